@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The CLI is TypeScript run through tsx, so no build step stands between a clone and a run.
+import { register } from 'tsx/esm/api';
+register();
+const { main } = await import('../harness/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+// Contract section 1: what `syncwright up` writes to .syncwright/stack.json.
+export const StackUser = z.object({
+  id: z.string().uuid(),
+  email: z.string().email(),
+  accessToken: z.string(),
+});
+
+export const StackInfo = z.object({
+  supabaseUrl: z.string().url(),
+  anonKey: z.string(),
+  serviceRoleKey: z.string(),
+  jwtSecret: z.string(),
+  dbUrl: z.string(),
+  appUrl: z.string().url().optional(),
+  users: z.array(StackUser),
+  // Additions beyond the contract: pids and ports let faults and teardown act on the parts.
+  ports: z.object({ api: z.number(), db: z.number(), app: z.number().optional(), worker: z.number().optional() }).optional(),
+  dataDir: z.string().optional(),
+  pid: z.number().optional(),
+});
+export type StackInfo = z.infer<typeof StackInfo>;
+export type StackUser = z.infer<typeof StackUser>;
