@@ -1,4 +1,56 @@
+import { UsageError, type Command } from './command.ts';
+
+// Lazy so that `syncwright report` does not load Playwright or pg.
+const commands: Record<string, () => Promise<{ command: Command }>> = {
+  up: () => import('./up.ts'),
+  setup: () => import('./setup.ts'),
+  run: () => import('./run.ts'),
+  repro: () => import('./repro.ts'),
+  load: () => import('./load.ts'),
+  report: () => import('./report.ts'),
+  bench: () => import('./bench.ts'),
+};
+
+function help(): string {
+  return [
+    'usage: syncwright <command> [flags]',
+    '',
+    'commands:',
+    '  up       boot Postgres, the Realtime server, the reference app and worker; write .syncwright/stack.json',
+    '  setup    install what runs need: Debian chromium, the real k6 (built with go install)',
+    '  run      run the conformance scenarios and write a report',
+    '  repro    replay one scenario or a seeded random run',
+    '  load     run a k6 load script (fanout, throttle) against the stack',
+    '  report   summarise a run, or compare it against a baseline report.json',
+    '  bench    run the benchmarks (latency, boot)',
+    '',
+    "Run 'syncwright <command> --help' for a command's flags.",
+  ].join('\n');
+}
+
 export async function main(argv: string[]): Promise<number> {
-  console.log('syncwright', argv.join(' '));
-  return 0;
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`syncwright: unknown command '${name}'\n\n${help()}`);
+    return 2;
+  }
+  const { command } = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`syncwright ${name}: ${err.message}\n\n${command.usage}`);
+      return 2;
+    }
+    throw err;
+  }
 }
