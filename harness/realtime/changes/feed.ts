@@ -1,0 +1,215 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
+import type { Message, MessageRelation } from 'pg-logical-replication';
+import type { Change, ChangeType, Column } from './types.ts';
+import { commitTimestamp, toJsonValue } from './values.ts';
+
+/** Keeps pgoutput values as text: we convert them the way to_jsonb would, with full precision. */
+class TextPgoutput extends PgoutputPlugin {
+  override parse(buffer: Buffer): Message {
+    const msg = super.parse(buffer);
+    if (msg.tag === 'relation') for (const c of msg.columns) c.parser = (raw: unknown) => raw;
+    return msg;
+  }
+}
+
+interface RelationInfo { schema: string; table: string; columns: Column[]; primaryKey: string[]; rlsEnabled: boolean }
+
+function lsnMinusOne(lsn: string): string {
+  const [hi = '0', lo = '0'] = lsn.split('/');
+  const v = (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`) - 1n;
+  if (v < 0n) return lsn;
+  return `${(v >> 32n).toString(16).toUpperCase()}/${(v & 0xffffffffn).toString(16).toUpperCase()}`;
+}
+
+export type FeedStatus = 'starting' | 'streaming' | 'reconnecting' | 'stopped';
+
+export interface ChangeFeedOptions {
+  dbUrl: string;
+  publication?: string;
+  /** Persistent so that a Postgres restart resumes from the confirmed LSN without losing a commit. */
+  slotName: string;
+  onLog?: (line: string) => void;
+}
+
+/**
+ * Streams committed row changes from pgoutput. Emits 'transaction' (Change[] in commit order) and
+ * 'status'. Reconnects with backoff when Postgres goes away.
+ */
+export class ChangeFeed extends EventEmitter {
+  status: FeedStatus = 'starting';
+  private service?: LogicalReplicationService;
+  private typeNames = new Map<number, string>();
+  private relations = new Map<number, RelationInfo>();
+  private pending: { rel: MessageRelation; type: ChangeType; record?: Record<string, unknown>; old?: Record<string, unknown> }[] = [];
+  private stopped = false;
+  private lastCommitEnd?: string;
+  private readonly log: (s: string) => void;
+
+  constructor(private readonly opts: ChangeFeedOptions) {
+    super();
+    this.log = opts.onLog ?? (() => {});
+  }
+
+  async start(): Promise<void> {
+    await this.prepare();
+    await this.connect();
+  }
+
+  private async query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const client = new pg.Client({ connectionString: this.opts.dbUrl });
+    await client.connect();
+    try {
+      return (await client.query<T>(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  private async prepare(): Promise<void> {
+    const types = await this.query<{ oid: number; typname: string }>('select oid::int, typname from pg_type');
+    for (const t of types) this.typeNames.set(t.oid, t.typname);
+    // A fresh server starts from now: a slot left by a killed server would replay stale changes.
+    await this.query(
+      `select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active`,
+      [this.opts.slotName],
+    );
+    await this.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [this.opts.slotName]);
+  }
+
+  private async connect(): Promise<void> {
+    const service = new LogicalReplicationService(
+      { connectionString: this.opts.dbUrl },
+      { acknowledge: { auto: false, timeoutSeconds: 0 } },
+    );
+    this.service = service;
+    service.on('data', (_lsn: string, msg: Message) => this.onMessage(msg).catch((e) => this.log(`feed: ${e}`)));
+    service.on('heartbeat', (walEnd: string, _ts: number, shouldRespond: boolean) => {
+      if (!shouldRespond) return;
+      // Idle, everything up to the server's WAL end is ours: confirming it lets a shutdown finish
+      // (a walsender waits for that confirmation) without skipping any commit we have not handled.
+      const idle = !this.inTransaction && this.inFlight === 0;
+      // The library reports lsn + 1; a shutting-down walsender waits for exactly its own position.
+      const lsn = idle ? lsnMinusOne(walEnd) : this.lastCommitEnd;
+      if (lsn) void service.acknowledge(lsn, false).catch(() => false);
+    });
+    service.on('error', (err: Error) => this.onDrop(err));
+    service.on('start', () => this.setStatus('streaming'));
+    const plugin = new TextPgoutput({ protoVersion: 1, publicationNames: [this.opts.publication ?? 'supabase_realtime'] });
+    service.subscribe(plugin, this.opts.slotName, this.lastCommitEnd).catch((err: Error) => this.onDrop(err));
+  }
+
+  private dropping = false;
+  private onDrop(err: Error): void {
+    if (this.stopped || this.dropping) return;
+    this.dropping = true;
+    this.log(`replication connection lost: ${err.message}; reconnecting`);
+    this.setStatus('reconnecting');
+    void this.service?.destroy().catch(() => {});
+    const retry = async (delay: number): Promise<void> => {
+      if (this.stopped) return;
+      await new Promise((r) => setTimeout(r, delay));
+      try {
+        await this.query('select 1');
+        this.pending = [];
+        this.inTransaction = false;
+        this.dropping = false;
+        await this.connect();
+      } catch {
+        return retry(Math.min(delay * 2, 2000));
+      }
+    };
+    void retry(100);
+  }
+
+  private setStatus(s: FeedStatus): void {
+    if (this.status === s) return;
+    this.status = s;
+    this.emit('status', s);
+  }
+
+  private async relationInfo(rel: MessageRelation): Promise<RelationInfo> {
+    const known = this.relations.get(rel.relationOid);
+    if (known && known.columns.length === rel.columns.length) return known;
+    const rows = await this.query<{ relrowsecurity: boolean; pk: string[] | null }>(
+      `select c.relrowsecurity,
+              (select array_agg(a.attname::text order by a.attnum) from pg_index i
+                 join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+                where i.indrelid = c.oid and i.indisprimary) as pk
+         from pg_class c where c.oid = $1`,
+      [rel.relationOid],
+    );
+    const info: RelationInfo = {
+      schema: rel.schema,
+      table: rel.name,
+      columns: rel.columns.map((c) => ({ name: c.name, type: this.typeNames.get(c.typeOid) ?? 'text' })),
+      primaryKey: rows[0]?.pk ?? rel.keyColumns,
+      rlsEnabled: rows[0]?.relrowsecurity ?? false,
+    };
+    this.relations.set(rel.relationOid, info);
+    return info;
+  }
+
+  private async onMessage(msg: Message): Promise<void> {
+    switch (msg.tag) {
+      case 'begin':
+        this.pending = [];
+        this.inTransaction = true;
+        return;
+      case 'insert':
+        this.pending.push({ rel: msg.relation, type: 'INSERT', record: msg.new });
+        return;
+      case 'update':
+        this.pending.push({ rel: msg.relation, type: 'UPDATE', record: msg.new, old: msg.old ?? msg.key ?? undefined });
+        return;
+      case 'delete':
+        this.pending.push({ rel: msg.relation, type: 'DELETE', old: msg.old ?? msg.key ?? undefined });
+        return;
+      case 'commit': {
+        const rows = this.pending;
+        this.pending = [];
+        this.inTransaction = false;
+        this.inFlight++;
+        const ts = commitTimestamp(msg.commitTime as bigint);
+        const lsn = msg.commitEndLsn ?? '0/0';
+        // Relation lookups are async; emitting through one promise chain keeps commit order.
+        this.chain = this.chain.then(async () => {
+          const changes: Change[] = [];
+          for (const r of rows) {
+            const info = await this.relationInfo(r.rel);
+            const convert = (t?: Record<string, unknown>) => t && Object.fromEntries(
+              info.columns.filter((c) => c.name in t).map((c) => [c.name, toJsonValue(c.type, t[c.name] as string | null)]),
+            );
+            changes.push({
+              schema: info.schema, table: info.table, type: r.type, commitTimestamp: ts,
+              columns: info.columns, primaryKey: info.primaryKey, rlsEnabled: info.rlsEnabled,
+              record: convert(r.record), oldRecord: convert(r.old), lsn,
+            });
+          }
+          if (changes.length) this.emit('transaction', changes);
+          this.lastCommitEnd = lsn;
+          await this.service?.acknowledge(lsn, false).catch(() => false);
+        }).catch((e) => this.log(`feed: ${e}`)).finally(() => { this.inFlight--; });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private chain: Promise<void> = Promise.resolve();
+  private inTransaction = false;
+  private inFlight = 0;
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.setStatus('stopped');
+    await this.service?.destroy().catch(() => {});
+    await this.chain;
+    await this.query(
+      `select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active`,
+      [this.opts.slotName],
+    ).catch(() => {});
+  }
+}

@@ -1,0 +1,155 @@
+import type { JWTPayload } from 'jose';
+import { ChangeFeed, type FeedStatus } from './feed.ts';
+import { Authorizer } from './rls.ts';
+import { FilterError, checkFilterColumns, matchesFilter, parseFilter, type Filter } from './filter.ts';
+import type { Change, PostgresChangesPayload } from './types.ts';
+
+export type { Change, PostgresChangesPayload } from './types.ts';
+export { FilterError, parseFilter, matchesFilter } from './filter.ts';
+
+export interface BindingSpec { id: number; event: string; schema: string; table?: string; filter?: string }
+interface Binding extends BindingSpec { parsed?: Filter }
+
+export type Deliver = (payload: PostgresChangesPayload, bindingIds: number[]) => void;
+
+interface Subscription { id: string; claims: JWTPayload; bindings: Binding[]; deliver: Deliver }
+
+export type SubscribeResult = { ok: true; unsubscribe(): void } | { ok: false; message: string };
+
+export interface ChangeEngineOptions { dbUrl: string; publication?: string; slotName: string; onLog?: (s: string) => void }
+
+function paramsToLog(b: BindingSpec): string {
+  const filters = b.filter ? `[${JSON.stringify(b.filter)}]` : '[]';
+  return `event: ${b.event}, schema: ${b.schema}, table: ${b.table ?? '*'}, filters: ${filters}, select: nil`;
+}
+
+/** WAL → matching subscriptions → RLS → delivery, in commit order. */
+export class ChangeEngine {
+  private feed: ChangeFeed;
+  private auth: Authorizer;
+  private subs = new Map<string, Subscription>();
+  private chain: Promise<void> = Promise.resolve();
+  private readonly publication: string;
+  private readonly log: (s: string) => void;
+
+  constructor(opts: ChangeEngineOptions) {
+    this.publication = opts.publication ?? 'supabase_realtime';
+    this.log = opts.onLog ?? (() => {});
+    this.feed = new ChangeFeed({ dbUrl: opts.dbUrl, publication: this.publication, slotName: opts.slotName, onLog: this.log });
+    this.auth = new Authorizer(opts.dbUrl);
+    this.feed.on('transaction', (changes: Change[]) => {
+      this.chain = this.chain.then(() => this.dispatch(changes)).catch((e) => this.log(`dispatch: ${e}`));
+    });
+  }
+
+  onStatus(listener: (s: FeedStatus) => void): void {
+    this.feed.on('status', listener);
+  }
+
+  streaming(): boolean {
+    return this.feed.status === 'streaming';
+  }
+
+  async start(): Promise<void> {
+    await this.auth.install();
+    await this.feed.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.feed.stop();
+    await this.chain;
+    await this.auth.close();
+  }
+
+  /** Validates every binding as the real server does before it answers "Subscribed to PostgreSQL". */
+  async subscribe(sub: { id: string; claims: JWTPayload; bindings: BindingSpec[] }, deliver: Deliver): Promise<SubscribeResult> {
+    const bindings: Binding[] = [];
+    for (const b of sub.bindings) {
+      const event = String(b.event ?? '').toUpperCase();
+      if (!['*', 'INSERT', 'UPDATE', 'DELETE'].includes(event)) {
+        return { ok: false, message: `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [${paramsToLog(b)}]` };
+      }
+      const table = b.table && b.table !== '*' ? b.table : undefined;
+      let parsed: Filter | undefined;
+      if (b.filter) {
+        try {
+          parsed = parseFilter(b.filter);
+        } catch (err) {
+          if (err instanceof FilterError) return { ok: false, message: err.message };
+          throw err;
+        }
+      }
+      if (b.schema !== '*') {
+        const published = await this.auth.inPublication(this.publication, b.schema, table);
+        if (!published) {
+          return { ok: false, message: `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [${paramsToLog(b)}]` };
+        }
+        if (table && parsed) {
+          const columns = (await this.auth.tableColumns(b.schema, table)) ?? [];
+          const bad = checkFilterColumns(parsed, columns, table);
+          if (bad) return { ok: false, message: bad };
+        }
+      }
+      bindings.push({ ...b, event, table, parsed });
+    }
+    this.subs.set(sub.id, { id: sub.id, claims: sub.claims, bindings, deliver });
+    return { ok: true, unsubscribe: () => this.subs.delete(sub.id) };
+  }
+
+  updateClaims(subId: string, claims: JWTPayload): void {
+    const s = this.subs.get(subId);
+    if (s) s.claims = claims;
+  }
+
+  private matching(change: Change): { sub: Subscription; ids: number[] }[] {
+    const out: { sub: Subscription; ids: number[] }[] = [];
+    const row = change.type === 'DELETE' ? change.oldRecord : change.record;
+    for (const sub of this.subs.values()) {
+      const ids = sub.bindings
+        .filter((b) => (b.schema === '*' || b.schema === change.schema)
+          && (!b.table || b.table === change.table)
+          && (b.event === '*' || b.event === change.type)
+          && (!b.parsed || matchesFilter(b.parsed, row, change.columns)))
+        .map((b) => b.id);
+      if (ids.length) out.push({ sub, ids });
+    }
+    return out;
+  }
+
+  private payload(change: Change): PostgresChangesPayload {
+    const base = { schema: change.schema, table: change.table, commit_timestamp: change.commitTimestamp, type: change.type, columns: change.columns, errors: null };
+    if (change.type === 'INSERT') return { ...base, record: change.record ?? {} };
+    if (change.type === 'UPDATE') return { ...base, record: change.record ?? {}, old_record: change.oldRecord ?? {} };
+    // With RLS on, a DELETE cannot be authorised, so only its key leaves the database.
+    const old = change.oldRecord ?? {};
+    const cut = change.rlsEnabled ? Object.fromEntries(change.primaryKey.map((k) => [k, old[k]])) : old;
+    return { ...base, old_record: cut };
+  }
+
+  private async dispatch(changes: Change[]): Promise<void> {
+    for (const change of changes) {
+      const targets = this.matching(change);
+      if (!targets.length) continue;
+      const groups = new Map<string, { claims: JWTPayload; members: typeof targets }>();
+      for (const t of targets) {
+        const key = JSON.stringify(t.sub.claims);
+        const g = groups.get(key) ?? { claims: t.sub.claims, members: [] };
+        g.members.push(t);
+        groups.set(key, g);
+      }
+      const list = [...groups.values()];
+      let verdicts: boolean[];
+      try {
+        verdicts = await this.auth.visible(change, list.map((g) => g.claims));
+      } catch (err) {
+        this.log(`rls check failed for ${change.table}: ${(err as Error).message}`);
+        continue;
+      }
+      const payload = this.payload(change);
+      list.forEach((g, i) => {
+        if (!verdicts[i]) return;
+        for (const t of g.members) t.sub.deliver(payload, t.ids);
+      });
+    }
+  }
+}

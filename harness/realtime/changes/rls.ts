@@ -1,0 +1,94 @@
+import pg from 'pg';
+import type { JWTPayload } from 'jose';
+import type { Change } from './types.ts';
+
+// Installed into the database like the real server's `realtime` schema: one call checks a row for
+// many claim sets, each as a `select` by that role with those claims, in one round trip.
+const INSTALL = `
+create schema if not exists syncwright_realtime;
+create or replace function syncwright_realtime.visible_to(entity regclass, pk jsonb, roles text[], claim_sets jsonb[])
+returns int[] language plpgsql as $fn$
+declare
+  pred text;
+  ok boolean;
+  visible int[] := '{}';
+begin
+  select string_agg(format('%I = (%L::jsonb ->> %L)::%s', a.attname, pk, a.attname, format_type(a.atttypid, a.atttypmod)), ' and ')
+    into pred
+    from pg_index ix join pg_attribute a on a.attrelid = ix.indrelid and a.attnum = any(ix.indkey)
+   where ix.indrelid = entity and ix.indisprimary;
+  if pred is null then
+    return visible;
+  end if;
+  for i in 1 .. coalesce(array_length(claim_sets, 1), 0) loop
+    perform set_config('role', roles[i], true);
+    perform set_config('request.jwt.claims', claim_sets[i]::text, true);
+    execute format('select exists (select 1 from %s where %s)', entity, pred) into ok;
+    perform set_config('role', 'none', true);
+    if ok then
+      visible := visible || i;
+    end if;
+  end loop;
+  return visible;
+end
+$fn$;
+`;
+
+const ROLES = new Set(['anon', 'authenticated', 'service_role']);
+
+export function claimsRole(claims: JWTPayload): string {
+  const role = typeof claims.role === 'string' ? claims.role : 'anon';
+  return ROLES.has(role) ? role : 'anon';
+}
+
+export class Authorizer {
+  private pool: pg.Pool;
+  constructor(dbUrl: string) {
+    this.pool = new pg.Pool({ connectionString: dbUrl, max: 4, idleTimeoutMillis: 10_000 });
+    this.pool.on('error', () => {});
+  }
+
+  async install(): Promise<void> {
+    await this.pool.query(INSTALL);
+  }
+
+  async tableColumns(schema: string, table: string): Promise<{ name: string; type: string }[] | undefined> {
+    const { rows } = await this.pool.query<{ name: string; type: string }>(
+      `select a.attname as name, t.typname as type
+         from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+         join pg_type t on t.oid = a.atttypid
+        where n.nspname = $1 and c.relname = $2 and a.attnum > 0 and not a.attisdropped
+        order by a.attnum`,
+      [schema, table],
+    );
+    return rows.length ? rows : undefined;
+  }
+
+  async inPublication(publication: string, schema: string, table?: string): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      `select 1 from pg_publication_tables where pubname = $1 and schemaname = $2 and ($3::text is null or tablename = $3)`,
+      [publication, schema, table ?? null],
+    );
+    return rows.length > 0;
+  }
+
+  /** For each claim set, whether a `select` of the changed row by that role and claims finds it. */
+  async visible(change: Change, claimSets: JWTPayload[]): Promise<boolean[]> {
+    if (!change.rlsEnabled || change.type === 'DELETE') return claimSets.map(() => true);
+    const result = claimSets.map((c) => claimsRole(c) === 'service_role');
+    const idx = claimSets.map((_, i) => i).filter((i) => !result[i]);
+    if (idx.length === 0 || !change.record) return result;
+    const pk = Object.fromEntries(change.primaryKey.map((k) => [k, change.record?.[k]]));
+    const entity = `"${change.schema.replace(/"/g, '""')}"."${change.table.replace(/"/g, '""')}"`;
+    const { rows } = await this.pool.query<{ v: number[] }>(
+      'select syncwright_realtime.visible_to($1::regclass, $2::jsonb, $3::text[], $4::jsonb[]) as v',
+      [entity, JSON.stringify(pk), idx.map((i) => claimsRole(claimSets[i]!)), idx.map((i) => JSON.stringify(claimSets[i]))],
+    );
+    for (const one of rows[0]?.v ?? []) result[idx[one - 1]!] = true;
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => {});
+  }
+}

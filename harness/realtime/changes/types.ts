@@ -1,0 +1,29 @@
+export type ChangeType = 'INSERT' | 'UPDATE' | 'DELETE';
+
+export interface Column { name: string; type: string }
+
+/** One row change decoded from pgoutput, before any subscriber is considered. */
+export interface Change {
+  schema: string;
+  table: string;
+  type: ChangeType;
+  commitTimestamp: string;
+  columns: Column[];
+  primaryKey: string[];
+  rlsEnabled: boolean;
+  record?: Record<string, unknown>;
+  oldRecord?: Record<string, unknown>;
+  lsn: string;
+}
+
+/** The `data` of a postgres_changes frame, as the real server's apply_rls builds it. */
+export interface PostgresChangesPayload {
+  schema: string;
+  table: string;
+  commit_timestamp: string;
+  type: ChangeType;
+  columns: Column[];
+  errors: string[] | null;
+  record?: Record<string, unknown>;
+  old_record?: Record<string, unknown>;
+}

@@ -1,0 +1,24 @@
+// pgoutput sends values as Postgres text; the real server sends them as to_jsonb would.
+const NUMERIC = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'oid']);
+
+export function toJsonValue(type: string, text: string | null | undefined): unknown {
+  if (text === null || text === undefined) return null;
+  if (NUMERIC.has(type)) return Number(text);
+  if (type === 'bool') return text === 't';
+  if (type === 'json' || type === 'jsonb') return JSON.parse(text);
+  if (type === 'timestamptz') return timestamptzToIso(text);
+  if (type === 'timestamp') return text.replace(' ', 'T');
+  return text;
+}
+
+/** '2026-11-25 04:22:56.123456+00' → '2026-11-25T04:22:56.123456+00:00' (to_jsonb's form). */
+export function timestamptzToIso(text: string): string {
+  const t = text.replace(' ', 'T');
+  return /[+-]\d\d$/.test(t) ? `${t}:00` : t;
+}
+
+/** Postgres commit time (µs since 2000-01-01) → 'YYYY-MM-DDTHH:MM:SS.mmmZ', as apply_rls formats it. */
+export function commitTimestamp(pgMicros: bigint): string {
+  const ms = Number(pgMicros / 1000n) + Date.UTC(2000, 0, 1);
+  return new Date(ms).toISOString();
+}
