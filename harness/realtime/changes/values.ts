@@ -17,8 +17,7 @@ export function timestamptzToIso(text: string): string {
   return /[+-]\d\d$/.test(t) ? `${t}:00` : t;
 }
 
-/** Postgres commit time (µs since 2000-01-01) → 'YYYY-MM-DDTHH:MM:SS.mmmZ', as apply_rls formats it. */
-export function commitTimestamp(pgMicros: bigint): string {
-  const ms = Number(pgMicros / 1000n) + Date.UTC(2000, 0, 1);
-  return new Date(ms).toISOString();
+/** Commit time (µs since the Unix epoch, as pg-logical-replication gives it) → apply_rls's 'YYYY-MM-DDTHH:MM:SS.mmmZ'. */
+export function commitTimestamp(unixMicros: bigint): string {
+  return new Date(Number(unixMicros / 1000n)).toISOString();
 }

@@ -1,0 +1,240 @@
+import { createHash } from 'node:crypto';
+import type { JWTPayload } from 'jose';
+import { EVENTS, TOPIC_PREFIX } from './constants.ts';
+import { checkToken } from './auth.ts';
+import type { Connection } from './socket.ts';
+import type { Tenant } from './tenant.ts';
+import type { BindingSpec, PostgresChangesPayload } from './changes/index.ts';
+
+interface JoinConfig {
+  broadcast?: { ack?: boolean; self?: boolean };
+  presence?: { key?: string; enabled?: boolean };
+  postgres_changes?: { event?: string; schema?: string; table?: string; filter?: string }[];
+  private?: boolean;
+}
+
+/** A stable integer per binding, as the real server's :erlang.phash2 of the params is. */
+function bindingId(b: object): number {
+  return createHash('sha1').update(JSON.stringify(b)).digest().readUInt32BE(0) & 0x7ffffff;
+}
+
+/** One joined topic on one socket. */
+export class Channel {
+  readonly subTopic: string;
+  private claims: JWTPayload = {};
+  private token?: string;
+  private expiryTimer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+  private presenceKey = '';
+  private presenceRefs = new Set<string>();
+  ack = false;
+  self = false;
+  presenceEnabled = false;
+  closed = false;
+
+  constructor(readonly conn: Connection, readonly tenant: Tenant, readonly topic: string, readonly joinRef: string | null) {
+    this.subTopic = topic.slice(TOPIC_PREFIX.length);
+  }
+
+  private push(event: string, payload: unknown): void {
+    this.conn.send({ joinRef: null, ref: null, topic: this.topic, event, payload });
+  }
+
+  private reply(ref: string | null, status: 'ok' | 'error', response: unknown): void {
+    this.conn.send({ joinRef: this.joinRef, ref, topic: this.topic, event: EVENTS.reply, payload: { status, response } });
+  }
+
+  system(extension: string, status: 'ok' | 'error', message: string): void {
+    this.push(EVENTS.system, { extension, status, message, channel: this.subTopic });
+  }
+
+  /** The real server's shutdown_response: a system error, then the channel stops (phx_close). */
+  shutdown(message: string): void {
+    if (this.closed) return;
+    this.system('system', 'error', message);
+    this.close(true);
+  }
+
+  close(notify: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.expiryTimer);
+    this.unsubscribe?.();
+    this.untrackAll();
+    this.tenant.remove(this);
+    this.conn.forget(this);
+    if (notify) this.conn.send({ joinRef: this.joinRef, ref: this.joinRef, topic: this.topic, event: EVENTS.close, payload: {} });
+  }
+
+  async join(ref: string | null, payload: unknown): Promise<void> {
+    const { tenant, conn } = this;
+    const p = (payload && typeof payload === 'object' ? payload : {}) as { config?: JoinConfig; access_token?: string; user_token?: string };
+    const config: JoinConfig = p.config ?? {};
+    const fail = (reason: string) => { this.reply(ref, 'error', { reason }); this.close(false); };
+
+    if (!tenant.users.has(conn) && tenant.users.size >= tenant.limits.maxConcurrentUsers) {
+      return fail('ConnectionRateLimitReached: Too many connected users');
+    }
+    if (tenant.joins.triggered()) {
+      fail('ClientJoinRateLimitReached: Too many joins per second');
+      conn.disconnect();
+      return;
+    }
+    tenant.joins.add();
+    if (conn.channelCount() > tenant.limits.maxChannelsPerClient) {
+      return fail('ChannelRateLimitReached: Too many channels');
+    }
+    const token = p.access_token ?? p.user_token ?? conn.apiKey;
+    const check = await checkToken(tenant.jwtSecret, token);
+    if (!check.ok) return fail(`${check.code}: ${check.message}`);
+    if (this.closed) return;
+    this.token = typeof token === 'string' ? token : undefined;
+    this.claims = check.claims;
+    this.armExpiry(check.expiresInMs);
+
+    this.ack = config.broadcast?.ack === true;
+    this.self = config.broadcast?.self === true;
+    this.presenceEnabled = config.presence?.enabled === true;
+    this.presenceKey = config.presence?.key || crypto.randomUUID();
+
+    const requested = (config.postgres_changes ?? []).filter((b) => b && typeof b === 'object');
+    const withIds = requested.map((b) => ({ ...b, id: bindingId(b) }));
+    tenant.add(this);
+    tenant.users.add(conn);
+    this.reply(ref, 'ok', { postgres_changes: withIds });
+
+    if (this.presenceEnabled) this.push(EVENTS.presenceState, this.presenceState());
+    if (withIds.length) await this.subscribeChanges(withIds);
+  }
+
+  private async subscribeChanges(bindings: (BindingSpec & Record<string, unknown>)[]): Promise<void> {
+    const engine = this.tenant.engine;
+    if (!engine) {
+      this.system(EVENTS.postgresChanges, 'error', 'Realtime was unable to connect to the project database');
+      return;
+    }
+    const specs: BindingSpec[] = bindings.map((b) => ({
+      id: b.id, event: String(b.event ?? ''), schema: String(b.schema ?? ''),
+      table: b.table === undefined ? undefined : String(b.table), filter: b.filter === undefined ? undefined : String(b.filter),
+    }));
+    const result = await engine.subscribe(
+      { id: `${this.conn.id}:${this.topic}:${this.joinRef}`, claims: this.claims, bindings: specs },
+      (data: PostgresChangesPayload, ids: number[]) => this.deliverChange(data, ids),
+    );
+    if (this.closed) {
+      if (result.ok) result.unsubscribe();
+      return;
+    }
+    if (!result.ok) {
+      this.system(EVENTS.postgresChanges, 'error', result.message);
+      return;
+    }
+    this.unsubscribe = result.unsubscribe;
+    this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
+  }
+
+  private deliverChange(data: PostgresChangesPayload, ids: number[]): void {
+    if (this.closed) return;
+    this.tenant.events.add();
+    this.push(EVENTS.postgresChanges, { ids, data });
+  }
+
+  private armExpiry(ms: number): void {
+    clearTimeout(this.expiryTimer);
+    // setTimeout cannot wait longer than ~24.8 days; a token living longer is re-armed on refresh.
+    this.expiryTimer = setTimeout(() => this.shutdown('Token has expired 0 seconds ago'), Math.min(Math.max(ms, 0), 2 ** 31 - 1));
+    this.expiryTimer.unref();
+  }
+
+  async accessToken(payload: unknown): Promise<void> {
+    const token = (payload as { access_token?: unknown } | null)?.access_token;
+    if (token === undefined || token === null || token === this.token) return;
+    if (typeof token === 'string' && token.startsWith('sb_')) return;
+    const check = await checkToken(this.tenant.jwtSecret, token);
+    if (!check.ok) return this.shutdown(check.message);
+    this.token = token as string;
+    this.claims = check.claims;
+    this.armExpiry(check.expiresInMs);
+    this.tenant.engine?.updateClaims(`${this.conn.id}:${this.topic}:${this.joinRef}`, check.claims);
+  }
+
+  broadcast(ref: string | null, payload: unknown): void {
+    const p = payload as { type?: string; event?: unknown; payload?: unknown } | null;
+    this.countEvent();
+    if (this.closed) return;
+    if (!p || typeof p.event !== 'string') {
+      if (this.ack) this.reply(ref, 'error', { reason: 'broadcast payload must have an event' });
+      return;
+    }
+    for (const other of this.tenant.subscribers(this.topic)) {
+      if (other === this && !this.self) continue;
+      other.conn.sendBroadcast(other.topic, p.event, p.payload);
+    }
+    if (this.ack) this.reply(ref, 'ok', {});
+  }
+
+  private countEvent(): void {
+    this.tenant.events.add();
+    if (this.tenant.events.triggered()) this.shutdown('Too many messages per second');
+  }
+
+  presence(ref: string | null, payload: unknown): void {
+    const p = payload as { event?: string; payload?: unknown } | null;
+    this.countEvent();
+    if (this.closed) return;
+    if (p?.event === 'track') {
+      if (!p.payload || typeof p.payload !== 'object' || Array.isArray(p.payload)) {
+        this.reply(ref, 'error', { reason: 'Presence track payload must be a map' });
+        return;
+      }
+      this.untrackAll();
+      const phxRef = this.tenant.nextRef();
+      const meta = { ...(p.payload as Record<string, unknown>), phx_ref: phxRef };
+      const topicState = this.tenant.presence.get(this.topic) ?? new Map();
+      const metas = topicState.get(this.presenceKey) ?? new Map();
+      metas.set(phxRef, meta);
+      topicState.set(this.presenceKey, metas);
+      this.tenant.presence.set(this.topic, topicState);
+      this.presenceRefs.add(phxRef);
+      this.reply(ref, 'ok', {});
+      this.presenceDiff({ [this.presenceKey]: { metas: [meta] } }, {});
+    } else if (p?.event === 'untrack') {
+      this.untrackAll();
+      this.reply(ref, 'ok', {});
+    } else {
+      this.reply(ref, 'error', { reason: 'unknown presence event' });
+    }
+  }
+
+  private untrackAll(): void {
+    if (!this.presenceRefs.size) return;
+    const topicState = this.tenant.presence.get(this.topic);
+    const metas = topicState?.get(this.presenceKey);
+    const left: Record<string, unknown>[] = [];
+    for (const r of this.presenceRefs) {
+      const m = metas?.get(r);
+      if (m) left.push(m);
+      metas?.delete(r);
+    }
+    this.presenceRefs.clear();
+    if (metas && metas.size === 0) topicState?.delete(this.presenceKey);
+    if (left.length) this.presenceDiff({}, { [this.presenceKey]: { metas: left } });
+  }
+
+  private presenceState(): Record<string, { metas: Record<string, unknown>[] }> {
+    const state: Record<string, { metas: Record<string, unknown>[] }> = {};
+    for (const [key, metas] of this.tenant.presence.get(this.topic) ?? []) state[key] = { metas: [...metas.values()] };
+    return state;
+  }
+
+  private presenceDiff(joins: object, leaves: object): void {
+    for (const other of this.tenant.subscribers(this.topic)) {
+      if (other.presenceEnabled) other.push(EVENTS.presenceDiff, { joins, leaves });
+    }
+  }
+
+  leave(ref: string | null): void {
+    this.reply(ref, 'ok', {});
+    this.close(true);
+  }
+}

@@ -1,0 +1,55 @@
+// Process entry for the Realtime server, so the stack can restart or kill it as a fault.
+import { parseArgs } from 'node:util';
+import { startRealtime } from './server.ts';
+import { loadLimits } from './limits.ts';
+
+const USAGE = `usage: node --import tsx harness/realtime/main.ts --port N --db-url URL --jwt-secret S [--config supabase/config.toml]
+
+Serves the Supabase Realtime protocol at /realtime/v1/websocket and GET /health.`;
+
+async function run(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string' }, 'db-url': { type: 'string' }, 'jwt-secret': { type: 'string' },
+        config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    console.error(`realtime: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`realtime: --port must be an integer port, got '${values.port}'\n\n${USAGE}`);
+    return 2;
+  }
+  for (const flag of ['db-url', 'jwt-secret'] as const) {
+    if (!values[flag]) {
+      console.error(`realtime: --${flag} is required\n\n${USAGE}`);
+      return 2;
+    }
+  }
+  const server = await startRealtime({
+    port, dbUrl: values['db-url']!, jwtSecret: values['jwt-secret']!,
+    limits: loadLimits(values.config), onLog: (l) => console.error(`[realtime] ${l}`),
+  });
+  console.error(`[realtime] listening on ${server.url}`);
+  const stop = () => {
+    void server.stop().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return -1;
+}
+
+run().then((code) => { if (code >= 0) process.exit(code); }, (err) => {
+  console.error(`[realtime] ${(err as Error).stack ?? err}`);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+import http from 'node:http';
+import { WebSocketServer } from 'ws';
+import { ChangeEngine } from './changes/index.ts';
+import { checkToken } from './auth.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { Connection } from './socket.ts';
+import { Tenant } from './tenant.ts';
+import { VSN_1, VSN_2, type Vsn } from './constants.ts';
+
+export interface RealtimeOptions {
+  port: number;
+  host?: string;
+  dbUrl: string;
+  jwtSecret: string;
+  limits?: Partial<Limits>;
+  onLog?: (line: string) => void;
+}
+
+export interface RealtimeServer {
+  port: number;
+  url: string;
+  engine: ChangeEngine;
+  stop(): Promise<void>;
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** The Supabase Realtime surface at /realtime/v1/websocket, plus /health. */
+export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServer> {
+  const log = opts.onLog ?? (() => {});
+  const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const engine = new ChangeEngine({ dbUrl: opts.dbUrl, slotName: `syncwright_realtime_${opts.port || process.pid}`, onLog: log });
+  await engine.start();
+  const tenant = new Tenant(limits, opts.jwtSecret, engine, log);
+  engine.onStatus((s) => log(`replication ${s}`));
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadSizeKb * 1024 * 2 });
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/health' || url.pathname === '/realtime/v1/health') {
+      const ok = engine.streaming();
+      return json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'replication not streaming', connections: tenant.users.size });
+    }
+    json(res, 404, { error: 'not found' });
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const refuse = (status: number, error: string) => {
+        socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ error })}`);
+      };
+      if (url.pathname !== '/realtime/v1/websocket' && url.pathname !== '/realtime/v1/websocket/') return refuse(404, 'not found');
+      const apiKey = url.searchParams.get('apikey') ?? (req.headers['x-api-key'] as string | undefined);
+      if (!apiKey) return refuse(401, 'API key is missing');
+      const check = await checkToken(opts.jwtSecret, apiKey);
+      if (!check.ok) return refuse(401, check.code === 'InvalidJWTToken' && check.message.startsWith('Token has expired') ? 'Token has expired' : check.message);
+      if (tenant.users.size >= limits.maxConcurrentUsers) return refuse(429, 'Too many connected users');
+      const vsnParam = url.searchParams.get('vsn') ?? VSN_1;
+      if (vsnParam !== VSN_1 && vsnParam !== VSN_2) return refuse(400, `Unsupported serializer version: ${vsnParam}`);
+      wss.handleUpgrade(req, socket, head, (ws) => new Connection(ws, tenant, vsnParam as Vsn, apiKey));
+    })().catch(() => socket.destroy());
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    engine,
+    async stop() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await new Promise<void>((r) => server.close(() => r()));
+      tenant.stop();
+      await engine.stop();
+    },
+  };
+}

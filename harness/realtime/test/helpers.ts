@@ -1,0 +1,47 @@
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
+import { startTestDb } from '../../stack/testing.ts';
+import { DEFAULT_JWT_SECRET, mintAnonKey, mintUserToken } from '../../stack/keys.ts';
+import { startRealtime, type RealtimeServer } from '../server.ts';
+import type { Limits } from '../limits.ts';
+import type { PostgresHandle } from '../../stack/postgres.ts';
+
+export interface Rig { db: PostgresHandle; server: RealtimeServer; anonKey: string; stop(): Promise<void> }
+
+export async function startRig(limits?: Partial<Limits>): Promise<Rig> {
+  const db = await startTestDb();
+  const server = await startRealtime({ port: 0, dbUrl: db.url, jwtSecret: DEFAULT_JWT_SECRET, limits });
+  const anonKey = await mintAnonKey(DEFAULT_JWT_SECRET);
+  return { db, server, anonKey, async stop() { await server.stop(); await db.stop(); } };
+}
+
+/** The unmodified supabase-js, as an app would create it; Node 20 has no global WebSocket. */
+export function client(rig: Rig, opts: { vsn?: '1.0.0' | '2.0.0'; url?: string } = {}): SupabaseClient {
+  return createClient(opts.url ?? rig.server.url, rig.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never, ...(opts.vsn ? { vsn: opts.vsn } : {}), heartbeatIntervalMs: 25_000 } as never,
+  });
+}
+
+export const userToken = (user: { id: string; email: string }, expiresInS?: number) => mintUserToken(DEFAULT_JWT_SECRET, user, expiresInS);
+
+export function waitFor<T>(fn: () => T | undefined, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      const v = fn();
+      if (v !== undefined && v !== false) return resolve(v as T);
+      if (Date.now() - start > timeoutMs) return reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+export function subscribed(channel: { subscribe(cb: (s: string, e?: Error) => void): unknown }): Promise<{ status: string; err?: Error }> {
+  return new Promise((resolve) => {
+    channel.subscribe((status, err) => {
+      if (status !== 'CLOSED') resolve({ status, err });
+    });
+  });
+}
