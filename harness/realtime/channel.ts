@@ -24,6 +24,7 @@ export class Channel {
   private claims: JWTPayload = {};
   private token?: string;
   private expiryTimer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
   private presenceKey = '';
   private presenceRefs = new Set<string>();
@@ -59,6 +60,7 @@ export class Channel {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.expiryTimer);
+    clearTimeout(this.retryTimer);
     this.unsubscribe?.();
     this.untrackAll();
     this.tenant.remove(this);
@@ -72,6 +74,7 @@ export class Channel {
     const config: JoinConfig = p.config ?? {};
     const fail = (reason: string) => { this.reply(ref, 'error', { reason }); this.close(false); };
 
+    if (this.subTopic === '') return fail('TopicNameRequired: You must provide a topic name');
     if (!tenant.users.has(conn) && tenant.users.size >= tenant.limits.maxConcurrentUsers) {
       return fail('ConnectionRateLimitReached: Too many connected users');
     }
@@ -117,10 +120,19 @@ export class Channel {
       id: b.id, event: String(b.event ?? ''), schema: String(b.schema ?? ''),
       table: b.table === undefined ? undefined : String(b.table), filter: b.filter === undefined ? undefined : String(b.filter),
     }));
-    const result = await engine.subscribe(
-      { id: `${this.conn.id}:${this.topic}:${this.joinRef}`, claims: this.claims, bindings: specs },
-      (data: PostgresChangesPayload, ids: number[]) => this.deliverChange(data, ids),
-    );
+    let result;
+    try {
+      result = await engine.subscribe(
+        { id: `${this.conn.id}:${this.topic}:${this.joinRef}`, claims: this.claims, bindings: specs },
+        (data: PostgresChangesPayload, ids: number[]) => this.deliverChange(data, ids),
+      );
+    } catch (err) {
+      // As the real server: report, then retry the subscription (it waits 5–10 s; we wait 1–2 s).
+      if (this.closed) return;
+      this.system(EVENTS.postgresChanges, 'error', `Realtime was unable to connect to the project database: ${(err as Error).message}`);
+      this.retryTimer = setTimeout(() => void this.subscribeChanges(bindings), 1000 + Math.random() * 1000);
+      return;
+    }
     if (this.closed) {
       if (result.ok) result.unsubscribe();
       return;

@@ -65,9 +65,10 @@ export class RateCounter {
     this.current = 0;
     if (this.buckets.length > this.windowSeconds) this.buckets.shift();
   }
+  /** Average of the full seconds in the window; before the first full second, the count so far. */
   rate(): number {
-    const all = [...this.buckets, this.current];
-    return all.reduce((a, b) => a + b, 0) / Math.max(1, this.buckets.length || 1);
+    if (this.buckets.length === 0) return this.current;
+    return this.buckets.reduce((a, b) => a + b, 0) / this.buckets.length;
   }
   triggered(): boolean {
     return this.rate() > this.limitPerSecond;

@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { ChangeFeed, type FeedStatus } from './feed.ts';
-import { Authorizer } from './rls.ts';
+import { Authorizer, type Visibility } from './rls.ts';
 import { FilterError, checkFilterColumns, matchesFilter, parseFilter, type Filter } from './filter.ts';
 import type { Change, PostgresChangesPayload } from './types.ts';
 
@@ -138,7 +138,7 @@ export class ChangeEngine {
         groups.set(key, g);
       }
       const list = [...groups.values()];
-      let verdicts: boolean[];
+      let verdicts: Visibility[];
       try {
         verdicts = await this.auth.visible(change, list.map((g) => g.claims));
       } catch (err) {
@@ -146,9 +146,14 @@ export class ChangeEngine {
         continue;
       }
       const payload = this.payload(change);
+      const denied: PostgresChangesPayload = {
+        schema: change.schema, table: change.table, type: change.type, commit_timestamp: change.commitTimestamp,
+        columns: [], errors: ['Error 401: Unauthorized'],
+      };
       list.forEach((g, i) => {
-        if (!verdicts[i]) return;
-        for (const t of g.members) t.sub.deliver(payload, t.ids);
+        const v = verdicts[i];
+        if (!v) return;
+        for (const t of g.members) t.sub.deliver(v === 'unauthorized' ? denied : payload, t.ids);
       });
     }
   }

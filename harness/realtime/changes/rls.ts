@@ -21,6 +21,11 @@ begin
     return visible;
   end if;
   for i in 1 .. coalesce(array_length(claim_sets, 1), 0) loop
+    -- A role that may not select the table gets the real server's 401, not a silent drop.
+    if not has_table_privilege(roles[i], entity, 'SELECT') then
+      visible := visible || (-i);
+      continue;
+    end if;
     perform set_config('role', roles[i], true);
     perform set_config('request.jwt.claims', claim_sets[i]::text, true);
     execute format('select exists (select 1 from %s where %s)', entity, pred) into ok;
@@ -33,6 +38,8 @@ begin
 end
 $fn$;
 `;
+
+export type Visibility = boolean | 'unauthorized';
 
 const ROLES = new Set(['anon', 'authenticated', 'service_role']);
 
@@ -72,10 +79,10 @@ export class Authorizer {
     return rows.length > 0;
   }
 
-  /** For each claim set, whether a `select` of the changed row by that role and claims finds it. */
-  async visible(change: Change, claimSets: JWTPayload[]): Promise<boolean[]> {
+  /** For each claim set: does a `select` of the changed row by that role and claims find it, or may the role not select at all. */
+  async visible(change: Change, claimSets: JWTPayload[]): Promise<Visibility[]> {
     if (!change.rlsEnabled || change.type === 'DELETE') return claimSets.map(() => true);
-    const result = claimSets.map((c) => claimsRole(c) === 'service_role');
+    const result: Visibility[] = claimSets.map((c) => claimsRole(c) === 'service_role');
     const idx = claimSets.map((_, i) => i).filter((i) => !result[i]);
     if (idx.length === 0 || !change.record) return result;
     const pk = Object.fromEntries(change.primaryKey.map((k) => [k, change.record?.[k]]));
@@ -84,7 +91,7 @@ export class Authorizer {
       'select syncwright_realtime.visible_to($1::regclass, $2::jsonb, $3::text[], $4::jsonb[]) as v',
       [entity, JSON.stringify(pk), idx.map((i) => claimsRole(claimSets[i]!)), idx.map((i) => JSON.stringify(claimSets[i]))],
     );
-    for (const one of rows[0]?.v ?? []) result[idx[one - 1]!] = true;
+    for (const one of rows[0]?.v ?? []) result[idx[Math.abs(one) - 1]!] = one > 0 ? true : 'unauthorized';
     return result;
   }
 

@@ -9,16 +9,19 @@ import type { PostgresHandle } from '../../stack/postgres.ts';
 export interface Rig { db: PostgresHandle; server: RealtimeServer; anonKey: string; stop(): Promise<void> }
 
 export async function startRig(limits?: Partial<Limits>): Promise<Rig> {
+  const onLog = process.env.RT_DEBUG ? (l: string) => console.error(`[rt] ${l}`) : undefined;
   const db = await startTestDb();
-  const server = await startRealtime({ port: 0, dbUrl: db.url, jwtSecret: DEFAULT_JWT_SECRET, limits });
+  const server = await startRealtime({ port: 0, dbUrl: db.url, jwtSecret: DEFAULT_JWT_SECRET, limits, onLog });
   const anonKey = await mintAnonKey(DEFAULT_JWT_SECRET);
   return { db, server, anonKey, async stop() { await server.stop(); await db.stop(); } };
 }
 
 /** The unmodified supabase-js, as an app would create it; Node 20 has no global WebSocket. */
-export function client(rig: Rig, opts: { vsn?: '1.0.0' | '2.0.0'; url?: string } = {}): SupabaseClient {
+export function client(rig: Rig, opts: { vsn?: '1.0.0' | '2.0.0'; url?: string; token?: () => Promise<string> } = {}): SupabaseClient {
   return createClient(opts.url ?? rig.server.url, rig.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false },
+    // supabase-js hands a third-party JWT to realtime through accessToken; setAuth alone is undone on rejoin.
+    ...(opts.token ? { accessToken: opts.token } : {}),
     realtime: { transport: WebSocket as never, ...(opts.vsn ? { vsn: opts.vsn } : {}), heartbeatIntervalMs: 25_000 } as never,
   });
 }

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_LIMITS, loadLimits } from './limits.ts';
+
+function withConfig(toml: string, fn: (path: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-limits-'));
+  try {
+    const path = join(dir, 'config.toml');
+    writeFileSync(path, toml);
+    fn(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('without a config the real server\'s tenant defaults apply', () => {
+  assert.deepEqual(loadLimits(), DEFAULT_LIMITS);
+  assert.equal(DEFAULT_LIMITS.maxEventsPerSecond, 100);
+  assert.equal(DEFAULT_LIMITS.maxJoinsPerSecond, 100);
+  assert.equal(DEFAULT_LIMITS.maxChannelsPerClient, 100);
+  assert.equal(DEFAULT_LIMITS.maxConcurrentUsers, 200);
+  assert.equal(DEFAULT_LIMITS.maxPayloadSizeKb, 3000);
+});
+
+test('[realtime] keys override only what they name; other sections and keys are ignored', () => {
+  withConfig('[api]\nport = 54321\n[realtime]\nenabled = true\nmax_events_per_second = 7\nmax_channels_per_client = 3\n', (path) => {
+    assert.deepEqual(loadLimits(path), { ...DEFAULT_LIMITS, maxEventsPerSecond: 7, maxChannelsPerClient: 3 });
+  });
+});
+
+test('a bad limit is an error naming the key and the value', () => {
+  for (const bad of ['0', '-1', '1.5', '"ten"']) {
+    withConfig(`[realtime]\nmax_joins_per_second = ${bad}\n`, (path) => {
+      assert.throws(() => loadLimits(path), (err: Error) => err.message.includes('max_joins_per_second') && err.message.includes('positive integer'));
+    });
+  }
+});
+
+test('a missing or unparsable file is an error, not silently the defaults', () => {
+  assert.throws(() => loadLimits('/nonexistent/config.toml'), /ENOENT/);
+  withConfig('[realtime\n', (path) => assert.throws(() => loadLimits(path)));
+});

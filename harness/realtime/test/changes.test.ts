@@ -1,0 +1,132 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
+import { startRig, client, userToken, waitFor, subscribed, type Rig } from './helpers.ts';
+import { ALICE, BOB } from '../../stack/testing.ts';
+
+let rig: Rig;
+let db: pg.Client;
+before(async () => {
+  rig = await startRig();
+  db = new pg.Client(rig.db.url);
+  db.on('error', () => {});
+  await db.connect();
+});
+after(async () => {
+  await db.end();
+  await rig.stop();
+});
+
+type Payload = RealtimePostgresChangesPayload<Record<string, unknown>>;
+
+async function listen(user: typeof ALICE, spec: { event: string; table?: string; filter?: string }, vsn?: '1.0.0' | '2.0.0') {
+  const sb = client(rig, { vsn });
+  await sb.realtime.setAuth(await userToken(user));
+  const got: Payload[] = [];
+  const system: { status: string; message: string }[] = [];
+  const channel = sb.channel(`t-${Math.random()}`)
+    .on('postgres_changes' as never, { schema: 'public', ...spec } as never, (p: Payload) => got.push(p))
+    .on('system' as never, {} as never, (p: { status: string; message: string }) => system.push(p));
+  const { status } = await subscribed(channel);
+  assert.equal(status, 'SUBSCRIBED');
+  await waitFor(() => system.length > 0 || undefined, 5000, 'system message');
+  return { got, system, close: () => sb.removeAllChannels() };
+}
+
+for (const vsn of ['1.0.0', '2.0.0'] as const) {
+  test(`INSERT, UPDATE, DELETE on audio_files reach the owner (vsn ${vsn})`, async () => {
+    const alice = await listen(ALICE, { event: '*', table: 'audio_files' }, vsn);
+    assert.deepEqual(alice.system[0], { extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL', channel: (alice.system[0] as { channel: string }).channel });
+    const { rows } = await db.query(`insert into audio_files (user_id, name) values ($1, 'i.wav') returning id`, [ALICE.id]);
+    const id = rows[0].id as string;
+    await waitFor(() => alice.got.find((p) => p.eventType === 'INSERT' && (p.new as { id: string }).id === id), 5000, 'INSERT');
+    await db.query(`update audio_files set status = 'uploaded' where id = $1`, [id]);
+    const upd = await waitFor(() => alice.got.find((p) => p.eventType === 'UPDATE'), 5000, 'UPDATE');
+    assert.equal((upd.new as { status: string }).status, 'uploaded');
+    assert.equal((upd.old as { status: string }).status, 'uploading', 'replica identity full gives old_record');
+    assert.match(upd.commit_timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(Math.abs(Date.parse(upd.commit_timestamp) - Date.now()) < 60_000, 'commit timestamp is now');
+    await db.query(`delete from audio_files where id = $1`, [id]);
+    const del = await waitFor(() => alice.got.find((p) => p.eventType === 'DELETE'), 5000, 'DELETE');
+    assert.deepEqual(del.old, { id }, 'with RLS on, DELETE carries only the primary key');
+    await alice.close();
+  });
+}
+
+test('transcript_runs and usage_logs changes arrive with typed values', async () => {
+  const alice = await listen(ALICE, { event: '*' });
+  await db.query(`update usage_logs set uploads_count = uploads_count + 1, total_duration_ms = total_duration_ms + 5 where user_id = $1`, [ALICE.id]);
+  const usage = await waitFor(() => alice.got.find((p) => p.table === 'usage_logs'), 5000, 'usage update');
+  assert.equal(typeof (usage.new as { uploads_count: unknown }).uploads_count, 'number');
+  const { rows } = await db.query(`select id from audio_files where user_id = $1 limit 1`, [ALICE.id]);
+  await db.query(`insert into transcript_runs (audio_file_id, user_id) values ($1, $2)`, [rows[0].id, ALICE.id]);
+  const run = await waitFor(() => alice.got.find((p) => p.table === 'transcript_runs' && p.eventType === 'INSERT'), 5000, 'run insert');
+  assert.equal((run.new as { status: string }).status, 'queued');
+  await alice.close();
+});
+
+test('RLS decides delivery: bob never receives alice rows', async () => {
+  const alice = await listen(ALICE, { event: 'INSERT', table: 'audio_files' });
+  const bob = await listen(BOB, { event: 'INSERT', table: 'audio_files' });
+  await db.query(`insert into audio_files (user_id, name) values ($1, 'alice-secret.wav')`, [ALICE.id]);
+  await db.query(`insert into audio_files (user_id, name) values ($1, 'bob-own.wav')`, [BOB.id]);
+  await waitFor(() => bob.got.find((p) => (p.new as { name: string }).name === 'bob-own.wav'), 5000, 'bob own insert');
+  await waitFor(() => alice.got.find((p) => (p.new as { name: string }).name === 'alice-secret.wav'), 5000, 'alice insert');
+  assert.equal(bob.got.filter((p) => (p.new as { user_id: string }).user_id === ALICE.id).length, 0);
+  assert.equal(alice.got.filter((p) => (p.new as { user_id: string }).user_id === BOB.id).length, 0);
+  await alice.close();
+  await bob.close();
+});
+
+const FILTERS: [string, string, boolean][] = [
+  ['duration_ms=eq.100', '100', true], ['duration_ms=eq.100', '101', false],
+  ['duration_ms=neq.100', '101', true], ['duration_ms=neq.100', '100', false],
+  ['duration_ms=lt.100', '99', true], ['duration_ms=lt.100', '100', false],
+  ['duration_ms=lte.100', '100', true], ['duration_ms=lte.100', '101', false],
+  ['duration_ms=gt.100', '101', true], ['duration_ms=gt.100', '100', false],
+  ['duration_ms=gte.100', '100', true], ['duration_ms=gte.100', '99', false],
+  ['duration_ms=in.(7,100)', '7', true], ['duration_ms=in.(7,100)', '8', false],
+];
+
+test('filters eq, neq, lt, lte, gt, gte, in compare by column type', async () => {
+  const listeners = await Promise.all([...new Set(FILTERS.map((f) => f[0]))].map(async (filter) => ({
+    filter, l: await listen(ALICE, { event: 'INSERT', table: 'audio_files', filter }),
+  })));
+  const marker = `f-${Date.now()}`;
+  for (const [, value] of FILTERS) {
+    await db.query(`insert into audio_files (user_id, name, duration_ms) values ($1, $2, $3)`, [ALICE.id, `${marker}-${value}`, Number(value)]);
+  }
+  // A sentinel every listener matches would need its own filter; wait for the last expected delivery instead.
+  for (const { filter, l } of listeners) {
+    const expected = FILTERS.filter((f) => f[0] === filter && f[2]).map((f) => `${marker}-${f[1]}`);
+    await waitFor(() => expected.every((n) => l.got.some((p) => (p.new as { name: string }).name === n)) || undefined, 5000, `${filter} deliveries`);
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  for (const { filter, l } of listeners) {
+    const names = l.got.map((p) => (p.new as { name: string }).name).filter((n) => n.startsWith(marker));
+    const forbidden = FILTERS.filter((f) => f[0] === filter && !f[2]).map((f) => `${marker}-${f[1]}`)
+      .filter((n) => !FILTERS.some((f) => f[0] === filter && f[2] && `${marker}-${f[1]}` === n));
+    for (const n of forbidden) assert.ok(!names.includes(n), `${filter} must not deliver ${n}`);
+    await l.close();
+  }
+});
+
+test('a bad filter or an unknown table is reported by a system error, the socket stays up', async () => {
+  const sb = client(rig);
+  await sb.realtime.setAuth(await userToken(ALICE));
+  for (const spec of [{ table: 'audio_files', filter: 'status=like.x' }, { table: 'no_such_table' }]) {
+    const system: { status: string; message: string; extension: string }[] = [];
+    const ch = sb.channel(`bad-${Math.random()}`)
+      .on('postgres_changes' as never, { event: '*', schema: 'public', ...spec } as never, () => {})
+      .on('system' as never, {} as never, (p: never) => system.push(p));
+    const { status } = await subscribed(ch);
+    assert.equal(status, 'SUBSCRIBED', 'a bad binding does not fail the join, as on the real server');
+    const msg = await waitFor(() => system[0], 5000, 'system error');
+    assert.equal(msg.status, 'error');
+    assert.equal(msg.extension, 'postgres_changes');
+    assert.match(msg.message, spec.filter ? /^Error parsing `filter` params/ : /^Unable to subscribe to changes with given parameters/);
+  }
+  assert.equal(sb.realtime.isConnected(), true);
+  await sb.removeAllChannels();
+});

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
+import { startRig, client, userToken, waitFor, subscribed } from './helpers.ts';
+import { ALICE } from '../../stack/testing.ts';
+import { startRealtime } from '../server.ts';
+import { DEFAULT_JWT_SECRET } from '../../stack/keys.ts';
+
+type Payload = RealtimePostgresChangesPayload<{ name: string }>;
+
+async function insert(url: string, name: string): Promise<void> {
+  const c = new pg.Client(url);
+  c.on('error', () => {});
+  await c.connect();
+  await c.query(`insert into audio_files (user_id, name) values ($1, $2)`, [ALICE.id, name]);
+  await c.end();
+}
+
+test('Realtime server restart: the unmodified client reconnects, rejoins with its bindings, receives later changes', async () => {
+  const rig = await startRig();
+  const port = rig.server.port;
+  const token = await userToken(ALICE);
+  const sb = client(rig, { token: async () => token });
+  // Resolve the callback before joining, or the first join races it and goes out with the anon key.
+  await sb.realtime.setAuth();
+  const got: Payload[] = [];
+  const system: { status: string }[] = [];
+  const ch = sb.channel('files').on('postgres_changes' as never, { event: 'INSERT', schema: 'public', table: 'audio_files' } as never, (p: Payload) => got.push(p))
+    .on('system' as never, {} as never, (p: never) => system.push(p));
+  assert.equal((await subscribed(ch)).status, 'SUBSCRIBED');
+  await waitFor(() => system.find((s) => s.status === 'ok'), 5000, 'system ok');
+  await insert(rig.db.url, 'before.wav');
+  await waitFor(() => got.find((p) => p.new.name === 'before.wav'));
+
+  await rig.server.stop();
+  await waitFor(() => !sb.realtime.isConnected() || undefined, 5000, 'client to notice');
+  const again = await startRealtime({ port, dbUrl: rig.db.url, jwtSecret: DEFAULT_JWT_SECRET, onLog: process.env.RT_DEBUG ? (l) => console.error(`[rt2] ${l}`) : undefined });
+  const acksBefore = system.length;
+  await waitFor(() => (sb.realtime.isConnected() && ch.state === 'joined') || undefined, 15_000, 'client rejoin');
+  // The rejoin re-subscribes postgres_changes; a change after its system ack must arrive.
+  await waitFor(() => system.slice(acksBefore).find((s) => s.status === 'ok'), 10_000, 'system ok after rejoin');
+  await insert(rig.db.url, 'after.wav');
+  await waitFor(() => got.find((p) => p.new.name === 'after.wav'), 10_000, 'change after restart');
+  await sb.removeAllChannels();
+  await again.stop();
+  await rig.db.stop();
+});
+
+test('Postgres restart: the server resumes replication and a commit made right after is delivered', async () => {
+  const rig = await startRig();
+  const sb = client(rig);
+  await sb.realtime.setAuth(await userToken(ALICE));
+  const got: Payload[] = [];
+  const system: { status: string }[] = [];
+  const ch = sb.channel('files').on('postgres_changes' as never, { event: 'INSERT', schema: 'public', table: 'audio_files' } as never, (p: Payload) => got.push(p))
+    .on('system' as never, {} as never, (p: never) => system.push(p));
+  assert.equal((await subscribed(ch)).status, 'SUBSCRIBED');
+  // SUBSCRIBED comes from the join reply alone; the postgres_changes subscription is live at the system ack.
+  await waitFor(() => system.find((s) => s.status === 'ok'), 5000, 'system ok');
+  await rig.db.restart();
+  // Committed while the server's replication connection is still down or reconnecting.
+  await insert(rig.db.url, 'during-gap.wav');
+  await waitFor(() => got.find((p) => p.new.name === 'during-gap.wav'), 15_000, 'change committed in the gap');
+  const res = await fetch(`${rig.server.url}/health`);
+  assert.equal(res.status, 200);
+  await sb.removeAllChannels();
+  await rig.stop();
+});
+
+test('too many joins per second: the real reason, and other sockets are unaffected', async () => {
+  const rig = await startRig({ maxJoinsPerSecond: 3 });
+  const calm = client(rig);
+  assert.equal((await subscribed(calm.channel('calm'))).status, 'SUBSCRIBED');
+  const noisy = client(rig);
+  const results = await Promise.all(Array.from({ length: 8 }, (_, i) => subscribed(noisy.channel(`n${i}`))));
+  const refused = results.filter((r) => r.status === 'CHANNEL_ERROR');
+  assert.ok(refused.length > 0, 'some joins refused');
+  assert.match(refused[0]!.err!.message, /ClientJoinRateLimitReached: Too many joins per second/);
+  const ack = await calm.channel('calm').send({ type: 'broadcast', event: 'x', payload: {} });
+  assert.equal(ack, 'ok');
+  await noisy.removeAllChannels(); await calm.removeAllChannels();
+  await rig.stop();
+});
