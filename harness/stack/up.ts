@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StackInfo } from '../schema/stack.ts';
+import { DEFAULT_JWT_SECRET, mintAnonKey, mintServiceRoleKey, mintUserToken } from './keys.ts';
+import { resolvePorts, type Ports } from './ports.ts';
+import { startPostgres, type PostgresHandle } from './postgres.ts';
+import { applyMigrations, applySeed } from './migrate.ts';
+import { startRealtimeProcess, type RealtimeProcess } from './realtime.ts';
+import { ALICE, BOB } from './testing.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface AppHandle { url: string; pid: number; stop(): Promise<void>; crashed?: Promise<string> }
+export interface WorkerHandle { id: string; pid: number; stop(): Promise<void>; kill(signal?: NodeJS.Signals): void; restart?(): Promise<void>; crashed?: Promise<string> }
+
+export interface BootOptions {
+  portBase?: number;
+  keep?: boolean;
+  dataDir?: string;
+  jwtSecret?: string;
+  app?: boolean;
+  workers?: number;
+  /** Extra environment for the app and worker, e.g. SYNC_MUTANT. */
+  env?: Record<string, string>;
+  onProgress?: (line: string) => void;
+  onLog?: (line: string) => void;
+}
+
+export interface Stack {
+  info: StackInfo;
+  ports: Ports;
+  postgres: PostgresHandle;
+  realtime: RealtimeProcess;
+  app?: AppHandle;
+  workers: WorkerHandle[];
+  timings: [string, number][];
+  /** Resolves with a reason when any part dies unasked. */
+  crashed: Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function optionalModule<T>(file: string): Promise<T | undefined> {
+  if (!existsSync(path.join(ROOT, 'harness/stack', file))) return undefined;
+  return (await import(`./${file}`)) as T;
+}
+
+/** Boots Postgres → migrations → seed → Realtime → app → workers, each health-checked. */
+export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
+  const progress = opts.onProgress ?? (() => {});
+  const log = opts.onLog ?? (() => {});
+  const timings: [string, number][] = [];
+  const t0 = performance.now();
+  let mark = t0;
+  const phase = (name: string) => {
+    const now = performance.now();
+    timings.push([name, Math.round(now - mark)]);
+    progress(`${name} ${Math.round(now - mark)} ms`);
+    mark = now;
+  };
+  const jwtSecret = opts.jwtSecret ?? DEFAULT_JWT_SECRET;
+  const ports = await resolvePorts(opts.portBase);
+  const dataDir = opts.dataDir ?? await mkdtemp(path.join(os.tmpdir(), 'syncwright-'));
+  await mkdir(dataDir, { recursive: true });
+  await chmod(dataDir, 0o777);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((e) => log(`stop: ${(e as Error).message}`));
+    if (!opts.keep && !opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    progress(`booting Postgres 17 on 127.0.0.1:${ports.db}`);
+    const postgres = await startPostgres({ port: ports.db, dataDir: path.join(dataDir, 'pg'), keep: opts.keep, onLog: log });
+    stops.push(() => postgres.stop());
+    phase('postgres');
+    const { applied } = await applyMigrations(postgres.url, path.join(ROOT, 'supabase/migrations'));
+    await applySeed(postgres.url, path.join(ROOT, 'supabase/seed.sql'));
+    phase(`migrations (${applied.length}) + seed`);
+
+    progress(`booting Realtime on 127.0.0.1:${ports.api}`);
+    const realtime = await startRealtimeProcess({
+      port: ports.api, dbUrl: postgres.url, jwtSecret, configPath: path.join(ROOT, 'supabase/config.toml'), onLog: log,
+    });
+    stops.push(() => realtime.stop());
+    phase('realtime');
+
+    const [anonKey, serviceRoleKey] = await Promise.all([mintAnonKey(jwtSecret), mintServiceRoleKey(jwtSecret)]);
+    const crashes: Promise<string>[] = [realtime.crashed];
+
+    let app: AppHandle | undefined;
+    if (opts.app !== false) {
+      const mod = await optionalModule<{ startApp(o: object): Promise<AppHandle> }>('app.ts');
+      if (!mod) progress('app: harness/stack/app.ts not present, skipping the reference app');
+      else {
+        progress(`booting the reference app on 127.0.0.1:${ports.app}`);
+        app = await mod.startApp({
+          port: ports.app, dbUrl: postgres.url, supabaseUrl: realtime.url, anonKey, jwtSecret,
+          dataDir: path.join(dataDir, 'files'), env: opts.env, onLog: log, onProgress: progress,
+        });
+        stops.push(() => app!.stop());
+        if (app.crashed) crashes.push(app.crashed);
+        phase('app');
+      }
+    }
+    const workers: WorkerHandle[] = [];
+    const count = opts.workers ?? 1;
+    if (count > 0) {
+      const mod = await optionalModule<{ startWorker(o: object): Promise<WorkerHandle> }>('worker.ts');
+      if (!mod) progress('worker: harness/stack/worker.ts not present, skipping the worker');
+      else {
+        for (let i = 0; i < count; i++) {
+          const w = await mod.startWorker({ dbUrl: postgres.url, dataDir: path.join(dataDir, 'files'), id: `worker-${i + 1}`, env: opts.env, onLog: log });
+          workers.push(w);
+          stops.push(() => w.stop());
+          if (w.crashed) crashes.push(w.crashed);
+        }
+        phase(`workers (${count})`);
+      }
+    }
+
+    const users = await Promise.all([ALICE, BOB].map(async (u) => ({ ...u, accessToken: await mintUserToken(jwtSecret, u, 24 * 3600) })));
+    const info = StackInfo.parse({
+      supabaseUrl: realtime.url, anonKey, serviceRoleKey, jwtSecret, dbUrl: postgres.url,
+      ...(app ? { appUrl: app.url } : {}), users, ports, dataDir, pid: process.pid,
+    });
+    timings.push(['total', Math.round(performance.now() - t0)]);
+    let stopped: Promise<void> | undefined;
+    return {
+      info, ports, postgres, realtime, app, workers, timings,
+      crashed: Promise.race(crashes),
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+export async function writeStackFile(info: StackInfo, dir = path.join(ROOT, '.syncwright')): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'stack.json');
+  await writeFile(file, `${JSON.stringify(info, null, 2)}\n`);
+  return file;
+}
