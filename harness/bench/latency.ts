@@ -61,7 +61,7 @@ async function main(): Promise<void> {
         server.recordValue(Math.max(1, Math.round(at - parseTs(p.new.updated_at))));
         serverCount++;
       })
-    .on('system' as never, {} as never, (p: never) => system.push(p));
+    .on('system' as never, {} as never, (p: unknown) => { system.push(p as never); });
   await subscribed(ch);
   await waitFor(() => system.find((s) => s.status === 'ok'), 10_000, 'subscription');
   await new Promise((r) => setTimeout(r, 500));

@@ -110,7 +110,7 @@ export class Channel {
     if (withIds.length) await this.subscribeChanges(withIds);
   }
 
-  private async subscribeChanges(bindings: (BindingSpec & Record<string, unknown>)[]): Promise<void> {
+  private async subscribeChanges(bindings: ({ id: number } & Record<string, unknown>)[]): Promise<void> {
     const engine = this.tenant.engine;
     if (!engine) {
       this.system(EVENTS.postgresChanges, 'error', 'Realtime was unable to connect to the project database');

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
-import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
-import type { Message, MessageRelation } from 'pg-logical-replication';
+import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
+
+type Message = Pgoutput.Message;
+type MessageRelation = Pgoutput.MessageRelation;
 import type { Change, ChangeType, Column } from './types.ts';
 import { commitTimestamp, toJsonValue } from './values.ts';
 
@@ -97,7 +99,7 @@ export class ChangeFeed extends EventEmitter {
     service.on('error', (err: Error) => this.onDrop(err));
     service.on('start', () => this.setStatus('streaming'));
     const plugin = new TextPgoutput({ protoVersion: 1, publicationNames: [this.opts.publication ?? 'supabase_realtime'] });
-    service.subscribe(plugin, this.opts.slotName, this.lastCommitEnd).catch((err: Error) => this.onDrop(err));
+    (this.lastCommitEnd ? service.subscribe(plugin, this.opts.slotName, this.lastCommitEnd) : service.subscribe(plugin, this.opts.slotName)).catch((err: Error) => this.onDrop(err));
   }
 
   private dropping = false;

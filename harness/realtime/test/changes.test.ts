@@ -20,7 +20,7 @@ after(async () => {
 
 type Payload = RealtimePostgresChangesPayload<Record<string, unknown>>;
 
-async function listen(user: typeof ALICE, spec: { event: string; table?: string; filter?: string }, vsn?: '1.0.0' | '2.0.0') {
+async function listen(user: { id: string; email: string }, spec: { event: string; table?: string; filter?: string }, vsn?: '1.0.0' | '2.0.0') {
   const sb = client(rig, { vsn });
   await sb.realtime.setAuth(await userToken(user));
   const got: Payload[] = [];
@@ -37,7 +37,7 @@ async function listen(user: typeof ALICE, spec: { event: string; table?: string;
 for (const vsn of ['1.0.0', '2.0.0'] as const) {
   test(`INSERT, UPDATE, DELETE on audio_files reach the owner (vsn ${vsn})`, async () => {
     const alice = await listen(ALICE, { event: '*', table: 'audio_files' }, vsn);
-    assert.deepEqual(alice.system[0], { extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL', channel: (alice.system[0] as { channel: string }).channel });
+    assert.deepEqual(alice.system[0], { extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL', channel: (alice.system[0] as unknown as { channel: string }).channel });
     const { rows } = await db.query(`insert into audio_files (user_id, name) values ($1, 'i.wav') returning id`, [ALICE.id]);
     const id = rows[0].id as string;
     await waitFor(() => alice.got.find((p) => p.eventType === 'INSERT' && (p.new as { id: string }).id === id), 5000, 'INSERT');
@@ -119,7 +119,7 @@ test('a bad filter or an unknown table is reported by a system error, the socket
     const system: { status: string; message: string; extension: string }[] = [];
     const ch = sb.channel(`bad-${Math.random()}`)
       .on('postgres_changes' as never, { event: '*', schema: 'public', ...spec } as never, () => {})
-      .on('system' as never, {} as never, (p: never) => system.push(p));
+      .on('system' as never, {} as never, (p: unknown) => { system.push(p as never); });
     const { status } = await subscribed(ch);
     assert.equal(status, 'SUBSCRIBED', 'a bad binding does not fail the join, as on the real server');
     const msg = await waitFor(() => system[0], 5000, 'system error');

@@ -48,7 +48,7 @@ test('a token expiring mid-session ends the channel with a system error', async 
   const sb = client(rig);
   await sb.realtime.setAuth(await userToken(ALICE, 2));
   const system: { status: string; message: string }[] = [];
-  const ch = sb.channel('short').on('system' as never, {} as never, (p: never) => system.push(p));
+  const ch = sb.channel('short').on('system' as never, {} as never, (p: unknown) => { system.push(p as never); });
   assert.equal((await subscribed(ch)).status, 'SUBSCRIBED');
   const msg = await waitFor(() => system.find((s) => s.status === 'error'), 6000, 'expiry');
   assert.match(msg.message, /Token has expired/);
@@ -59,7 +59,7 @@ test('access_token refresh keeps the subscription alive past the old expiry', as
   const sb = client(rig);
   await sb.realtime.setAuth(await userToken(ALICE, 2));
   const system: { status: string }[] = [];
-  const ch = sb.channel('refresh').on('system' as never, {} as never, (p: never) => system.push(p));
+  const ch = sb.channel('refresh').on('system' as never, {} as never, (p: unknown) => { system.push(p as never); });
   assert.equal((await subscribed(ch)).status, 'SUBSCRIBED');
   await sb.realtime.setAuth(await userToken(ALICE, 3600));
   await new Promise((r) => setTimeout(r, 3000));

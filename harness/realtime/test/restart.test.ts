@@ -27,11 +27,11 @@ test('Realtime server restart: the unmodified client reconnects, rejoins with it
   const got: Payload[] = [];
   const system: { status: string }[] = [];
   const ch = sb.channel('files').on('postgres_changes' as never, { event: 'INSERT', schema: 'public', table: 'audio_files' } as never, (p: Payload) => got.push(p))
-    .on('system' as never, {} as never, (p: never) => system.push(p));
+    .on('system' as never, {} as never, (p: unknown) => { system.push(p as never); });
   assert.equal((await subscribed(ch)).status, 'SUBSCRIBED');
   await waitFor(() => system.find((s) => s.status === 'ok'), 5000, 'system ok');
   await insert(rig.db.url, 'before.wav');
-  await waitFor(() => got.find((p) => p.new.name === 'before.wav'));
+  await waitFor(() => got.find((p) => (p.new as { name?: string }).name === 'before.wav'));
 
   await rig.server.stop();
   await waitFor(() => !sb.realtime.isConnected() || undefined, 5000, 'client to notice');
@@ -41,7 +41,7 @@ test('Realtime server restart: the unmodified client reconnects, rejoins with it
   // The rejoin re-subscribes postgres_changes; a change after its system ack must arrive.
   await waitFor(() => system.slice(acksBefore).find((s) => s.status === 'ok'), 10_000, 'system ok after rejoin');
   await insert(rig.db.url, 'after.wav');
-  await waitFor(() => got.find((p) => p.new.name === 'after.wav'), 10_000, 'change after restart');
+  await waitFor(() => got.find((p) => (p.new as { name?: string }).name === 'after.wav'), 10_000, 'change after restart');
   await sb.removeAllChannels();
   await again.stop();
   await rig.db.stop();
@@ -54,14 +54,14 @@ test('Postgres restart: the server resumes replication and a commit made right a
   const got: Payload[] = [];
   const system: { status: string }[] = [];
   const ch = sb.channel('files').on('postgres_changes' as never, { event: 'INSERT', schema: 'public', table: 'audio_files' } as never, (p: Payload) => got.push(p))
-    .on('system' as never, {} as never, (p: never) => system.push(p));
+    .on('system' as never, {} as never, (p: unknown) => { system.push(p as never); });
   assert.equal((await subscribed(ch)).status, 'SUBSCRIBED');
   // SUBSCRIBED comes from the join reply alone; the postgres_changes subscription is live at the system ack.
   await waitFor(() => system.find((s) => s.status === 'ok'), 5000, 'system ok');
   await rig.db.restart();
   // Committed while the server's replication connection is still down or reconnecting.
   await insert(rig.db.url, 'during-gap.wav');
-  await waitFor(() => got.find((p) => p.new.name === 'during-gap.wav'), 15_000, 'change committed in the gap');
+  await waitFor(() => got.find((p) => (p.new as { name?: string }).name === 'during-gap.wav'), 15_000, 'change committed in the gap');
   const res = await fetch(`${rig.server.url}/health`);
   assert.equal(res.status, 200);
   await sb.removeAllChannels();
