@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseFlags, type Command } from './command.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BENCHES: Record<string, string> = {
+  latency: 'harness/bench/latency.ts',
+  boot: 'harness/bench/boot.ts',
+};
+
+const usage = `usage: syncwright bench [latency|boot ...]
+
+Runs benchmarks that print figures beside a baseline measured in the same run:
+  latency  commit → supabase-js callback through our Realtime server vs a raw pgoutput consumer
+           (env BENCH_UPDATES, default 1000; BENCH_RATE updates/s, default 200)
+  boot     syncwright up cold boot to ready, per phase (env BENCH_RUNS, default 3)
+With no name, runs all.`;
+
+export const command: Command = {
+  name: 'bench',
+  summary: 'run the benchmarks',
+  usage,
+  async run(argv) {
+    const { positionals } = parseFlags(argv, {}, true);
+    const names = positionals.length ? positionals : Object.keys(BENCHES);
+    for (const name of names) {
+      const file = BENCHES[name];
+      if (!file) {
+        console.error(`syncwright bench: unknown benchmark '${name}' (one of ${Object.keys(BENCHES).join(', ')})`);
+        return 2;
+      }
+      const code = await new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], { stdio: 'inherit', cwd: ROOT });
+        child.once('exit', (c) => resolve(c ?? 1));
+      });
+      if (code !== 0) return code;
+    }
+    return 0;
+  },
+};
