@@ -168,6 +168,8 @@ export class Channel {
     this.claims = check.claims;
     this.armExpiry(check.expiresInMs);
     this.tenant.engine?.updateClaims(`${this.conn.id}:${this.topic}:${this.joinRef}`, check.claims);
+    // The real server re-subscribes with the new claims and says so again.
+    if (this.unsubscribe) this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
   }
 
   broadcast(ref: string | null, payload: unknown): void {
@@ -199,7 +201,7 @@ export class Channel {
         this.reply(ref, 'error', { reason: 'Presence track payload must be a map' });
         return;
       }
-      this.untrackAll();
+      const left = this.dropTracked();
       const phxRef = this.tenant.nextRef();
       const meta = { ...(p.payload as Record<string, unknown>), phx_ref: phxRef };
       const topicState = this.tenant.presence.get(this.topic) ?? new Map();
@@ -209,7 +211,8 @@ export class Channel {
       this.tenant.presence.set(this.topic, topicState);
       this.presenceRefs.add(phxRef);
       this.reply(ref, 'ok', {});
-      this.presenceDiff({ [this.presenceKey]: { metas: [meta] } }, {});
+      // One diff with both sides, so a re-track never shows the key as gone in between.
+      this.presenceDiff({ [this.presenceKey]: { metas: [meta] } }, left.length ? { [this.presenceKey]: { metas: left } } : {});
     } else if (p?.event === 'untrack') {
       this.untrackAll();
       this.reply(ref, 'ok', {});
@@ -219,7 +222,12 @@ export class Channel {
   }
 
   private untrackAll(): void {
-    if (!this.presenceRefs.size) return;
+    const left = this.dropTracked();
+    if (left.length) this.presenceDiff({}, { [this.presenceKey]: { metas: left } });
+  }
+
+  private dropTracked(): Record<string, unknown>[] {
+    if (!this.presenceRefs.size) return [];
     const topicState = this.tenant.presence.get(this.topic);
     const metas = topicState?.get(this.presenceKey);
     const left: Record<string, unknown>[] = [];
@@ -230,7 +238,7 @@ export class Channel {
     }
     this.presenceRefs.clear();
     if (metas && metas.size === 0) topicState?.delete(this.presenceKey);
-    if (left.length) this.presenceDiff({}, { [this.presenceKey]: { metas: left } });
+    return left;
   }
 
   private presenceState(): Record<string, { metas: Record<string, unknown>[] }> {

@@ -27,7 +27,7 @@ export function decode(data: Buffer | string, isBinary: boolean, vsn: Vsn): Fram
     throw new FrameError('frame is not valid JSON');
   }
   if (vsn === VSN_2) {
-    if (!Array.isArray(parsed) || parsed.length !== 5) throw new FrameError('expected [join_ref, ref, topic, event, payload]');
+    if (!Array.isArray(parsed) || parsed.length < 5) throw new FrameError('expected [join_ref, ref, topic, event, payload]');
     const [joinRef, ref, topic, event, payload] = parsed;
     if (typeof topic !== 'string' || typeof event !== 'string') throw new FrameError('topic and event must be strings');
     return { joinRef: str(joinRef), ref: str(ref), topic, event, payload };
@@ -52,7 +52,14 @@ function decodeBinaryPush(buf: Buffer): Frame {
   const ref = take(refLen);
   const topic = take(topicLen);
   const userEvent = take(eventLen);
-  const meta = metaLen ? JSON.parse(take(metaLen)) as Record<string, unknown> : {};
+  let meta: Record<string, unknown> = {};
+  if (metaLen) {
+    try {
+      meta = JSON.parse(take(metaLen)) as Record<string, unknown>;
+    } catch {
+      throw new FrameError('binary broadcast metadata is not valid JSON');
+    }
+  }
   const body = buf.subarray(off);
   let userPayload: unknown;
   if (encoding === ENCODING.json) {
@@ -69,7 +76,8 @@ function decodeBinaryPush(buf: Buffer): Frame {
     ref: ref || null,
     topic,
     event: EVENTS.broadcast,
-    payload: { type: 'broadcast', event: userEvent, payload: userPayload, ...meta },
+    // Metadata first, so it can never overwrite the event or the payload.
+    payload: { ...meta, type: 'broadcast', event: userEvent, payload: userPayload },
   };
 }
 
