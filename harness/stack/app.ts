@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { spawnChild, waitForHealth } from './children.ts';
+import type { AppHandle } from './up.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const WEB = path.join(ROOT, 'reference/web');
+const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
+
+export interface AppOptions {
+  port: number;
+  dbUrl: string;
+  supabaseUrl: string;
+  anonKey: string;
+  jwtSecret: string;
+  dataDir: string;
+  env?: Record<string, string>;
+  onLog?: (line: string) => void;
+  onProgress?: (line: string) => void;
+}
+
+async function sources(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (['.next', 'node_modules'].includes(entry.name)) continue;
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...await sources(p));
+    else out.push(p);
+  }
+  return out.sort();
+}
+
+/** A hash of everything the build reads: the app's sources, the mutant list, and the lock file. */
+export async function sourceHash(): Promise<string> {
+  const h = createHash('sha256');
+  for (const f of [...await sources(WEB), path.join(ROOT, 'reference/mutants.ts'), path.join(ROOT, 'package-lock.json')]) {
+    h.update(path.relative(ROOT, f)).update(await readFile(f));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** `next build` once per source hash; the hash is stamped into .next so an unchanged app is not rebuilt. */
+export async function buildApp(progress: (s: string) => void = () => {}, onLog?: (s: string) => void): Promise<void> {
+  const hash = await sourceHash();
+  const stamp = path.join(WEB, '.next/syncwright-build-hash');
+  if (existsSync(stamp) && (await readFile(stamp, 'utf8')) === hash) {
+    progress(`app build ${hash} is cached`);
+    return;
+  }
+  progress(`building the reference app (next build, ${hash}); this takes a minute or two on 2 cores…`);
+  const started = Date.now();
+  const ticker = setInterval(() => progress(`still building the app (${Math.round((Date.now() - started) / 1000)} s)`), 20_000);
+  let output = '';
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, [NEXT_BIN, 'build'], {
+      cwd: WEB, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const take = (d: Buffer) => { output += d; onLog?.(String(d).trimEnd()); };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.once('exit', resolve);
+  });
+  clearInterval(ticker);
+  if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output.slice(-4000)}`);
+  await mkdir(path.dirname(stamp), { recursive: true });
+  await writeFile(stamp, hash);
+  progress(`app built in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+export async function startApp(opts: AppOptions): Promise<AppHandle> {
+  await buildApp(opts.onProgress, opts.onLog);
+  let stopping = false;
+  let onCrash: (why: string) => void = () => {};
+  const crashed = new Promise<string>((resolve) => { onCrash = resolve; });
+  const child = spawnChild({
+    name: 'app',
+    command: process.execPath,
+    args: [NEXT_BIN, 'start', '-p', String(opts.port), '-H', '127.0.0.1'],
+    cwd: WEB,
+    env: {
+      NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', SYNCWRIGHT_DEV_LOGIN: '1',
+      DATABASE_URL: opts.dbUrl, SUPABASE_JWT_SECRET: opts.jwtSecret,
+      NEXT_PUBLIC_SUPABASE_URL: opts.supabaseUrl, NEXT_PUBLIC_SUPABASE_ANON_KEY: opts.anonKey,
+      SYNCWRIGHT_DATA_DIR: opts.dataDir, ...opts.env,
+    },
+    onLog: opts.onLog,
+  });
+  void child.exited.then((code) => { if (!stopping) onCrash(`app exited with code ${code}`); });
+  const url = `http://127.0.0.1:${opts.port}`;
+  await waitForHealth(`${url}/api/health`, child, 60_000, 'the reference app');
+  return { url, pid: child.pid, crashed, async stop() { stopping = true; await child.stop(); } };
+}

@@ -1,0 +1,29 @@
+/**
+ * Planted bugs of the reference client and worker. `SYNC_MUTANT=<name>` switches one on; each
+ * names the scenario that must catch it (the mutant matrix proves it does).
+ */
+export interface Mutant { name: string; breaks: string; caughtBy: string }
+
+export const MUTANTS: readonly Mutant[] = [
+  { name: 'queue-out-of-order', breaks: 'replays queued mutations newest first', caughtBy: 'offline-queue' },
+  { name: 'drop-queue-on-reconnect', breaks: 'clears the queue on reconnect instead of replaying it', caughtBy: 'offline-queue' },
+  { name: 'ignore-updated-at', breaks: 'applies realtime or sync payloads older than the held row', caughtBy: 'stale-event' },
+  { name: 'no-conflict-notice', breaks: 'keeps the server version after a 409 but shows no notification', caughtBy: 'conflict' },
+  { name: 'no-readd-rejected-delete', breaks: 'a delete the server refused is not re-added from hydration', caughtBy: 'delete-rejected' },
+  { name: 'no-detail-merge', breaks: 'the open detail view ignores realtime changes until reload', caughtBy: 'detail-merge' },
+  { name: 'fake-connected', breaks: 'reports connected while the realtime socket is down', caughtBy: 'connection-status' },
+  { name: 'no-localstorage-fallback', breaks: 'keeps the queue only in memory when IndexedDB is unavailable', caughtBy: 'storage-fallback' },
+  { name: 'double-apply', breaks: 'replays a mutation with a new mutationId, so a lost response applies twice', caughtBy: 'lost-response' },
+  { name: 'no-resync-on-reconnect', breaks: 'skips the REST sync fetch after a reconnect', caughtBy: 'reconnect-window' },
+  { name: 'worker-skip-run-row', breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions' },
+];
+
+export const MUTANT_NAMES = MUTANTS.map((m) => m.name);
+
+export function activeMutant(value: string | undefined): string {
+  if (!value) return '';
+  if (!MUTANT_NAMES.includes(value)) {
+    throw new Error(`SYNC_MUTANT '${value}' is not a known mutant (${MUTANT_NAMES.join(', ')})`);
+  }
+  return value;
+}

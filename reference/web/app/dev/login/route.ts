@@ -1,0 +1,40 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { SignJWT } from 'jose';
+import { asService } from '../../../lib/server/db.ts';
+import { serverConfig } from '../../../lib/server/config.ts';
+import { problem } from '../../../lib/server/http.ts';
+import { REALTIME_URL_COOKIE, SESSION_COOKIE } from '../../../lib/server/session.ts';
+
+export const dynamic = 'force-dynamic';
+
+/** Local stacks only: signs in as a seeded user by id or email. */
+export async function GET(req: NextRequest) {
+  const cfg = serverConfig();
+  if (!cfg.devLogin) return new Response('not found', { status: 404 });
+  const as = req.nextUrl.searchParams.get('as');
+  if (!as) return problem(400, 'invalid_input', 'as=<user id or email> is required');
+  const user = await asService(async (c) => (await c.query<{ id: string; email: string }>(
+    'select id, email from auth.users where id::text = $1 or email = $1', [as],
+  )).rows[0]);
+  if (!user) return problem(404, 'unknown_user', `no user '${as}'`);
+  const session = await new SignJWT({ sub: user.id, email: user.email }).setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt().setExpirationTime('7d').sign(new TextEncoder().encode(cfg.jwtSecret));
+  const res = NextResponse.redirect(new URL(req.nextUrl.searchParams.get('next') ?? '/', req.nextUrl.origin.replace('localhost', '127.0.0.1')), 303);
+  // Behind a proxy the browser's host differs from ours: redirect relative to what it asked for.
+  const host = req.headers.get('host');
+  if (host) res.headers.set('location', `http://${host}${req.nextUrl.searchParams.get('next') ?? '/'}`);
+  res.cookies.set(SESSION_COOKIE, session, { httpOnly: true, sameSite: 'lax', path: '/' });
+  const override = req.nextUrl.searchParams.get('supabaseUrl');
+  if (override) {
+    try {
+      const u = new URL(override);
+      if (u.hostname !== '127.0.0.1' && u.hostname !== 'localhost') throw new Error('loopback only');
+      res.cookies.set(REALTIME_URL_COOKIE, u.origin, { sameSite: 'lax', path: '/' });
+    } catch (err) {
+      return problem(400, 'invalid_input', `supabaseUrl must be a loopback URL: ${(err as Error).message}`);
+    }
+  } else {
+    res.cookies.delete(REALTIME_URL_COOKIE);
+  }
+  return res;
+}

@@ -1,0 +1,77 @@
+'use client';
+import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { createClient } from '@supabase/supabase-js';
+import { SyncEngine } from '../lib/sync/engine.ts';
+import { openStorage } from '../lib/sync/storage.ts';
+
+export interface PublicConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; mutant: string }
+export interface SessionInfo { userId: string; email: string; accessToken: string; expiresAt: number }
+
+const EngineContext = createContext<SyncEngine | null>(null);
+
+declare global {
+  interface Window { __syncwright?: { record?: (e: { kind: string; table: string; id: string; updatedAt: string }) => void } }
+}
+
+/** One engine per signed-in tab; the EventContext of the plan (notifications) is this engine's notices. */
+export function SyncProvider({ config, session, children }: { config: PublicConfig; session: SessionInfo; children: ReactNode }) {
+  const [engine, setEngine] = useState<SyncEngine | null>(null);
+  useEffect(() => {
+    let token = session.accessToken;
+    let expiresAt = session.expiresAt;
+    const supabase = createClient(config.supabaseUrl, config.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      accessToken: async () => token,
+      realtime: { params: { eventsPerSecond: config.eventsPerSecond } },
+    });
+    let stopped = false;
+    let e: SyncEngine | undefined;
+    // Refresh the access token before it expires, without dropping the subscription.
+    const refresh = setInterval(async () => {
+      if (expiresAt * 1000 - Date.now() > 60_000) return;
+      const res = await fetch('/api/session').catch(() => undefined);
+      if (!res?.ok) return;
+      const next = (await res.json()) as { accessToken: string; expiresAt: number };
+      token = next.accessToken;
+      expiresAt = next.expiresAt;
+      await supabase.realtime.setAuth();
+    }, 5_000);
+    void (async () => {
+      await supabase.realtime.setAuth();
+      const kv = await openStorage({
+        name: `syncwright-${session.userId}`,
+        indexedDB: typeof indexedDB === 'undefined' ? undefined : indexedDB,
+        localStorage: typeof localStorage === 'undefined' ? undefined : localStorage,
+        noFallback: config.mutant === 'no-localstorage-fallback',
+      });
+      if (stopped) return;
+      e = new SyncEngine({
+        userId: session.userId, kv, fetch: (input, init) => fetch(input, init), supabase,
+        online: () => navigator.onLine, uuid: () => crypto.randomUUID(), mutant: config.mutant,
+        record: (ev) => window.__syncwright?.record?.(ev),
+      });
+      (window as unknown as { __syncEngine?: SyncEngine }).__syncEngine = e;
+      await e.start();
+      setEngine(e);
+    })();
+    return () => {
+      stopped = true;
+      clearInterval(refresh);
+      e?.stop();
+      void supabase.removeAllChannels();
+    };
+  }, [config, session.userId]);
+  return <EngineContext.Provider value={engine}>{children}</EngineContext.Provider>;
+}
+
+export function useEngine(): SyncEngine | null {
+  return useContext(EngineContext);
+}
+
+/** Re-renders on every engine change (batched by the engine). */
+export function useSync<T>(select: (e: SyncEngine) => T, fallback: T): T {
+  const engine = useEngine();
+  const subscribe = useMemo(() => (cb: () => void) => (engine ? engine.subscribe(cb) : () => {}), [engine]);
+  const version = useSyncExternalStore(subscribe, () => (engine ? `${engine.store.version}:${engine.status}:${engine.queue.size}:${engine.notices.length}` : ''), () => '');
+  return useMemo(() => (engine ? select(engine) : fallback), [engine, version]); // eslint-disable-line react-hooks/exhaustive-deps
+}

@@ -1,0 +1,24 @@
+import { activeMutant } from '../../../mutants.ts';
+
+/** Read at request time, so one build serves any ports (nothing public is inlined at build). */
+export function serverConfig() {
+  const need = (name: string) => {
+    const v = process.env[name];
+    if (!v) throw new Error(`${name} is not set`);
+    return v;
+  };
+  return {
+    databaseUrl: need('DATABASE_URL'),
+    jwtSecret: need('SUPABASE_JWT_SECRET'),
+    supabaseUrl: need('NEXT_PUBLIC_SUPABASE_URL'),
+    anonKey: need('NEXT_PUBLIC_SUPABASE_ANON_KEY'),
+    eventsPerSecond: Number(process.env.NEXT_PUBLIC_SUPABASE_EVENTS_PER_SEC ?? 10) || 10,
+    dataDir: process.env.SYNCWRIGHT_DATA_DIR ?? '.data',
+    mutant: activeMutant(process.env.SYNC_MUTANT),
+    devLogin: process.env.NODE_ENV !== 'production' || process.env.SYNCWRIGHT_DEV_LOGIN === '1',
+    poolMax: Number(process.env.DB_POOL_MAX ?? 10) || 10,
+    poolIdleMs: Number(process.env.DB_POOL_IDLE_MS ?? 10_000) || 10_000,
+  };
+}
+
+export interface ClientConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; mutant: string }
