@@ -1,0 +1,22 @@
+import * as hdr from 'hdr-histogram-js';
+
+export interface LatencySummary { count: number; p50: number; p95: number; p99: number; max: number; mean: number }
+export interface Budget { p95: number; max: number }
+
+/** The plan's 1–2 s: p95 within 1 s, nothing over 2 s. */
+export const PLAN_BUDGET: Budget = { p95: 1000, max: 2000 };
+
+export function summarize(samplesMs: number[]): LatencySummary {
+  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  // Recorded in µs: sub-millisecond deliveries are common on loopback. Clock skew can make one negative.
+  for (const ms of samplesMs) h.recordValue(Math.max(1, Math.round(ms * 1000)));
+  const at = (p: number) => Math.round(h.getValueAtPercentile(p)) / 1000;
+  return { count: samplesMs.length, p50: at(50), p95: at(95), p99: at(99), max: Math.round(h.maxValue) / 1000, mean: Math.round(h.mean) / 1000 };
+}
+
+export function withinBudget(s: LatencySummary, b: Budget = PLAN_BUDGET): { ok: boolean; why: string } {
+  if (s.count === 0) return { ok: false, why: 'no latency samples' };
+  if (s.p95 > b.p95) return { ok: false, why: `p95 ${s.p95} ms over the ${b.p95} ms budget` };
+  if (s.max > b.max) return { ok: false, why: `max ${s.max} ms over the ${b.max} ms budget` };
+  return { ok: true, why: `p95 ${s.p95} ms, max ${s.max} ms` };
+}
