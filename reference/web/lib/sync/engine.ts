@@ -179,7 +179,8 @@ export class SyncEngine {
     for (const id of body.deleted.transcriptRuns) this.store.removeRun(id);
     this.store.serverTime = canonTs(body.serverTime);
     this.readdRejected(body.audioFiles);
-    this.persist();
+    // Written at once (not debounced): a reload right after must find the rows the queue builds on.
+    await this.d.kv.set(`snapshot:${this.d.userId}`, this.store.snapshot()).catch(() => {});
     this.changed();
   }
 

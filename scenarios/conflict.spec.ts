@@ -1,0 +1,22 @@
+import { test, expect, finalReads } from '../fixtures/index.ts';
+import { seedFile, serverRename } from './helpers.ts';
+
+test('a queued rename older than the server version: server version kept, conflict notification shown', async ({ openClient, db, user, history }) => {
+  const id = await seedFile(db, user, 'shared.wav');
+  const alice = await openClient();
+  await alice.openDetail(id);
+  alice.cut();
+  await alice.rename(id, 'mine.wav');
+  await expect(alice.page.locator('[data-testid=pending-count]')).toHaveText('1');
+  const serverAt = await serverRename(db, id, 'theirs.wav');
+  alice.heal();
+  await expect(alice.notification('conflict', id)).toBeVisible({ timeout: 20_000 });
+  history.add('c1', 'fail', 'rename', { entityId: id, status: 409 });
+  history.add('c1', 'ok', 'notify', { kind: 'conflict', entityId: id });
+  await expect(alice.page.locator('[data-testid=audio-detail] [data-testid=audio-name]')).toHaveText('theirs.wav');
+  await expect(alice.page.locator('[data-testid=audio-detail]')).toHaveAttribute('data-updated-at', serverAt);
+  const { rows } = await db.query('select name from audio_files where id = $1', [id]);
+  expect(rows[0].name).toBe('theirs.wav');
+  const verdicts = await finalReads([alice], db, user, history);
+  for (const v of verdicts) expect(v.valid, `${v.name}: ${JSON.stringify(v.anomalies)}`).not.toBe(false);
+});

@@ -1,0 +1,24 @@
+import { test, expect } from '../fixtures/index.ts';
+
+test('connection status follows a real cut: connected → offline → connecting → connected', async ({ openClient }) => {
+  const alice = await openClient();
+  await alice.goto('/');
+  await alice.waitConnected();
+  const states: string[] = [];
+  await alice.page.exposeFunction('__swState', (s: string) => { if (states[states.length - 1] !== s) states.push(s); });
+  await alice.page.evaluate(() => {
+    const el = document.querySelector('[data-testid=connection-status]')!;
+    const report = () => (window as unknown as { __swState(s: string): void }).__swState(el.getAttribute('data-state') ?? '');
+    report();
+    new MutationObserver(report).observe(el, { attributes: true });
+  });
+  alice.realtimeProxy.cut();
+  await expect(alice.page.locator('[data-testid=connection-status]')).toHaveAttribute('data-state', 'offline', { timeout: 10_000 });
+  alice.realtimeProxy.heal();
+  await alice.waitConnected(30_000);
+  expect(states[0]).toBe('connected');
+  expect(states).toContain('offline');
+  expect(states[states.length - 1]).toBe('connected');
+  const offlineAt = states.indexOf('offline');
+  expect(states.slice(offlineAt), 'reconnecting is shown before connected').toContain('connecting');
+});

@@ -1,0 +1,27 @@
+import { test, expect, ledger } from '../fixtures/index.ts';
+import { seedFile } from './helpers.ts';
+
+test('a response lost after the server applied the mutation: the replay applies nothing twice', async ({ openClient, db, user }) => {
+  const id = await seedFile(db, user, 'once.wav');
+  const alice = await openClient();
+  await alice.openDetail(id);
+  let dropped = 0;
+  const applied: number[] = [];
+  await alice.page.route(`**/api/audio-files/${id}`, async (route) => {
+    if (route.request().method() === 'PATCH' && dropped === 0) {
+      dropped++;
+      const res = await route.fetch(); // the server applies it…
+      applied.push(res.status());
+      await route.abort('connectionreset'); // …and the client never hears back
+      return;
+    }
+    await route.continue();
+  });
+  await alice.rename(id, 'applied-once.wav');
+  await expect(alice.page.locator('[data-testid=pending-count]')).toHaveText('0', { timeout: 20_000 });
+  const renames = (await ledger(db, user.id)).filter((r) => r.kind === 'rename');
+  expect(dropped).toBe(1);
+  expect(applied, 'the dropped request reached the server and succeeded').toEqual([200]);
+  expect(renames, 'one mutation in the ledger').toHaveLength(1);
+  expect(renames[0]!.status_code).toBe(200);
+});
