@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
+import { readResults, runPlaywright } from '../conformance/playwright.ts';
+import { collectScenarios } from '../conformance/collect.ts';
+import { runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
+import { buildReport, newRunId, writeReport } from '../report/write.ts';
+import config from '../../syncwright.config.ts';
+
+const usage = `usage: syncwright run [--grep RE] [--repeat-each N] [--no-mutants] [--trace on|off|retain-on-failure]
+                      [--app-url URL --supabase-url URL --anon-key K --db-url URL --jwt-secret S]
+
+Boots the local stack (once per Playwright worker), runs the conformance scenarios in Debian
+chromium, runs the planted-bug matrix, and writes reports/<runId>/ (report.json, index.html,
+junit.xml, traces and histories of failures); reports/latest points at it. Exit code: 0 only when
+every scenario passed and every planted bug was caught.
+
+  --grep RE          only scenarios whose title matches
+  --repeat-each N    run each scenario N times (flakiness check)
+  --no-mutants       skip the planted-bug matrix (also skipped with --grep and external targets)
+  --app-url …        test an external app / a real Supabase instead of booting the local stack
+                     (needs --supabase-url, --anon-key, --db-url and --jwt-secret)`;
+
+export const command: Command = {
+  name: 'run',
+  summary: 'run the conformance suite',
+  usage,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      grep: { type: 'string' }, 'repeat-each': { type: 'string' }, 'no-mutants': { type: 'boolean' }, trace: { type: 'string' },
+      'app-url': { type: 'string' }, 'supabase-url': { type: 'string' }, 'anon-key': { type: 'string' }, 'db-url': { type: 'string' },
+      'jwt-secret': { type: 'string' }, 'service-role-key': { type: 'string' },
+    });
+    const repeat = intFlag('repeat-each', values['repeat-each'], 1, 100);
+    if (values.trace && !['on', 'off', 'retain-on-failure'].includes(values.trace)) throw new UsageError(`--trace must be on, off or retain-on-failure, got '${values.trace}'`);
+    const external = values['app-url'];
+    const env: Record<string, string> = {};
+    if (external) {
+      for (const f of ['supabase-url', 'anon-key', 'db-url', 'jwt-secret'] as const) if (!values[f]) throw new UsageError(`--${f} is required with --app-url`);
+      Object.assign(env, {
+        SYNCWRIGHT_APP_URL: external, SYNCWRIGHT_SUPABASE_URL: values['supabase-url']!, SYNCWRIGHT_ANON_KEY: values['anon-key']!,
+        SYNCWRIGHT_DB_URL: values['db-url']!, SYNCWRIGHT_JWT_SECRET: values['jwt-secret']!, SYNCWRIGHT_SERVICE_ROLE_KEY: values['service-role-key'] ?? '',
+      });
+    }
+    const progress = (l: string) => process.stderr.write(`syncwright run: ${l}\n`);
+    const startedAt = new Date();
+    const runId = newRunId(startedAt);
+    const stage = path.resolve('reports', runId, 'playwright');
+    const args = [
+      ...(values.grep ? ['--grep', values.grep] : []),
+      ...(repeat ? ['--repeat-each', String(repeat)] : []),
+      // Process faults (restarts, kills) need processes we own.
+      ...(external ? ['--grep-invert', '@local'] : []),
+    ];
+    progress(`run ${runId}: scenarios${values.grep ? ` matching /${values.grep}/` : ''}${repeat ? ` × ${repeat}` : ''}`);
+    await runPlaywright(args, { ...env, SYNCWRIGHT_REPORT_DIR: stage, ...(values.trace ? { SYNCWRIGHT_TRACE: values.trace } : {}) });
+    const specs = await readResults(stage).catch((err) => {
+      progress(`no Playwright results: ${(err as Error).message}`);
+      return [];
+    });
+    const { scenarios, artifacts } = await collectScenarios(specs, stage);
+    let mutants: MutantResult[] = [];
+    if (!values['no-mutants'] && !values.grep && !external) {
+      progress('planted-bug matrix: each mutant against the scenario that claims to catch it');
+      mutants = await runMutantMatrix(progress);
+    }
+    const report = buildReport({
+      runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
+      target: external ? { kind: 'external', appUrl: external, supabaseUrl: values['supabase-url'] } : { kind: 'local' },
+      budget: config.latencyBudget, scenarios, mutants, load: [],
+    });
+    const dir = await writeReport(report, { artifacts });
+    const s = report.summary;
+    console.log(`${s.ok ? 'PASS' : 'FAIL'}: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky; mutants ${s.mutantsCaught} caught, ${s.mutantsMissed} missed${s.latency ? `; commit→DOM p95 ${s.latency.p95} ms, max ${s.latency.max} ms` : ''}`);
+    console.log(`report: ${path.join(dir, 'index.html')}`);
+    if (scenarios.length === 0) return 1;
+    return s.ok ? 0 : 1;
+  },
+};

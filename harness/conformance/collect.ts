@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { summarize } from '../history/latency.ts';
+import { History } from '../history/recorder.ts';
+import type { ScenarioResult } from '../schema/report.ts';
+import type { Verdict } from '../schema/history.ts';
+import type { SpecResult } from './playwright.ts';
+
+async function attachment(a: SpecResult['attachments'][number] | undefined): Promise<string | undefined> {
+  if (!a) return undefined;
+  if (a.body) return Buffer.from(a.body, 'base64').toString('utf8');
+  if (a.path) return readFile(a.path, 'utf8').catch(() => undefined);
+  return undefined;
+}
+
+/** Playwright's per-test results + our attachments (latency, verdicts, history) → report scenarios. */
+export async function collectScenarios(specs: SpecResult[], reportDir: string): Promise<{ scenarios: ScenarioResult[]; artifacts: Record<string, string> }> {
+  const artifacts: Record<string, string> = {};
+  const scenarios: ScenarioResult[] = [];
+  for (const [i, s] of specs.entries()) {
+    const find = (name: string) => s.attachments.find((a) => a.name === name);
+    const latencyText = await attachment(find('latency.json'));
+    const verdictText = await attachment(find('verdicts.json'));
+    const historyText = await attachment(find('history.jsonl'));
+    const samples: number[] = latencyText ? (JSON.parse(latencyText) as { samples: number[] }).samples : [];
+    const verdicts: Verdict[] = verdictText ? JSON.parse(verdictText) : [];
+    const faults = historyText ? History.parse(historyText).filter((e) => e.f === 'fault').map((e) => ({
+      kind: String(e.value.kind), phase: String(e.value.phase), time: e.time, client: e.value.client ? String(e.value.client) : undefined,
+    })) : [];
+    const art: ScenarioResult['artifacts'] = {};
+    if (historyText) {
+      art.history = `histories/${i}.jsonl`;
+      const p = find('history.jsonl')?.path;
+      if (p) artifacts[art.history] = p;
+    }
+    const trace = find('trace')?.path;
+    if (trace && s.status !== 'passed') {
+      art.trace = `traces/${i}.zip`;
+      artifacts[art.trace] = trace;
+    }
+    scenarios.push({
+      id: s.id, title: s.title, file: s.file, status: s.status, durationMs: Math.round(s.durationMs), retries: s.retries,
+      error: s.error, latency: samples.length ? { ...summarize(samples), samples } : undefined, verdicts, faults, artifacts: art,
+    });
+  }
+  void reportDir;
+  return { scenarios, artifacts };
+}

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Report } from '../schema/report.ts';
+
+// chart.js's exports map hides the UMD bundle, so read it from the package folder.
+const CHART_UMD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/chart.js/dist/chart.umd.min.js');
+const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+/** JSON inside <script>: `</script>` or `<!--` in data must not end the block. */
+const safeJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+
+const STYLE = `
+body{font:14px/1.5 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+main{max-width:1100px;margin:0 auto;padding:1rem 1.5rem}
+h1{margin:.2rem 0}.verdict{padding:.8rem 1rem;border-radius:8px;margin:1rem 0;font-size:1.1rem}
+.ok{background:#d9f5df}.bad{background:#f9d6d6}section{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:1rem;margin:1rem 0}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eceef2;vertical-align:top}
+.passed,.caught{color:#137333;font-weight:600}.failed,.MISSED{color:#b3261e;font-weight:600}.flaky{color:#9a6700}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.chart{position:relative;height:280px}.muted{color:#6b7280}
+pre{white-space:pre-wrap;font-size:12px;background:#f6f7f9;padding:.5rem;border-radius:4px;max-height:12em;overflow:auto}`;
+
+/** index.html: opens from disk with no network; Chart.js and the data are inlined. */
+export function toHtml(r: Report): string {
+  const chartJs = readFileSync(CHART_UMD, 'utf8');
+  const s = r.summary;
+  const lat = s.latency;
+  const rows = r.scenarios.map((x) => `<tr><td class="${x.status}">${x.status}</td><td>${esc(x.title)}<div class="muted">${esc(x.file)}</div>${x.error ? `<pre>${esc(x.error.replace(/\u001b\[[0-9;]*m/g, '').slice(0, 1500))}</pre>` : ''}</td>
+    <td>${x.latency ? `${x.latency.p95} / ${x.latency.max}` : '<span class="muted">—</span>'}</td><td>${(x.durationMs / 1000).toFixed(1)} s</td>
+    <td>${x.verdicts.map((v) => `<span class="${v.valid === false ? 'failed' : 'passed'}">${esc(v.name)}</span>`).join(' ')}</td>
+    <td>${x.artifacts.trace ? `<a href="${esc(x.artifacts.trace)}">trace</a> ` : ''}${x.artifacts.history ? `<a href="${esc(x.artifacts.history)}">history</a>` : ''}</td></tr>`).join('\n');
+  const mutants = r.mutants.map((m) => `<tr><td>${esc(m.mutant)}</td><td>${esc(m.scenario)}</td><td class="${m.caught ? 'caught' : 'MISSED'}">${m.caught ? 'caught' : 'MISSED'}</td><td class="muted">${esc(m.detail)}</td></tr>`).join('\n');
+  const faults = r.scenarios.flatMap((x) => x.faults.filter((f) => f.phase === 'start').map((f) => `<tr><td>${esc(x.title)}</td><td>${esc(f.kind)}</td><td>${esc(f.client ?? '')}</td></tr>`)).join('\n');
+  const load = r.load.map((l) => `<tr><td>${esc(l.name)} (${esc(l.size)})</td><td class="${l.passed ? 'passed' : 'failed'}">${l.passed ? 'passed' : 'failed'}</td><td>${Object.entries(l.metrics).map(([k, v]) => `${esc(k)}=${v}`).join(', ')}</td><td>${l.baselineRatio !== undefined ? `${(l.baselineRatio * 100).toFixed(0)} % of raw ws` : ''}</td></tr>`).join('\n');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Syncwright ${esc(r.runId)}</title><style>${STYLE}</style></head><body><main>
+<h1>Syncwright conformance report</h1>
+<div class="muted">run ${esc(r.runId)} · ${esc(r.startedAt)} → ${esc(r.finishedAt)} · target ${esc(r.target.kind)} ${esc(r.target.appUrl ?? '')}</div>
+<div class="verdict ${s.ok ? 'ok' : 'bad'}" id="verdict">${s.ok ? 'Sync is healthy' : 'Sync is NOT healthy'}: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky;
+planted bugs ${s.mutantsCaught} caught, ${s.mutantsMissed} missed${lat ? `; commit→DOM p95 ${lat.p95} ms, max ${lat.max} ms (budget p95 ≤ ${r.budget.p95} ms, max ≤ ${r.budget.max} ms)` : ''}</div>
+<section><h2>How fast: commit → DOM latency</h2><p class="muted">Each sample is the time from the database commit of a change to the moment the browser's DOM showed it (MutationObserver), against the plan's 1–2 s budget.</p>
+<div class="grid"><div class="chart"><canvas id="cdf" aria-label="latency CDF"></canvas></div><div class="chart"><canvas id="hist" aria-label="latency histogram"></canvas></div></div></section>
+<section><h2>Scenarios</h2><table><thead><tr><th>status</th><th>scenario</th><th>p95 / max ms</th><th>time</th><th>checkers</th><th>artifacts</th></tr></thead><tbody>${rows}</tbody></table></section>
+<section><h2>Planted-bug matrix</h2><p class="muted">Each SYNC_MUTANT is a known-wrong client or worker; the scenario that claims to check the behaviour must fail against it.</p>
+${mutants ? `<table><thead><tr><th>mutant</th><th>scenario</th><th>result</th><th>how it was caught</th></tr></thead><tbody>${mutants}</tbody></table>` : '<p class="muted">Not run in this report.</p>'}</section>
+<section><h2>Faults injected</h2>${faults ? `<table><thead><tr><th>scenario</th><th>fault</th><th>client</th></tr></thead><tbody>${faults}</tbody></table>` : '<p class="muted">None recorded.</p>'}</section>
+<section><h2>Load</h2>${load ? `<table><tbody>${load}</tbody></table><div class="chart"><canvas id="load" aria-label="load throughput and latency"></canvas></div>` : '<p class="muted">No load test in this run.</p>'}</section>
+<section><h2>Environment</h2><pre>${esc(JSON.stringify(r.environment, null, 2))}</pre></section>
+</main>
+<script>${chartJs}</script>
+<script id="report-data" type="application/json">${safeJson(r)}</script>
+<script>
+const report = JSON.parse(document.getElementById('report-data').textContent);
+const palette = ['#1f77b4','#ff7f0e','#2ca02c','#d62728','#9467bd','#8c564b','#e377c2','#7f7f7f','#bcbd22','#17becf'];
+const withLatency = report.scenarios.filter(s => s.latency && s.latency.samples.length);
+const maxX = Math.max(2200, ...withLatency.flatMap(s => s.latency.samples));
+const budgetLine = (x, label, color) => ({ label, data: [{x, y: 0}, {x, y: 1}], borderColor: color, borderDash: [6, 4], pointRadius: 0, showLine: true });
+window.charts = [];
+window.charts.push(new Chart(document.getElementById('cdf'), { type: 'scatter', data: { datasets: [
+  ...withLatency.map((s, i) => { const xs = [...s.latency.samples].sort((a, b) => a - b); return { label: s.title.slice(0, 40), data: xs.map((x, k) => ({x, y: (k + 1) / xs.length})), showLine: true, borderColor: palette[i % 10], pointRadius: 2 }; }),
+  budgetLine(report.budget.p95, 'budget 1 s (p95)', '#9a6700'), budgetLine(report.budget.max, 'budget 2 s (max)', '#b3261e') ] },
+  options: { animation: false, maintainAspectRatio: false, plugins: { title: { display: true, text: 'Latency CDF per scenario' } },
+    scales: { x: { type: 'linear', min: 0, max: maxX, title: { display: true, text: 'commit → DOM (ms)' } }, y: { min: 0, max: 1, title: { display: true, text: 'fraction of samples' } } } } }));
+const all = withLatency.flatMap(s => s.latency.samples);
+const bins = Array.from({ length: 22 }, (_, i) => i * 100);
+window.charts.push(new Chart(document.getElementById('hist'), { type: 'bar', data: { labels: bins.map(b => b < 2100 ? b + '–' + (b + 100) : '≥2100'),
+  datasets: [{ label: 'samples', data: bins.map((b, i) => all.filter(v => i === bins.length - 1 ? v >= b : v >= b && v < b + 100).length), backgroundColor: bins.map(b => b >= report.budget.max ? '#d62728' : b >= report.budget.p95 ? '#ff7f0e' : '#2ca02c') }] },
+  options: { animation: false, maintainAspectRatio: false, plugins: { title: { display: true, text: 'Latency histogram, all scenarios (orange over 1 s, red over 2 s)' } },
+    scales: { x: { title: { display: true, text: 'commit → DOM (ms)' } }, y: { title: { display: true, text: 'samples' } } } } }));
+const loadCanvas = document.getElementById('load');
+if (loadCanvas && report.load.length) {
+  const l = report.load[0];
+  window.charts.push(new Chart(loadCanvas, { type: 'line', data: { labels: l.series.map(p => p.t), datasets: [
+    { label: 'deliveries/s', data: l.series.map(p => p.throughput), yAxisID: 'y', borderColor: '#1f77b4' },
+    { label: 'p95 ms', data: l.series.map(p => p.p95), yAxisID: 'y1', borderColor: '#ff7f0e' },
+    { label: 'p99 ms', data: l.series.map(p => p.p99), yAxisID: 'y1', borderColor: '#d62728' } ] },
+    options: { animation: false, maintainAspectRatio: false, plugins: { title: { display: true, text: l.name + ': throughput and latency over time' } },
+      scales: { x: { title: { display: true, text: 's' } }, y: { title: { display: true, text: 'deliveries/s' } }, y1: { position: 'right', title: { display: true, text: 'ms' } } } } }));
+}
+</script></body></html>`;
+}

