@@ -1,5 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
+// The seeded random run's seed: chosen once here, inherited by the workers, printed in its title.
+process.env.SYNCWRIGHT_SEED ??= String(Math.floor(Math.random() * 2 ** 31));
+
 // One worker: each worker boots a whole stack (Postgres, Realtime, app, worker) and this machine has 2 cores.
 export default defineConfig({
   testDir: 'scenarios',

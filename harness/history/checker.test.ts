@@ -96,3 +96,10 @@ test('the Jepsen export has one EDN map per entry with :type and :f keywords', (
   assert.match(lines[0]!, /^\{:index 0 :time \d+ :process 0 :type :invoke :f :rename :value \{:mutationId "m1" :entityId "f1"\}\}$/);
   assert.ok(lines.some((l) => / :type :fail /.test(l)));
 });
+
+test('convergence judges the last round of final reads', () => {
+  const h = validHistory();
+  i = h.length;
+  h.push(e('db', 'ok', 'final-read', { entities: [row('f1', 'c', 'uploaded', 't3')] }), e('c1', 'ok', 'final-read', { entities: [row('f1', 'c', 'uploaded', 't3')] }));
+  assert.equal(convergence(h).valid, true);
+});

@@ -5,9 +5,11 @@ const verdict = (name: string, anomalies: V['anomalies']): V => ({ name, valid: 
 
 const MUTATIONS = new Set(['create', 'upload', 'rename', 'delete', 'retry']);
 
+/** The last final read of each process: a history may hold several rounds (seeded random runs). */
 function finalReads(h: HistoryEntry[]): { db?: HistoryEntry; clients: HistoryEntry[] } {
-  const reads = h.filter((e) => e.f === 'final-read' && e.type === 'ok');
-  return { db: reads.find((e) => e.process === 'db'), clients: reads.filter((e) => e.process !== 'db') };
+  const last = new Map<string, HistoryEntry>();
+  for (const e of h) if (e.f === 'final-read' && e.type === 'ok') last.set(e.process, e);
+  return { db: last.get('db'), clients: [...last.values()].filter((e) => e.process !== 'db') };
 }
 
 const entities = (e: HistoryEntry) => (e.value.entities ?? []) as EntityState[];
@@ -33,8 +35,14 @@ export function convergence(h: HistoryEntry[]): V {
 }
 
 /** Per client, the server applied its mutations in the order the client made them (ledger order). */
+/** A ledger entry is the server's whole mutation ledger at that moment: the last one is the truth. */
+function lastLedger(h: HistoryEntry[]): HistoryEntry[] {
+  const all = h.filter((e) => e.f === 'ledger' && e.type === 'ok');
+  return all.length ? [all[all.length - 1]!] : [];
+}
+
 export function queueOrder(h: HistoryEntry[]): V {
-  const ledger = h.filter((e) => e.f === 'ledger' && e.type === 'ok').flatMap((e) => (e.value.mutationIds ?? []) as string[]);
+  const ledger = lastLedger(h).flatMap((e) => (e.value.mutationIds ?? []) as string[]);
   const pos = new Map(ledger.map((id, i) => [id, i]));
   const anomalies: V['anomalies'] = [];
   const byClient = new Map<string, HistoryEntry[]>();
@@ -55,7 +63,7 @@ export function queueOrder(h: HistoryEntry[]): V {
 
 /** Every acknowledged mutation reached the server exactly once; nothing acknowledged is lost. */
 export function noLostNoDouble(h: HistoryEntry[]): V {
-  const ledger = h.filter((e) => e.f === 'ledger' && e.type === 'ok');
+  const ledger = lastLedger(h);
   const applied = ledger.flatMap((e) => (e.value.mutationIds ?? []) as string[]);
   const appliedEntities = ledger.flatMap((e) => (e.value.applied ?? []) as { kind: string; entityId: string }[]);
   const anomalies: V['anomalies'] = [];
