@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { chromium } from '@playwright/test';
+import { buildReport, newRunId, writeReport } from './write.ts';
+import { compareReports } from './compare.ts';
+import { Report, type ScenarioResult } from '../schema/report.ts';
+import { summarize } from '../history/latency.ts';
+import config from '../../syncwright.config.ts';
+
+/** Realistic synthetic latency: a log-normal-ish spread around ~40 ms with a tail. */
+function samples(n: number, scale: number, seed: number): number[] {
+  let x = seed;
+  const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return Array.from({ length: n }, () => Math.round(scale * Math.exp(rnd() * 1.5) * 100) / 100);
+}
+
+function scenario(title: string, status: ScenarioResult['status'], lat?: number[]): ScenarioResult {
+  return { id: title, title, file: `scenarios/${title}.spec.ts`, status, durationMs: 1234, retries: 0, verdicts: [{ name: 'convergence', valid: status === 'passed', anomalies: [] }],
+    faults: [{ kind: 'cut', phase: 'start', client: 'c1' }], artifacts: {}, latency: lat ? { ...summarize(lat), samples: lat } : undefined,
+    ...(status === 'failed' ? { error: 'expected </script><b>"conflict"</b> & more' } : {}) };
+}
+
+function sample(runId = newRunId()) {
+  return buildReport({
+    runId, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' }, budget: config.latencyBudget,
+    scenarios: [scenario('worker-transitions', 'passed', samples(120, 20, 1)), scenario('events-within-budget', 'passed', samples(80, 35, 2)), scenario('conflict', 'failed')],
+    mutants: [{ mutant: 'queue-out-of-order', scenario: 'offline-queue', caught: true, detail: 'reordered', durationMs: 9000 }],
+    load: [{ name: 'fanout', size: 'smoke', passed: true, metrics: { p99_ms: 40, lost: 0, throughput: 1800 }, series: [{ t: 1, throughput: 1700, p50: 5, p95: 20, p99: 40 }, { t: 2, throughput: 1900, p50: 6, p95: 22, p99: 45 }] }],
+  });
+}
+
+test('writeReport writes report.json (valid), index.html, junit.xml and points latest at the run', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-report-'));
+  const r = sample();
+  const out = await writeReport(r, { dir });
+  Report.parse(JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')));
+  assert.equal(await readlink(path.join(dir, 'latest')), r.runId);
+  const junit = new XMLParser({ ignoreAttributes: false }).parse(await readFile(path.join(out, 'junit.xml'), 'utf8'));
+  assert.equal(junit.testsuites['@_failures'], '1');
+  assert.equal(r.summary.ok, false, 'a failed scenario makes the run fail');
+});
+
+test('compare flags a latency regression and a newly failing scenario, and nothing on identical runs', () => {
+  const base = sample();
+  assert.equal(compareReports(base, base, config.compare).filter((d) => d.regression).length, 0);
+  const worse = structuredClone(base);
+  const s = worse.scenarios[0]!;
+  s.latency = { ...s.latency!, p95: s.latency!.p95 * 3 + 100 };
+  worse.scenarios[1]!.status = 'failed';
+  const regressions = compareReports(base, worse, config.compare).filter((d) => d.regression).map((d) => d.metric);
+  assert.ok(regressions.some((m) => m.includes('p95')));
+  assert.ok(regressions.some((m) => m.includes('status')));
+});
+
+test('index.html renders its plots offline in Chromium with figures equal to report.json', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-report-'));
+  const r = sample();
+  const out = await writeReport(r, { dir });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  const requests: string[] = [];
+  page.on('request', (req) => { if (!req.url().startsWith('file:')) requests.push(req.url()); });
+  await page.goto(`file://${path.join(out, 'index.html')}`);
+  await page.waitForFunction(() => (window as unknown as { charts?: unknown[] }).charts?.length === 3);
+  const drawn = await page.$$eval('canvas', (cs) => cs.map((c) => {
+    const ctx = (c as HTMLCanvasElement).getContext('2d')!;
+    const { data } = ctx.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height);
+    let ink = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) ink++;
+    return ink;
+  }));
+  assert.equal(drawn.length, 3);
+  assert.ok(drawn.every((ink) => ink > 1000), `every chart drew something: ${drawn}`);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests, [], 'no network');
+  const verdict = await page.textContent('#verdict');
+  assert.match(verdict!, new RegExp(`${r.summary.passed} passed, ${r.summary.failed} failed`));
+  assert.match(verdict!, new RegExp(`p95 ${r.summary.latency!.p95} ms`));
+  assert.equal(await page.locator('text=expected </script><b>"conflict"</b> & more').count(), 1, 'data with </script> is escaped, not executed');
+  await page.screenshot({ path: path.join(out, 'screenshot.png'), fullPage: true });
+  await browser.close();
+});

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// `npm test`: unit and integration tests (node:test), browser scenarios (Playwright), the planted-bug
+// matrix. Runs every stage even after a failure, then prints one closing count for all of them.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+function testFiles(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) testFiles(p, out);
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const unit = ['harness', 'reference', 'fixtures', 'load'].flatMap((d) => { try { return testFiles(d); } catch { return []; } }).sort();
+const stages = [
+  { name: 'unit and integration', cmd: [process.execPath, '--import', 'tsx', '--test', '--test-concurrency=2', ...unit], kind: 'node' },
+  { name: 'browser scenarios', cmd: [process.execPath, 'node_modules/@playwright/test/cli.js', 'test'], kind: 'playwright' },
+  { name: 'planted-bug matrix', cmd: [process.execPath, '--import', 'tsx', '--test', 'harness/conformance/mutants.e2e.ts'], kind: 'node' },
+];
+const only = process.argv.slice(2);
+
+let passed = 0;
+let failed = 0;
+let exit = 0;
+for (const stage of stages.filter((s) => !only.length || only.some((o) => s.name.includes(o)))) {
+  process.stdout.write(`\n=== ${stage.name} ===\n`);
+  const output = await new Promise((resolve) => {
+    let text = '';
+    const child = spawn(stage.cmd[0], stage.cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (d) => { text += d; process.stdout.write(d); });
+    child.once('exit', (code) => { if (code !== 0) exit = 1; resolve(text); });
+  });
+  // eslint-disable-next-line no-control-regex
+  const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
+  if (stage.kind === 'node') {
+    passed += Number(/^# pass (\d+)/m.exec(plain)?.[1] ?? 0);
+    failed += Number(/^# fail (\d+)/m.exec(plain)?.[1] ?? 0);
+  } else {
+    passed += Number(/(\d+) passed/.exec(plain)?.[1] ?? 0);
+    failed += Number(/(\d+) failed/.exec(plain)?.[1] ?? 0) + Number(/(\d+) flaky/.exec(plain)?.[1] ?? 0);
+  }
+}
+console.log(`\ntests: ${passed} passed, ${failed} failed`);
+process.exit(exit || (failed ? 1 : 0));
