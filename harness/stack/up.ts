@@ -23,6 +23,8 @@ export interface BootOptions {
   jwtSecret?: string;
   app?: boolean;
   workers?: number;
+  /** A Supabase config.toml for the Realtime limits (default supabase/config.toml). */
+  configPath?: string;
   /** Extra environment for the app and worker, e.g. SYNC_MUTANT. */
   env?: Record<string, string>;
   onProgress?: (line: string) => void;
@@ -81,7 +83,7 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
 
     progress(`booting Realtime on 127.0.0.1:${ports.api}`);
     const realtime = await startRealtimeProcess({
-      port: ports.api, dbUrl: postgres.url, jwtSecret, configPath: path.join(ROOT, 'supabase/config.toml'), onLog: log,
+      port: ports.api, dbUrl: postgres.url, jwtSecret, configPath: opts.configPath ?? path.join(ROOT, 'supabase/config.toml'), onLog: log,
     });
     stops.push(() => realtime.stop());
     phase('realtime');

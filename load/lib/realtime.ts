@@ -1,0 +1,32 @@
+// The Supabase Realtime protocol (vsn 1.0.0 JSON frames) for k6 virtual users.
+import { WebSocket } from 'k6/websockets';
+
+export interface Binding { event: string; schema: string; table?: string; filter?: string }
+
+let ref = 0;
+const nextRef = () => String(++ref);
+
+export function socketUrl(supabaseUrl: string, apikey: string): string {
+  return `${supabaseUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${apikey}&vsn=1.0.0`;
+}
+
+export function join(ws: WebSocket, topic: string, token: string, bindings: Binding[]): string {
+  const r = nextRef();
+  ws.send(JSON.stringify({ topic: `realtime:${topic}`, event: 'phx_join', ref: r, join_ref: r,
+    payload: { config: { broadcast: { ack: false, self: false }, presence: { key: '', enabled: false }, postgres_changes: bindings, private: false }, access_token: token } }));
+  return r;
+}
+
+export function heartbeat(ws: WebSocket): void {
+  ws.send(JSON.stringify({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: nextRef(), join_ref: null }));
+}
+
+export interface Frame { topic: string; event: string; payload: { status?: string; response?: unknown; data?: { commit_timestamp: string; table: string; type: string }; ids?: number[]; message?: string }; ref: string | null }
+
+export function parse(data: string): Frame | undefined {
+  try {
+    return JSON.parse(data) as Frame;
+  } catch {
+    return undefined;
+  }
+}
