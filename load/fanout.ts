@@ -8,13 +8,14 @@ import { socketUrl, join, heartbeat, parse } from './lib/realtime.ts';
 import { thresholds } from './thresholds.ts';
 
 interface Config { supabaseUrl: string; anonKey: string; users: { id: string; token: string }[]; subscribers: number; durationS: number; summaryPath: string }
-const cfg = JSON.parse(open(__ENV.SW_LOAD_CONFIG)) as Config;
+const cfg = JSON.parse(open(__ENV.SW_LOAD_CONFIG!)) as Config;
 
 export const options = {
   scenarios: {
     subscribers: { executor: 'per-vu-iterations', vus: cfg.subscribers, iterations: 1, maxDuration: `${cfg.durationS + 30}s` },
   },
   thresholds,
+  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
 };
 
 const latency = new Trend('realtime_latency_ms', true);
@@ -31,11 +32,11 @@ export default function (): void {
   ws.onopen = () => {
     joinRef = join(ws, `fanout-${vu}`, user.token, [{ event: 'UPDATE', schema: 'public', table: 'audio_files', filter: `user_id=eq.${user.id}` }]);
   };
-  ws.onmessage = (e: { data: string }) => {
-    const f = parse(e.data);
+  ws.onmessage = (e?: { data: unknown }) => {
+    const f = parse(String(e?.data ?? ''));
     if (!f) return;
     if (f.event === 'phx_reply' && f.ref === joinRef) {
-      check(f, { 'join ok': (x) => x.payload.status === 'ok' });
+      check(f, { 'join ok': (x: typeof f) => x.payload.status === 'ok' });
       joinTime.add(Date.now() - started);
     } else if (f.event === 'postgres_changes' && f.payload.data) {
       latency.add(Date.now() - Date.parse(f.payload.data.commit_timestamp));

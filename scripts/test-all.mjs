@@ -20,6 +20,7 @@ const stages = [
   { name: 'unit and integration', cmd: [process.execPath, '--import', 'tsx', '--test', '--test-concurrency=2', ...unit], kind: 'node' },
   { name: 'browser scenarios', cmd: [process.execPath, 'node_modules/@playwright/test/cli.js', 'test'], kind: 'playwright' },
   { name: 'planted-bug matrix', cmd: [process.execPath, '--import', 'tsx', '--test', 'harness/conformance/mutants.e2e.ts'], kind: 'node' },
+  { name: 'load smoke (k6 fanout)', cmd: [process.execPath, 'bin/syncwright.mjs', 'load', 'fanout'], kind: 'gate' },
 ];
 const only = process.argv.slice(2);
 
@@ -28,17 +29,20 @@ let failed = 0;
 let exit = 0;
 for (const stage of stages.filter((s) => !only.length || only.some((o) => s.name.includes(o)))) {
   process.stdout.write(`\n=== ${stage.name} ===\n`);
-  const output = await new Promise((resolve) => {
+  const { output, code } = await new Promise((resolve) => {
     let text = '';
     const child = spawn(stage.cmd[0], stage.cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.on('data', (d) => { text += d; process.stdout.write(d); });
-    child.once('exit', (code) => { if (code !== 0) exit = 1; resolve(text); });
+    child.once('exit', (c) => { if (c !== 0) exit = 1; resolve({ output: text, code: c }); });
   });
   // eslint-disable-next-line no-control-regex
   const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
   if (stage.kind === 'node') {
     passed += Number(/^# pass (\d+)/m.exec(plain)?.[1] ?? 0);
     failed += Number(/^# fail (\d+)/m.exec(plain)?.[1] ?? 0);
+  } else if (stage.kind === 'gate') {
+    if (code === 0 && /lost 0\b/.test(plain)) passed++;
+    else failed++;
   } else {
     passed += Number(/(\d+) passed/.exec(plain)?.[1] ?? 0);
     failed += Number(/(\d+) failed/.exec(plain)?.[1] ?? 0) + Number(/(\d+) flaky/.exec(plain)?.[1] ?? 0);
