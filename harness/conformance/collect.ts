@@ -38,7 +38,13 @@ export async function collectScenarios(specs: SpecResult[], reportDir: string): 
       art.trace = `traces/${i}.zip`;
       artifacts[art.trace] = trace;
     }
+    const entries = historyText ? History.parse(historyText) : [];
+    const timeline = entries.length && (s.status !== 'passed' || /random/i.test(s.title))
+      ? entries.slice(0, 2000).map((e) => ({ t: Math.round(e.time) / 1000, process: e.process, type: e.type, f: e.f,
+        label: String(e.value.kind ?? e.value.name ?? e.value.entityId ?? '').slice(0, 60) }))
+      : undefined;
     scenarios.push({
+      timeline,
       id: s.id, title: s.title, file: s.file, status: s.status, durationMs: Math.round(s.durationMs), retries: s.retries,
       error: s.error, latency: samples.length ? { ...summarize(samples), samples } : undefined, verdicts, faults, artifacts: art,
     });

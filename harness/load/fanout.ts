@@ -32,6 +32,23 @@ function procStat(pid: number): Promise<{ rssMb: number; cpuS: number } | undefi
   }, () => undefined);
 }
 
+/** k6's JSON output → deliveries per second and latency percentiles per second. */
+async function perSecond(file: string): Promise<FanoutResult['series']> {
+  const buckets = new Map<number, number[]>();
+  const text = await readFile(file, 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    if (!line.includes('"realtime_latency_ms"') || !line.includes('"Point"')) continue;
+    const p = JSON.parse(line) as { data: { time: string; value: number } };
+    const sec = Math.floor(Date.parse(p.data.time) / 1000);
+    buckets.set(sec, [...(buckets.get(sec) ?? []), p.data.value]);
+  }
+  const secs = [...buckets.keys()].sort((a, b) => a - b);
+  return secs.map((sec) => {
+    const s = summarize(buckets.get(sec)!);
+    return { t: sec - secs[0]!, throughput: s.count, p50: s.p50, p95: s.p95, p99: s.p99 };
+  });
+}
+
 /** Boots its own stack (raised Realtime limits), creates load users, runs k6 while committing updates. */
 export async function runFanout(sizeName: 'smoke' | 'full', progress: (s: string) => void): Promise<FanoutResult> {
   const size = SIZES[sizeName];
@@ -54,7 +71,8 @@ export async function runFanout(sizeName: 'smoke' | 'full', progress: (s: string
     const summaryPath = path.join(tmp, 'k6-summary.json');
     const cfgPath = path.join(tmp, 'k6-config.json');
     await writeFile(cfgPath, JSON.stringify({ supabaseUrl: stack.info.supabaseUrl, anonKey: stack.info.anonKey, users, subscribers: size.subscribers, durationS: size.durationS, summaryPath }));
-    const k6 = spawn(k6Path(), ['run', '--quiet', path.join(ROOT, 'load/fanout.ts')], { env: { ...process.env, SW_LOAD_CONFIG: cfgPath }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const pointsPath = path.join(tmp, 'k6-points.jsonl');
+    const k6 = spawn(k6Path(), ['run', '--quiet', '--out', `json=${pointsPath}`, path.join(ROOT, 'load/fanout.ts')], { env: { ...process.env, SW_LOAD_CONFIG: cfgPath }, stdio: ['ignore', 'inherit', 'inherit'] });
     const k6Exit = new Promise<number>((r) => k6.once('exit', (c) => r(c ?? 1)));
     // Let every subscriber join before the first commit, so "expected" is well defined.
     await new Promise((r) => setTimeout(r, Math.min(8000, 1500 + size.subscribers * 3)));
@@ -87,10 +105,9 @@ export async function runFanout(sizeName: 'smoke' | 'full', progress: (s: string
       size, k6Exit: exit, committed: n, expected, delivered, lost: Math.max(0, expected - delivered),
       latency: { p50: lat.med ?? 0, p95: lat['p(95)'] ?? 0, p99: lat['p(99)'] ?? 0, max: lat.max ?? 0 },
       rssMaxMb: Math.round(Math.max(0, ...samples.map((s) => s.rssMb))), cpuSeconds: Math.round(cpu * 10) / 10,
-      series: samples.map((s, i) => ({ t: s.t, throughput: i ? Math.round((size.writesPerSecond * size.subscribers) / size.users * size.users / size.users) : 0, p50: 0, p95: 0, p99: 0 })),
+      series: await perSecond(pointsPath),
       passed: exit === 0 && expected === delivered,
     };
-    void summarize;
     return result;
   } finally {
     await db.end();

@@ -39,6 +39,8 @@ planted bugs ${s.mutantsCaught} caught, ${s.mutantsMissed} missed${lat ? `; comm
 <section><h2>How fast: commit → DOM latency</h2><p class="muted">Each sample is the time from the database commit of a change to the moment the browser's DOM showed it (MutationObserver), against the plan's 1–2 s budget.</p>
 <div class="grid"><div class="chart"><canvas id="cdf" aria-label="latency CDF"></canvas></div><div class="chart"><canvas id="hist" aria-label="latency histogram"></canvas></div></div></section>
 <section><h2>Scenarios</h2><table><thead><tr><th>status</th><th>scenario</th><th>p95 / max ms</th><th>time</th><th>checkers</th><th>artifacts</th></tr></thead><tbody>${rows}</tbody></table></section>
+${r.scenarios.some((x) => x.timeline?.length) ? `<section><h2>Timelines of failed and random runs</h2><p class="muted">Every recorded operation per process over time (invoke, ok, fail, info), in the spirit of Jepsen's timelines; fault windows are the thick shaded bars on the nemesis row.</p>
+${r.scenarios.map((x, i) => (x.timeline?.length ? `<h3>${esc(x.title)}</h3><div class="chart"><canvas id="timeline-${i}" aria-label="timeline"></canvas></div>` : '')).join('')}</section>` : ''}
 <section><h2>Planted-bug matrix</h2><p class="muted">Each SYNC_MUTANT is a known-wrong client or worker; the scenario that claims to check the behaviour must fail against it.</p>
 ${mutants ? `<table><thead><tr><th>mutant</th><th>scenario</th><th>result</th><th>how it was caught</th></tr></thead><tbody>${mutants}</tbody></table>` : '<p class="muted">Not run in this report.</p>'}</section>
 <section><h2>Faults injected</h2>${faults ? `<table><thead><tr><th>scenario</th><th>fault</th><th>client</th></tr></thead><tbody>${faults}</tbody></table>` : '<p class="muted">None recorded.</p>'}</section>
@@ -65,6 +67,25 @@ window.charts.push(new Chart(document.getElementById('hist'), { type: 'bar', dat
   datasets: [{ label: 'samples', data: bins.map((b, i) => all.filter(v => i === bins.length - 1 ? v >= b : v >= b && v < b + 100).length), backgroundColor: bins.map(b => b >= report.budget.max ? '#d62728' : b >= report.budget.p95 ? '#ff7f0e' : '#2ca02c') }] },
   options: { animation: false, maintainAspectRatio: false, plugins: { title: { display: true, text: 'Latency histogram, all scenarios (orange over 1 s, red over 2 s)' } },
     scales: { x: { title: { display: true, text: 'commit → DOM (ms)' } }, y: { title: { display: true, text: 'samples' } } } } }));
+report.scenarios.forEach((s, i) => {
+  if (!s.timeline || !s.timeline.length) return;
+  const procs = [...new Set(s.timeline.map(e => e.process))].sort((a, b) => (a === 'nemesis') - (b === 'nemesis') || a.localeCompare(b));
+  const y = p => procs.indexOf(p);
+  const colour = { invoke: '#1f77b4', ok: '#2ca02c', fail: '#d62728', info: '#7f7f7f' };
+  const windows = [];
+  const open = {};
+  for (const e of s.timeline.filter(e => e.f === 'fault')) {
+    const key = e.label || 'fault';
+    if (open[key] === undefined) open[key] = e.t; else { windows.push({ from: open[key], to: e.t, label: key }); delete open[key]; }
+  }
+  const end = Math.max(...s.timeline.map(e => e.t));
+  for (const [label, from] of Object.entries(open)) windows.push({ from, to: end, label });
+  window.charts.push(new Chart(document.getElementById('timeline-' + i), { type: 'scatter', data: { datasets: [
+    ...Object.keys(colour).map(type => ({ label: type, data: s.timeline.filter(e => e.type === type && e.f !== 'fault').map(e => ({ x: e.t, y: y(e.process), f: e.f, l: e.label })), backgroundColor: colour[type], pointRadius: 4 })),
+    ...windows.map(w => ({ label: 'fault ' + w.label, data: [{ x: w.from, y: y('nemesis') }, { x: w.to, y: y('nemesis') }], showLine: true, borderColor: 'rgba(214,39,40,0.35)', borderWidth: 14, pointRadius: 0 })) ] },
+    options: { animation: false, maintainAspectRatio: false, plugins: { tooltip: { callbacks: { label: c => (c.raw.f || '') + ' ' + (c.raw.l || '') } } },
+      scales: { x: { title: { display: true, text: 'time since start (s)' } }, y: { min: -1, max: procs.length, ticks: { stepSize: 1, callback: v => procs[v] ?? '' }, title: { display: true, text: 'process' } } } } }));
+});
 const loadCanvas = document.getElementById('load');
 if (loadCanvas && report.load.length) {
   const l = report.load[0];

@@ -21,7 +21,10 @@ function samples(n: number, scale: number, seed: number): number[] {
 function scenario(title: string, status: ScenarioResult['status'], lat?: number[]): ScenarioResult {
   return { id: title, title, file: `scenarios/${title}.spec.ts`, status, durationMs: 1234, retries: 0, verdicts: [{ name: 'convergence', valid: status === 'passed', anomalies: [] }],
     faults: [{ kind: 'cut', phase: 'start', client: 'c1' }], artifacts: {}, latency: lat ? { ...summarize(lat), samples: lat } : undefined,
-    ...(status === 'failed' ? { error: 'expected </script><b>"conflict"</b> & more' } : {}) };
+    ...(status === 'failed' ? { error: 'expected </script><b>"conflict"</b> & more', timeline: [
+      { t: 0.1, process: 'c1', type: 'invoke', f: 'rename', label: 'f1' }, { t: 0.2, process: 'nemesis', type: 'info', f: 'fault', label: 'cut' },
+      { t: 0.9, process: 'nemesis', type: 'info', f: 'fault', label: 'cut' }, { t: 1.2, process: 'c1', type: 'fail', f: 'rename', label: 'f1' },
+      { t: 1.3, process: 'c1', type: 'ok', f: 'notify', label: 'conflict' }] } : {}) };
 }
 
 function sample(runId = newRunId()) {
@@ -68,7 +71,7 @@ test('index.html renders its plots offline in Chromium with figures equal to rep
   const requests: string[] = [];
   page.on('request', (req) => { if (!req.url().startsWith('file:')) requests.push(req.url()); });
   await page.goto(`file://${path.join(out, 'index.html')}`);
-  await page.waitForFunction(() => (window as unknown as { charts?: unknown[] }).charts?.length === 3);
+  await page.waitForFunction(() => (window as unknown as { charts?: unknown[] }).charts?.length === 4);
   const drawn = await page.$$eval('canvas', (cs) => cs.map((c) => {
     const ctx = (c as HTMLCanvasElement).getContext('2d')!;
     const { data } = ctx.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height);
@@ -76,7 +79,7 @@ test('index.html renders its plots offline in Chromium with figures equal to rep
     for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) ink++;
     return ink;
   }));
-  assert.equal(drawn.length, 3);
+  assert.equal(drawn.length, 4, 'CDF, histogram, timeline of the failed run, load');
   assert.ok(drawn.every((ink) => ink > 1000), `every chart drew something: ${drawn}`);
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, [], 'no network');

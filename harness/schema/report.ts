@@ -15,6 +15,8 @@ export const ScenarioResult = z.object({
   verdicts: z.array(Verdict).default([]),
   faults: z.array(z.object({ kind: z.string(), phase: z.string(), time: z.number().optional(), client: z.string().optional() })).default([]),
   artifacts: z.object({ trace: z.string().optional(), history: z.string().optional() }).default({}),
+  /** For failed and random runs: the history, compact, for the timeline plot. */
+  timeline: z.array(z.object({ t: z.number(), process: z.string(), type: z.string(), f: z.string(), label: z.string().optional() })).optional(),
 });
 
 export const MutantResult = z.object({ mutant: z.string(), scenario: z.string(), caught: z.boolean(), detail: z.string(), durationMs: z.number() });
