@@ -5,8 +5,11 @@ import { collectScenarios } from '../conformance/collect.ts';
 import { runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import config from '../../syncwright.config.ts';
+import { runFanout } from '../load/fanout.ts';
+import { ensureK6 } from '../setup/k6.ts';
+import type { Report } from '../schema/report.ts';
 
-const usage = `usage: syncwright run [--grep RE] [--repeat-each N] [--no-mutants] [--trace on|off|retain-on-failure]
+const usage = `usage: syncwright run [--grep RE] [--repeat-each N] [--no-mutants] [--no-load] [--trace on|off|retain-on-failure]
                       [--app-url URL --supabase-url URL --anon-key K --db-url URL --jwt-secret S]
 
 Boots the local stack (once per Playwright worker), runs the conformance scenarios in Debian
@@ -17,6 +20,7 @@ every scenario passed and every planted bug was caught.
   --grep RE          only scenarios whose title matches
   --repeat-each N    run each scenario N times (flakiness check)
   --no-mutants       skip the planted-bug matrix (also skipped with --grep and external targets)
+  --no-load          skip the k6 fan-out smoke that fills the report's load section
   --app-url …        test an external app / a real Supabase instead of booting the local stack
                      (needs --supabase-url, --anon-key, --db-url and --jwt-secret)`;
 
@@ -26,7 +30,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
-      grep: { type: 'string' }, 'repeat-each': { type: 'string' }, 'no-mutants': { type: 'boolean' }, trace: { type: 'string' },
+      grep: { type: 'string' }, 'repeat-each': { type: 'string' }, 'no-mutants': { type: 'boolean' }, 'no-load': { type: 'boolean' }, trace: { type: 'string' },
       'app-url': { type: 'string' }, 'supabase-url': { type: 'string' }, 'anon-key': { type: 'string' }, 'db-url': { type: 'string' },
       'jwt-secret': { type: 'string' }, 'service-role-key': { type: 'string' },
     });
@@ -63,10 +67,23 @@ export const command: Command = {
       progress('planted-bug matrix: each mutant against the scenario that claims to catch it');
       mutants = await runMutantMatrix(progress);
     }
+    const load: Report['load'] = [];
+    if (!values['no-load'] && !values.grep && !external) {
+      progress('load smoke: k6 fan-out over the Realtime protocol');
+      try {
+        await ensureK6(progress);
+        const r = await runFanout('smoke', progress);
+        load.push({ name: 'fanout', size: 'smoke', passed: r.passed, series: r.series,
+          metrics: { committed: r.committed, expected: r.expected, delivered: r.delivered, lost: r.lost, p50_ms: r.latency.p50, p95_ms: r.latency.p95, p99_ms: r.latency.p99, rss_max_mb: r.rssMaxMb } });
+      } catch (err) {
+        progress(`load smoke could not run: ${(err as Error).message}`);
+        load.push({ name: 'fanout', size: 'smoke', passed: false, series: [], metrics: {} });
+      }
+    }
     const report = buildReport({
       runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
       target: external ? { kind: 'external', appUrl: external, supabaseUrl: values['supabase-url'] } : { kind: 'local' },
-      budget: config.latencyBudget, scenarios, mutants, load: [],
+      budget: config.latencyBudget, scenarios, mutants, load,
     });
     const dir = await writeReport(report, { artifacts });
     const s = report.summary;
