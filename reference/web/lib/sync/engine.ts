@@ -155,8 +155,10 @@ export class SyncEngine {
     if (this.d.online() && this.queue.size > 0 && !this.replaying) void this.replay();
   }
 
+  /** Set when the server could not be reached; the next successful contact is a reconnect. */
+  private unreachableSince = 0;
+
   private async onReconnect(): Promise<void> {
-    if (this.d.mutant === 'drop-queue-on-reconnect') await this.queue.clear();
     if (this.d.mutant !== 'no-resync-on-reconnect' || !this.store.serverTime) await this.syncFetch().catch(() => {});
     void this.replay();
   }
@@ -265,10 +267,18 @@ export class SyncEngine {
         try {
           await this.send(m, mutationId);
         } catch (err) {
-          if (err instanceof Unreachable) break;
+          if (err instanceof Unreachable) {
+            this.unreachableSince ||= Date.now();
+            break;
+          }
           throw err;
         }
         await this.queue.remove(m.mutationId);
+        if (this.d.mutant === 'drop-queue-on-reconnect' && this.unreachableSince) {
+          // The planted bug: the first request that gets through after a disconnect, and the rest is forgotten.
+          await this.queue.clear();
+        }
+        this.unreachableSince = 0;
         this.changed();
       }
     } finally {
