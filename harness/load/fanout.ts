@@ -70,12 +70,15 @@ export async function runFanout(sizeName: 'smoke' | 'full', progress: (s: string
     const subsPerUser = users.map((_, u) => Array.from({ length: size.subscribers }, (__, v) => v % size.users).filter((x) => x === u).length);
     const summaryPath = path.join(tmp, 'k6-summary.json');
     const cfgPath = path.join(tmp, 'k6-config.json');
-    await writeFile(cfgPath, JSON.stringify({ supabaseUrl: stack.info.supabaseUrl, anonKey: stack.info.anonKey, users, subscribers: size.subscribers, durationS: size.durationS, summaryPath }));
+    const joinWaitMs = Math.min(8000, 1500 + size.subscribers * 3);
+    // Subscribers stay until the last commit has had time to arrive: join wait + writing + a margin.
+    const holdS = Math.ceil(joinWaitMs / 1000) + size.durationS + 3;
+    await writeFile(cfgPath, JSON.stringify({ supabaseUrl: stack.info.supabaseUrl, anonKey: stack.info.anonKey, users, subscribers: size.subscribers, durationS: holdS, summaryPath }));
     const pointsPath = path.join(tmp, 'k6-points.jsonl');
     const k6 = spawn(k6Path(), ['run', '--quiet', '--out', `json=${pointsPath}`, path.join(ROOT, 'load/fanout.ts')], { env: { ...process.env, SW_LOAD_CONFIG: cfgPath }, stdio: ['ignore', 'inherit', 'inherit'] });
     const k6Exit = new Promise<number>((r) => k6.once('exit', (c) => r(c ?? 1)));
     // Let every subscriber join before the first commit, so "expected" is well defined.
-    await new Promise((r) => setTimeout(r, Math.min(8000, 1500 + size.subscribers * 3)));
+    await new Promise((r) => setTimeout(r, joinWaitMs));
     const committed = new Array<number>(users.length).fill(0);
     const samples: { t: number; rssMb: number; cpuS: number }[] = [];
     const pid = stack.realtime.pid();
