@@ -15,6 +15,7 @@ export const MUTANTS: readonly Mutant[] = [
   { name: 'no-localstorage-fallback', breaks: 'keeps the queue only in memory when IndexedDB is unavailable', caughtBy: 'storage-fallback' },
   { name: 'double-apply', breaks: 'replays a mutation with a new mutationId, so a lost response applies twice', caughtBy: 'lost-response' },
   { name: 'no-resync-on-reconnect', breaks: 'skips the REST sync fetch after a reconnect', caughtBy: 'reconnect-window' },
+  { name: 'ignore-usage-updates', breaks: 'drops usage_logs realtime updates, so the quota panel goes stale', caughtBy: 'field-failures' },
   { name: 'worker-skip-run-row', breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions' },
 ];
 

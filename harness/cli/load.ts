@@ -1,7 +1,7 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseFlags, UsageError, type Command } from './command.ts';
-import { runFanout } from '../load/fanout.ts';
+import { runFanout, toLoadResult } from '../load/fanout.ts';
 import { ensureK6 } from '../setup/k6.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import config from '../../syncwright.config.ts';
@@ -32,8 +32,7 @@ export const command: Command = {
     const report = buildReport({
       runId: newRunId(startedAt), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
       budget: config.latencyBudget, scenarios: [], mutants: [],
-      load: [{ name: 'fanout', size, passed: r.passed, series: r.series,
-        metrics: { committed: r.committed, expected: r.expected, delivered: r.delivered, lost: r.lost, p50_ms: r.latency.p50, p95_ms: r.latency.p95, p99_ms: r.latency.p99, rss_max_mb: r.rssMaxMb, cpu_s: r.cpuSeconds } }],
+      load: [toLoadResult(r, size)],
     });
     const dir = await writeReport(report);
     await mkdir(dir, { recursive: true });

@@ -5,7 +5,7 @@ import { collectScenarios } from '../conformance/collect.ts';
 import { runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import config from '../../syncwright.config.ts';
-import { runFanout } from '../load/fanout.ts';
+import { runFanout, toLoadResult } from '../load/fanout.ts';
 import { ensureK6 } from '../setup/k6.ts';
 import type { Report } from '../schema/report.ts';
 
@@ -73,8 +73,7 @@ export const command: Command = {
       try {
         await ensureK6(progress);
         const r = await runFanout('smoke', progress);
-        load.push({ name: 'fanout', size: 'smoke', passed: r.passed, series: r.series,
-          metrics: { committed: r.committed, expected: r.expected, delivered: r.delivered, lost: r.lost, p50_ms: r.latency.p50, p95_ms: r.latency.p95, p99_ms: r.latency.p99, rss_max_mb: r.rssMaxMb } });
+        load.push(toLoadResult(r, 'smoke'));
       } catch (err) {
         progress(`load smoke could not run: ${(err as Error).message}`);
         load.push({ name: 'fanout', size: 'smoke', passed: false, series: [], metrics: {} });

@@ -32,6 +32,14 @@ function procStat(pid: number): Promise<{ rssMb: number; cpuS: number } | undefi
   }, () => undefined);
 }
 
+/** The report's view of a fan-out run. */
+export function toLoadResult(r: FanoutResult, size: string) {
+  return {
+    name: 'fanout', size, passed: r.passed, series: r.series,
+    metrics: { committed: r.committed, expected: r.expected, delivered: r.delivered, lost: r.lost, p50_ms: r.latency.p50, p95_ms: r.latency.p95, p99_ms: r.latency.p99, rss_max_mb: r.rssMaxMb, cpu_s: r.cpuSeconds },
+  };
+}
+
 /** k6's JSON output → deliveries per second and latency percentiles per second. */
 async function perSecond(file: string): Promise<FanoutResult['series']> {
   const buckets = new Map<number, number[]>();

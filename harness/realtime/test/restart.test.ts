@@ -9,6 +9,15 @@ import { DEFAULT_JWT_SECRET } from '../../stack/keys.ts';
 
 type Payload = RealtimePostgresChangesPayload<{ name: string }>;
 
+/** One channel listening to audio_files INSERTs, joined; `system` collects the server's system messages. */
+async function filesChannel(sb: ReturnType<typeof client>, got: Payload[]) {
+  const system: { status: string }[] = [];
+  const ch = sb.channel('files').on('postgres_changes' as never, { event: 'INSERT', schema: 'public', table: 'audio_files' } as never, (p: Payload) => got.push(p))
+    .on('system' as never, {} as never, (p: unknown) => { system.push(p as never); });
+  assert.equal((await subscribed(ch)).status, 'SUBSCRIBED');
+  return { ch, system };
+}
+
 async function insert(url: string, name: string): Promise<void> {
   const c = new pg.Client(url);
   c.on('error', () => {});
@@ -25,10 +34,7 @@ test('Realtime server restart: the unmodified client reconnects, rejoins with it
   // Resolve the callback before joining, or the first join races it and goes out with the anon key.
   await sb.realtime.setAuth();
   const got: Payload[] = [];
-  const system: { status: string }[] = [];
-  const ch = sb.channel('files').on('postgres_changes' as never, { event: 'INSERT', schema: 'public', table: 'audio_files' } as never, (p: Payload) => got.push(p))
-    .on('system' as never, {} as never, (p: unknown) => { system.push(p as never); });
-  assert.equal((await subscribed(ch)).status, 'SUBSCRIBED');
+  const { ch, system } = await filesChannel(sb, got);
   await waitFor(() => system.find((s) => s.status === 'ok'), 5000, 'system ok');
   await insert(rig.db.url, 'before.wav');
   await waitFor(() => got.find((p) => (p.new as { name?: string }).name === 'before.wav'));
@@ -52,10 +58,7 @@ test('Postgres restart: the server resumes replication and a commit made right a
   const sb = client(rig);
   await sb.realtime.setAuth(await userToken(ALICE));
   const got: Payload[] = [];
-  const system: { status: string }[] = [];
-  const ch = sb.channel('files').on('postgres_changes' as never, { event: 'INSERT', schema: 'public', table: 'audio_files' } as never, (p: Payload) => got.push(p))
-    .on('system' as never, {} as never, (p: unknown) => { system.push(p as never); });
-  assert.equal((await subscribed(ch)).status, 'SUBSCRIBED');
+  const { ch, system } = await filesChannel(sb, got);
   // SUBSCRIBED comes from the join reply alone; the postgres_changes subscription is live at the system ack.
   await waitFor(() => system.find((s) => s.status === 'ok'), 5000, 'system ok');
   await rig.db.restart();

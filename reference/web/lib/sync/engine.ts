@@ -112,6 +112,7 @@ export class SyncEngine {
   }
 
   private onChange(table: string, p: { eventType: string; new: Record<string, unknown>; old: Record<string, unknown> }): void {
+    if (table === 'usage_logs' && this.d.mutant === 'ignore-usage-updates') return;
     if (p.eventType === 'DELETE') {
       const id = String(p.old.id ?? '');
       if (table === 'audio_files') this.store.removeFile(id);
