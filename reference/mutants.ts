@@ -16,6 +16,9 @@ export const MUTANTS: readonly Mutant[] = [
   { name: 'double-apply', breaks: 'replays a mutation with a new mutationId, so a lost response applies twice', caughtBy: 'lost-response' },
   { name: 'no-resync-on-reconnect', breaks: 'skips the REST sync fetch after a reconnect', caughtBy: 'reconnect-window' },
   { name: 'ignore-usage-updates', breaks: 'drops usage_logs realtime updates, so the quota panel goes stale', caughtBy: 'field-failures' },
+  { name: 'no-token-refresh', breaks: 'keeps the first access token, so the server ends the subscription when it expires', caughtBy: 'token-refresh' },
+  { name: 'ready-on-subscribed', breaks: 'runs the reconcile fetch on SUBSCRIBED, ignoring the postgres_changes ack', caughtBy: 'subscribed-not-ready' },
+  { name: 'slow-apply', breaks: 'applies realtime payloads 2.5 s late, past the plan budget', caughtBy: 'events-within-budget' },
   { name: 'worker-skip-run-row', breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions' },
 ];
 

@@ -1,43 +1,95 @@
-import { writeFile, mkdir } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseFlags, UsageError, type Command } from './command.ts';
-import { runFanout, toLoadResult } from '../load/fanout.ts';
+import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
+import { runFanout, SIZES, toLoadResult, type FanoutResult } from '../load/fanout.ts';
+import { runThrottle, THROTTLE_SIZES, toThrottleLoadResult, type ThrottleResult } from '../load/throttle.ts';
 import { ensureK6 } from '../setup/k6.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import config from '../../syncwright.config.ts';
 
-const usage = `usage: syncwright load fanout [--full]
+const usage = `usage: syncwright load <fanout|throttle> [--full] [flags]
 
-Runs a k6 load script (the real k6, built by 'syncwright setup') against a stack it boots:
-  fanout   S subscribers speaking the Realtime protocol, spread over U users (RLS decides delivery),
-           while the harness commits W updates/s. Gate: 0 lost, k6 thresholds (load/thresholds.ts).
-           smoke: 100 subscribers, 10 users, 10 commits/s, 20 s; --full: 2000 × 50 commits/s, 60 s.
-Writes reports/<runId>/ with the load section filled.`;
+Runs a k6 load script (the real k6, built by 'syncwright setup') against a stack it boots (Postgres,
+Realtime, the reference app; no worker), and writes reports/<runId>/ with the load section filled.
+Exit code 0 only when the script's thresholds (load/thresholds.ts) and the harness's checks pass.
+
+  fanout     S subscribers speaking the Realtime protocol, spread over U users (RLS decides delivery),
+             while k6 writers rename files through the app's API at W/s. Gate: 0 lost per user,
+             p99 commit→receive < ${config.load.p99Ms} ms, every join ok. Then the same shape against a raw
+             'ws' server (the baseline): the report shows deliveries per CPU-second as a ratio of it.
+             smoke: ${SIZES.smoke.subscribers} subscribers, ${SIZES.smoke.users} users, ${SIZES.smoke.writesPerSecond}/s, ${SIZES.smoke.durationS} s
+             --full: ${SIZES.full.subscribers} subscribers, ${SIZES.full.users} users, ${SIZES.full.writesPerSecond}/s, ${SIZES.full.durationS} s
+  throttle   a stack with max_events_per_second = L; a sender at L/2 loses nothing, an offender at 3·L
+             gets "Too many messages per second" and no listener sees more than L broadcasts in any
+             1 s window; watchers of database changes committed at 2·L/s meanwhile lose nothing; the
+             offender converges through /api/sync and rejoins once the window has passed.
+             smoke: L = ${THROTTLE_SIZES.smoke.limit}; --full: L = ${THROTTLE_SIZES.full.limit} with more watchers
+
+Flags (fanout):
+  --subscribers N   override S        --users N      override U
+  --rate N          override W (/s)   --duration S   override the writing time
+  --no-baseline     skip the raw ws run`;
 
 export const command: Command = {
   name: 'load',
-  summary: 'k6 load tests',
+  summary: 'k6 load tests (fanout, throttle)',
   usage,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { full: { type: 'boolean' } }, true);
+    const { values, positionals } = parseFlags(argv, {
+      full: { type: 'boolean' }, subscribers: { type: 'string' }, users: { type: 'string' }, rate: { type: 'string' },
+      duration: { type: 'string' }, 'no-baseline': { type: 'boolean' },
+    }, true);
     const name = positionals[0];
-    if (name !== 'fanout') throw new UsageError(`unknown load script '${name ?? ''}' (available: fanout)`);
+    if (name !== 'fanout' && name !== 'throttle') throw new UsageError(`unknown load script '${name ?? ''}' (available: fanout, throttle)`);
+    const sizeName = values.full ? 'full' : 'smoke';
+    const base = SIZES[sizeName];
+    const size = {
+      subscribers: intFlag('subscribers', values.subscribers, 1, 20_000) ?? base.subscribers,
+      users: intFlag('users', values.users, 1, 10_000) ?? base.users,
+      writesPerSecond: intFlag('rate', values.rate, 1, 10_000) ?? base.writesPerSecond,
+      durationS: intFlag('duration', values.duration, 5, 3600) ?? base.durationS,
+    };
+    if (name === 'throttle' && (values.subscribers || values.users || values.rate || values.duration || values['no-baseline'])) {
+      throw new UsageError('--subscribers, --users, --rate, --duration and --no-baseline apply to fanout only');
+    }
     const progress = (l: string) => process.stderr.write(`syncwright load: ${l}\n`);
     await ensureK6(progress);
     const startedAt = new Date();
-    const size = values.full ? 'full' : 'smoke';
-    const r = await runFanout(size, progress);
-    console.log(`fanout (${size}): committed ${r.committed}, expected ${r.expected} deliveries, delivered ${r.delivered}, lost ${r.lost}`);
-    console.log(`  latency commit→receive p50 ${r.latency.p50.toFixed(1)} ms, p95 ${r.latency.p95.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms; realtime RSS max ${r.rssMaxMb} MB, CPU ${r.cpuSeconds} s; k6 exit ${r.k6Exit}`);
+    let passed: boolean;
+    let result: FanoutResult | ThrottleResult;
+    let loadResult;
+    if (name === 'fanout') {
+      const r = await runFanout(size, progress, { baseline: !values['no-baseline'] });
+      printFanout(r, sizeName);
+      passed = r.passed;
+      result = r;
+      loadResult = toLoadResult(r, sizeName);
+    } else {
+      const r = await runThrottle(THROTTLE_SIZES[sizeName], progress);
+      for (const c of r.checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+      passed = r.passed;
+      result = r;
+      loadResult = toThrottleLoadResult(r, sizeName);
+    }
     const report = buildReport({
       runId: newRunId(startedAt), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
-      budget: config.latencyBudget, scenarios: [], mutants: [],
-      load: [toLoadResult(r, size)],
+      budget: config.latencyBudget, scenarios: [], mutants: [], load: [loadResult],
     });
     const dir = await writeReport(report);
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'k6-fanout.json'), JSON.stringify(r, null, 2));
-    console.log(`report: ${path.join(dir, 'index.html')}`);
-    return r.passed ? 0 : 1;
+    await writeFile(path.join(dir, `k6-${name}.json`), JSON.stringify(result, null, 2));
+    console.log(`${name} (${sizeName}): ${passed ? 'passed' : 'FAILED'}; report: ${path.join(dir, 'index.html')}`);
+    return passed ? 0 : 1;
   },
 };
+
+function printFanout(r: FanoutResult, sizeName: string): void {
+  const line = (label: string, s: FanoutResult['baseline'] & object) => console.log(`  ${label}: committed ${s.committed}, expected ${s.expected} deliveries, delivered ${s.delivered}, lost ${s.lost}` +
+    ` (${s.lostUsers} users); commit→receive p50 ${s.latency.p50.toFixed(1)} / p95 ${s.latency.p95.toFixed(1)} / p99 ${s.latency.p99.toFixed(1)} ms;` +
+    ` server RSS max ${s.rssMaxMb} MB, CPU ${s.cpuSeconds} s, ${s.deliveriesPerCpuS} deliveries/CPU-s; k6 exit ${s.k6Exit}`);
+  console.log(`fanout (${sizeName}: ${r.size.subscribers} subscribers, ${r.size.users} users, ${r.size.writesPerSecond}/s, ${r.size.durationS} s)`);
+  line('realtime', r);
+  if (r.baseline) {
+    line('raw ws  ', r.baseline);
+    console.log(`  ratio: our server fans out ${((r.baselineRatio ?? 0) * 100).toFixed(0)} % of the raw ws deliveries per CPU-second (target ≥ ${config.load.minBaselineRatio * 100} %)`);
+  }
+}

@@ -5,7 +5,7 @@ import { collectScenarios } from '../conformance/collect.ts';
 import { runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import config from '../../syncwright.config.ts';
-import { runFanout, toLoadResult } from '../load/fanout.ts';
+import { runFanout, SIZES, toLoadResult } from '../load/fanout.ts';
 import { ensureK6 } from '../setup/k6.ts';
 import type { Report } from '../schema/report.ts';
 
@@ -72,11 +72,11 @@ export const command: Command = {
       progress('load smoke: k6 fan-out over the Realtime protocol');
       try {
         await ensureK6(progress);
-        const r = await runFanout('smoke', progress);
+        const r = await runFanout(SIZES.smoke, progress, { baseline: false });
         load.push(toLoadResult(r, 'smoke'));
       } catch (err) {
         progress(`load smoke could not run: ${(err as Error).message}`);
-        load.push({ name: 'fanout', size: 'smoke', passed: false, series: [], metrics: {} });
+        load.push({ name: 'fanout', size: 'smoke', passed: false, series: [], resources: [], metrics: {} });
       }
     }
     const report = buildReport({

@@ -1,16 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { fork } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { bootStack } from '../stack/up.ts';
-import { mintUserToken } from '../stack/keys.ts';
-import { k6Path } from '../setup/k6.ts';
-import { summarize } from '../history/latency.ts';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
+import { createLoadUsers, realtimeConfig, subscribersPerUser, type LoadUser } from './users.ts';
 
 export interface FanoutSize { subscribers: number; users: number; writesPerSecond: number; durationS: number }
 export const SIZES: Record<'smoke' | 'full', FanoutSize> = {
@@ -18,108 +14,115 @@ export const SIZES: Record<'smoke' | 'full', FanoutSize> = {
   full: { subscribers: 2000, users: 50, writesPerSecond: 50, durationS: 60 },
 };
 
-export interface FanoutResult {
-  size: FanoutSize; k6Exit: number; committed: number; expected: number; delivered: number; lost: number;
-  latency: { p50: number; p95: number; p99: number; max: number }; rssMaxMb: number; cpuSeconds: number;
-  series: { t: number; throughput: number; p50: number; p95: number; p99: number }[]; passed: boolean;
+/** One side of the comparison: our Realtime server, or the raw `ws` baseline of the same shape. */
+export interface FanoutSide {
+  k6Exit: number; committed: number; expected: number; delivered: number; lost: number; lostUsers: number;
+  latency: { p50: number; p95: number; p99: number; max: number }; rssMaxMb: number;
+  /** CPU seconds of the server process while commits flowed. */
+  cpuSeconds: number;
+  /** Deliveries per CPU-second of the server process: what one core of this machine can fan out. */
+  deliveriesPerCpuS: number; series: SeriesPoint[]; resources: ReturnType<typeof resources>;
 }
 
-function procStat(pid: number): Promise<{ rssMb: number; cpuS: number } | undefined> {
-  return Promise.all([readFile(`/proc/${pid}/status`, 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8')]).then(([status, stat]) => {
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { rssMb: rss, cpuS: (Number(f[11]) + Number(f[12])) / 100 };
-  }, () => undefined);
-}
+export interface FanoutResult extends FanoutSide { size: FanoutSize; baseline?: FanoutSide; baselineRatio?: number; passed: boolean }
 
 /** The report's view of a fan-out run. */
 export function toLoadResult(r: FanoutResult, size: string) {
   return {
-    name: 'fanout', size, passed: r.passed, series: r.series,
-    metrics: { committed: r.committed, expected: r.expected, delivered: r.delivered, lost: r.lost, p50_ms: r.latency.p50, p95_ms: r.latency.p95, p99_ms: r.latency.p99, rss_max_mb: r.rssMaxMb, cpu_s: r.cpuSeconds },
+    name: 'fanout', size, passed: r.passed, series: r.series, resources: r.resources, ...(r.baselineRatio !== undefined ? { baselineRatio: r.baselineRatio } : {}),
+    metrics: {
+      committed: r.committed, expected: r.expected, delivered: r.delivered, lost: r.lost, p50_ms: r.latency.p50, p95_ms: r.latency.p95, p99_ms: r.latency.p99,
+      rss_max_mb: r.rssMaxMb, cpu_s: r.cpuSeconds, deliveries_per_cpu_s: r.deliveriesPerCpuS,
+      ...(r.baseline ? { raw_ws_p99_ms: r.baseline.latency.p99, raw_ws_deliveries_per_cpu_s: r.baseline.deliveriesPerCpuS, raw_ws_lost: r.baseline.lost } : {}),
+    },
   };
 }
 
-/** k6's JSON output → deliveries per second and latency percentiles per second. */
-async function perSecond(file: string): Promise<FanoutResult['series']> {
-  const buckets = new Map<number, number[]>();
-  const text = await readFile(file, 'utf8').catch(() => '');
-  for (const line of text.split('\n')) {
-    if (!line.includes('"realtime_latency_ms"') || !line.includes('"Point"')) continue;
-    const p = JSON.parse(line) as { data: { time: string; value: number } };
-    const sec = Math.floor(Date.parse(p.data.time) / 1000);
-    buckets.set(sec, [...(buckets.get(sec) ?? []), p.data.value]);
-  }
-  const secs = [...buckets.keys()].sort((a, b) => a - b);
-  return secs.map((sec) => {
-    const s = summarize(buckets.get(sec)!);
-    return { t: sec - secs[0]!, throughput: s.count, p50: s.p50, p95: s.p95, p99: s.p99 };
-  });
+interface Shape { size: FanoutSize; users: LoadUser[]; tmp: string; supabaseUrl: string; anonKey: string; appUrl?: string }
+
+function timing(size: FanoutSize) {
+  // Every subscriber joins before the first commit, so "expected" is well defined; subscribers stay
+  // until the last commit has had time to arrive.
+  const writeStartS = Math.ceil(Math.min(8000, 1500 + size.subscribers * 3) / 1000);
+  // Writers stop at most 1 s after their duration (gracefulStop), so 6 s more covers a slow commit.
+  return { writeStartS, writeDurationS: size.durationS, holdS: writeStartS + size.durationS + 6 };
 }
 
-/** Boots its own stack (raised Realtime limits), creates load users, runs k6 while committing updates. */
-export async function runFanout(sizeName: 'smoke' | 'full', progress: (s: string) => void): Promise<FanoutResult> {
-  const size = SIZES[sizeName];
+/** k6 against one server, its process sampled meanwhile; `drive` makes the commits when k6 does not. */
+async function side(name: string, s: Shape, pid: number, drive?: (writeStartS: number) => Promise<number[]>): Promise<FanoutSide> {
+  const t = timing(s.size);
+  const summaryPath = path.join(s.tmp, `${name}-summary.json`);
+  const configPath = path.join(s.tmp, `${name}-config.json`);
+  await writeFile(configPath, JSON.stringify({
+    supabaseUrl: s.supabaseUrl, anonKey: s.anonKey, appUrl: s.appUrl, users: s.users, subscribers: s.size.subscribers,
+    writesPerSecond: s.size.writesPerSecond, summaryPath, ...t,
+  }));
+  const probe = sampler(pid);
+  const [run, published] = await Promise.all([runK6('fanout', configPath, summaryPath, path.join(s.tmp, `${name}-points.jsonl`)), drive?.(t.writeStartS)]);
+  const usage = probe.stop();
+  // CPU while commits flow only: joins and start-up would swamp a small run's fan-out work.
+  const during = usage.samples.filter((x) => x.t >= t.writeStartS && x.t <= t.writeStartS + s.size.durationS);
+  const cpuS = during.length > 1 ? Math.round((during[during.length - 1]!.cpuS - during[0]!.cpuS) * 100) / 100 : usage.cpuS;
+  const perUser = published ? new Map(s.users.map((u, i) => [u.id, published[i]!])) : countBy(run.points, 'writes_committed', 'user');
+  const got = countBy(run.points, 'realtime_delivered', 'user');
+  const subs = subscribersPerUser(s.size.subscribers, s.users.length);
+  let expected = 0; let lost = 0; let lostUsers = 0;
+  s.users.forEach((u, i) => {
+    const want = (perUser.get(u.id) ?? 0) * subs[i]!;
+    const missing = Math.max(0, want - (got.get(u.id) ?? 0));
+    expected += want;
+    lost += missing;
+    if (missing > 0) lostUsers++;
+  });
+  const delivered = [...got.values()].reduce((a, b) => a + b, 0);
+  const lat = run.summary.metrics.realtime_latency_ms?.values ?? {};
+  return {
+    k6Exit: run.exit, committed: [...perUser.values()].reduce((a, b) => a + b, 0), expected, delivered, lost, lostUsers,
+    latency: { p50: lat.med ?? 0, p95: lat['p(95)'] ?? 0, p99: lat['p(99)'] ?? 0, max: lat.max ?? 0 },
+    rssMaxMb: usage.rssMaxMb, cpuSeconds: cpuS, deliveriesPerCpuS: cpuS > 0 ? Math.round(delivered / cpuS) : 0,
+    series: perSecond(run.points, 'realtime_latency_ms', probe.startedAt), resources: resources(usage.samples),
+  };
+}
+
+/** The same shape against a bare `ws` server that publishes the commits itself. */
+async function rawBaseline(s: Shape): Promise<FanoutSide> {
+  const child = fork(fileURLToPath(new URL('./raw-ws.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (m: { listening?: number }) => resolve(m.listening ?? 0));
+      child.once('exit', (c) => reject(new Error(`raw ws baseline exited (${c}) before listening`)));
+    });
+    return await side('raw-ws', { ...s, supabaseUrl: `http://127.0.0.1:${port}`, appUrl: undefined }, child.pid!, async (writeStartS) => {
+      await new Promise((r) => setTimeout(r, writeStartS * 1000));
+      child.send({ start: { users: s.users.map((u) => u.id), perSecond: s.size.writesPerSecond, durationS: s.size.durationS } });
+      return new Promise<number[]>((r) => child.on('message', (m: { published?: number[] }) => { if (m.published) r(m.published); }));
+    });
+  } finally {
+    child.kill();
+  }
+}
+
+/** Boots its own stack (app, no worker, raised Realtime limits), runs our server then the raw baseline. */
+export async function runFanout(size: FanoutSize, progress: (s: string) => void, opts: { baseline?: boolean } = {}): Promise<FanoutResult> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'syncwright-load-'));
   const configPath = path.join(tmp, 'config.toml');
-  await writeFile(configPath, `[realtime]\nmax_events_per_second = 10000000\nmax_joins_per_second = 100000\nmax_concurrent_users = ${size.subscribers * 2}\nmax_channels_per_client = 100\n`);
-  progress(`booting a stack for load (${size.subscribers} subscribers over ${size.users} users, ${size.writesPerSecond} commits/s for ${size.durationS} s)`);
-  const stack = await bootStack({ portBase: 0, app: false, workers: 0, configPath, onProgress: () => {} });
+  await writeFile(configPath, realtimeConfig({ max_events_per_second: 1_000_000, max_joins_per_second: 100_000, max_concurrent_users: size.subscribers * 2, max_channels_per_client: 100 }));
+  progress(`booting a stack for load (${size.subscribers} subscribers over ${size.users} users, ${size.writesPerSecond} renames/s through the app for ${size.durationS} s)`);
+  const stack = await bootStack({ portBase: 0, workers: 0, configPath, onProgress: () => {} });
   const db = new pg.Client(stack.info.dbUrl);
   await db.connect();
   try {
-    const users: { id: string; token: string; file: string }[] = [];
-    for (let i = 0; i < size.users; i++) {
-      const id = randomUUID();
-      await db.query('insert into auth.users (id, email) values ($1, $2)', [id, `load-${i}-${id.slice(0, 6)}@example.test`]);
-      const f = await db.query(`insert into audio_files (user_id, name) values ($1, 'load.wav') returning id`, [id]);
-      users.push({ id, token: await mintUserToken(stack.info.jwtSecret, { id, email: `load-${i}@example.test` }, 3600), file: f.rows[0].id });
+    const users = await createLoadUsers(db, stack.info.jwtSecret, size.users, 'load');
+    const shape: Shape = { size, users, tmp, supabaseUrl: stack.info.supabaseUrl, anonKey: stack.info.anonKey, appUrl: stack.info.appUrl };
+    progress('k6: subscribers on our Realtime server, writers through the app');
+    const ours = await side('realtime', shape, stack.realtime.pid());
+    let baseline: FanoutSide | undefined;
+    if (opts.baseline !== false) {
+      progress('k6: the same shape on a raw ws server (baseline)');
+      baseline = await rawBaseline(shape);
     }
-    const subsPerUser = users.map((_, u) => Array.from({ length: size.subscribers }, (__, v) => v % size.users).filter((x) => x === u).length);
-    const summaryPath = path.join(tmp, 'k6-summary.json');
-    const cfgPath = path.join(tmp, 'k6-config.json');
-    const joinWaitMs = Math.min(8000, 1500 + size.subscribers * 3);
-    // Subscribers stay until the last commit has had time to arrive: join wait + writing + a margin.
-    const holdS = Math.ceil(joinWaitMs / 1000) + size.durationS + 3;
-    await writeFile(cfgPath, JSON.stringify({ supabaseUrl: stack.info.supabaseUrl, anonKey: stack.info.anonKey, users, subscribers: size.subscribers, durationS: holdS, summaryPath }));
-    const pointsPath = path.join(tmp, 'k6-points.jsonl');
-    const k6 = spawn(k6Path(), ['run', '--quiet', '--out', `json=${pointsPath}`, path.join(ROOT, 'load/fanout.ts')], { env: { ...process.env, SW_LOAD_CONFIG: cfgPath }, stdio: ['ignore', 'inherit', 'inherit'] });
-    const k6Exit = new Promise<number>((r) => k6.once('exit', (c) => r(c ?? 1)));
-    // Let every subscriber join before the first commit, so "expected" is well defined.
-    await new Promise((r) => setTimeout(r, joinWaitMs));
-    const committed = new Array<number>(users.length).fill(0);
-    const samples: { t: number; rssMb: number; cpuS: number }[] = [];
-    const pid = stack.realtime.pid();
-    const started = Date.now();
-    const gap = 1000 / size.writesPerSecond;
-    let n = 0;
-    progress('committing updates');
-    while (Date.now() - started < (size.durationS - 2) * 1000) {
-      const u = n % users.length;
-      await db.query(`update audio_files set name = $2 where id = $1`, [users[u]!.file, `load-${n}.wav`]);
-      committed[u]!++;
-      n++;
-      if (n % size.writesPerSecond === 0) {
-        const s = await procStat(pid);
-        if (s) samples.push({ t: Math.round((Date.now() - started) / 1000), ...s });
-      }
-      const wait = started + n * gap - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
-    const exit = await k6Exit;
-    const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as { metrics: Record<string, { values: Record<string, number> }> };
-    const delivered = summary.metrics.realtime_delivered?.values.count ?? 0;
-    const expected = committed.reduce((a, c, u) => a + c * subsPerUser[u]!, 0);
-    const lat = summary.metrics.realtime_latency_ms?.values ?? {};
-    const cpu = samples.length > 1 ? samples[samples.length - 1]!.cpuS - samples[0]!.cpuS : 0;
-    const result: FanoutResult = {
-      size, k6Exit: exit, committed: n, expected, delivered, lost: Math.max(0, expected - delivered),
-      latency: { p50: lat.med ?? 0, p95: lat['p(95)'] ?? 0, p99: lat['p(99)'] ?? 0, max: lat.max ?? 0 },
-      rssMaxMb: Math.round(Math.max(0, ...samples.map((s) => s.rssMb))), cpuSeconds: Math.round(cpu * 10) / 10,
-      series: await perSecond(pointsPath),
-      passed: exit === 0 && expected === delivered,
-    };
-    return result;
+    const baselineRatio = baseline && baseline.deliveriesPerCpuS > 0 ? Math.round((ours.deliveriesPerCpuS / baseline.deliveriesPerCpuS) * 1000) / 1000 : undefined;
+    return { ...ours, size, baseline, baselineRatio, passed: ours.k6Exit === 0 && ours.lost === 0 && ours.committed > 0 };
   } finally {
     await db.end();
     await stack.stop();

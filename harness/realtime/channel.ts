@@ -5,6 +5,7 @@ import { checkToken } from './auth.ts';
 import type { Connection } from './socket.ts';
 import type { Tenant } from './tenant.ts';
 import type { BindingSpec, PostgresChangesPayload } from './changes/index.ts';
+import { dropDelivery } from './planted.ts';
 
 interface JoinConfig {
   broadcast?: { ack?: boolean; self?: boolean };
@@ -78,12 +79,12 @@ export class Channel {
     if (!tenant.users.has(conn) && tenant.users.size >= tenant.limits.maxConcurrentUsers) {
       return fail('ConnectionRateLimitReached: Too many connected users');
     }
+    tenant.joins.add();
     if (tenant.joins.triggered()) {
       fail('ClientJoinRateLimitReached: Too many joins per second');
       conn.disconnect();
       return;
     }
-    tenant.joins.add();
     if (conn.channelCount() > tenant.limits.maxChannelsPerClient) {
       return fail('ChannelRateLimitReached: Too many channels');
     }
@@ -107,7 +108,14 @@ export class Channel {
     this.reply(ref, 'ok', { postgres_changes: withIds });
 
     if (this.presenceEnabled) this.push(EVENTS.presenceState, this.presenceState());
-    if (withIds.length) await this.subscribeChanges(withIds);
+    if (!withIds.length) return;
+    if (tenant.subscribeDelayMs > 0) {
+      // Changes committed in this window are not delivered, as on the real server before its ack.
+      // Not awaited: this socket's later frames (heartbeat, access_token) are handled meanwhile.
+      this.retryTimer = setTimeout(() => void this.subscribeChanges(withIds), tenant.subscribeDelayMs);
+      return;
+    }
+    await this.subscribeChanges(withIds);
   }
 
   private async subscribeChanges(bindings: ({ id: number } & Record<string, unknown>)[]): Promise<void> {
@@ -146,8 +154,7 @@ export class Channel {
   }
 
   private deliverChange(data: PostgresChangesPayload, ids: number[]): void {
-    if (this.closed) return;
-    this.tenant.events.add();
+    if (this.closed || dropDelivery()) return;
     this.push(EVENTS.postgresChanges, { ids, data });
   }
 

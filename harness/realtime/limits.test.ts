@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS, loadLimits } from './limits.ts';
+import { DEFAULT_LIMITS, WindowLimiter, loadLimits } from './limits.ts';
 
 function withConfig(toml: string, fn: (path: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'sw-limits-'));
@@ -42,4 +42,35 @@ test('a bad limit is an error naming the key and the value', () => {
 test('a missing or unparsable file is an error, not silently the defaults', () => {
   assert.throws(() => loadLimits('/nonexistent/config.toml'), /ENOENT/);
   withConfig('[realtime\n', (path) => assert.throws(() => loadLimits(path)));
+});
+
+test('the window limiter allows exactly `limit` events in any sliding window, then releases', () => {
+  let now = 0;
+  const w = new WindowLimiter(3, 1000, () => now);
+  for (const t of [0, 100, 200]) {
+    now = t;
+    w.add();
+    assert.equal(w.triggered(), false, `event at ${t} ms is within the limit`);
+  }
+  now = 999;
+  w.add();
+  assert.equal(w.triggered(), true, 'a 4th event inside 1 s is over');
+  now = 1001;
+  assert.equal(w.triggered(), false, 'the event at 0 slid out: 3 left in (1, 1001]');
+  w.add();
+  assert.equal(w.triggered(), true, '100, 200, 999 and 1001 are 4 inside 1 s');
+  now = 1201;
+  assert.equal(w.triggered(), false, 'the window slid past the burst');
+  w.add();
+  assert.equal(w.triggered(), false, '999, 1001 and 1201 are 3');
+});
+
+test('a slow steady rate never triggers the limiter', () => {
+  let now = 0;
+  const w = new WindowLimiter(10, 1000, () => now);
+  for (let i = 0; i < 500; i++) {
+    now = i * 101;
+    w.add();
+    assert.equal(w.triggered(), false);
+  }
 });

@@ -46,34 +46,26 @@ export function loadLimits(configPath?: string): Limits {
 }
 
 /**
- * Events per second averaged over a sliding window, as the real server's RateCounter does
- * (one bucket a second). `triggered` once the average is above the limit.
+ * At most `limit` events in any sliding window of `windowMs`, exactly: the ring holds the times of
+ * the last limit+1 events, and the window is over when the oldest of them is still inside it.
+ * Stricter than the real server's per-second buckets (which let a burst through until the next
+ * tick), so "never above the limit in any 1 s window" holds for every observer.
  */
-export class RateCounter {
-  private buckets: number[] = [];
-  private current = 0;
-  private timer: NodeJS.Timeout;
-  constructor(private readonly limitPerSecond: number, private readonly windowSeconds = 1) {
-    this.timer = setInterval(() => this.tick(), 1000);
-    this.timer.unref();
+export class WindowLimiter {
+  private readonly times: Float64Array;
+  private next = 0;
+  private count = 0;
+  constructor(private readonly limit: number, private readonly windowMs = 1000, private readonly now = () => performance.now()) {
+    this.times = new Float64Array(limit + 1);
   }
-  add(n = 1): void {
-    this.current += n;
+  add(): void {
+    this.times[this.next] = this.now();
+    this.next = (this.next + 1) % this.times.length;
+    this.count = Math.min(this.count + 1, this.times.length);
   }
-  private tick(): void {
-    this.buckets.push(this.current);
-    this.current = 0;
-    if (this.buckets.length > this.windowSeconds) this.buckets.shift();
-  }
-  /** Average of the full seconds in the window; before the first full second, the count so far. */
-  rate(): number {
-    if (this.buckets.length === 0) return this.current;
-    return this.buckets.reduce((a, b) => a + b, 0) / this.buckets.length;
-  }
+  /** True once more than `limit` events fell inside the last window. */
   triggered(): boolean {
-    return this.rate() > this.limitPerSecond;
-  }
-  stop(): void {
-    clearInterval(this.timer);
+    if (this.count < this.times.length) return false;
+    return this.now() - this.times[this.next]! < this.windowMs;
   }
 }

@@ -12,9 +12,9 @@ const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
-function run(args: string[], opts: { until?: RegExp; onMatch?: (m: RegExpMatchArray, kill: () => void) => void } = {}): Promise<Run> {
+function run(args: string[], opts: { until?: RegExp; onMatch?: (m: RegExpMatchArray, kill: () => void) => void; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     let stdout = '';
     let stderr = '';
     let matched = false;
@@ -45,6 +45,12 @@ test('an unknown flag or a missing required flag exits 2 naming it', async () =>
   const missing = await run(['--port', '0', '--jwt-secret', 's']);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--db-url is required/);
+});
+
+test('a bad SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS exits 2 naming it', async () => {
+  const r = await run(['--port', '0', '--db-url', 'postgresql://127.0.0.1:1/none', '--jwt-secret', 's'], { env: { SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS: '2s' } });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS must be a whole number of milliseconds, got '2s'/);
 });
 
 test('a bad [realtime] limit in --config is refused before anything starts', async () => {

@@ -5,7 +5,11 @@ import { loadLimits } from './limits.ts';
 
 const USAGE = `usage: node --import tsx harness/realtime/main.ts --port N --db-url URL --jwt-secret S [--config supabase/config.toml]
 
-Serves the Supabase Realtime protocol at /realtime/v1/websocket and GET /health.`;
+Serves the Supabase Realtime protocol at /realtime/v1/websocket and GET /health.
+
+Environment:
+  SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS  delay between a join's reply (SUBSCRIBED) and its postgres_changes
+                                    going live with the 'Subscribed to PostgreSQL' system ack (default 0)`;
 
 async function run(): Promise<number> {
   let values;
@@ -36,8 +40,13 @@ async function run(): Promise<number> {
       return 2;
     }
   }
+  const delay = process.env.SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS || '0';
+  if (!/^\d+$/.test(delay)) {
+    console.error(`realtime: SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS must be a whole number of milliseconds, got '${delay}'`);
+    return 2;
+  }
   const server = await startRealtime({
-    port, dbUrl: values['db-url']!, jwtSecret: values['jwt-secret']!,
+    port, dbUrl: values['db-url']!, jwtSecret: values['jwt-secret']!, subscribeDelayMs: Number(delay),
     limits: loadLimits(values.config), onLog: (l) => console.error(`[realtime] ${l}`),
   });
   console.error(`[realtime] listening on ${server.url}`);

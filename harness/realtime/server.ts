@@ -13,6 +13,8 @@ export interface RealtimeOptions {
   dbUrl: string;
   jwtSecret: string;
   limits?: Partial<Limits>;
+  /** Delay before a join's postgres_changes go live and are acked (default 0); see Tenant. */
+  subscribeDelayMs?: number;
   onLog?: (line: string) => void;
 }
 
@@ -34,7 +36,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const engine = new ChangeEngine({ dbUrl: opts.dbUrl, slotName: `syncwright_realtime_${opts.port || process.pid}`, onLog: log });
   await engine.start();
-  const tenant = new Tenant(limits, opts.jwtSecret, engine, log);
+  const tenant = new Tenant(limits, opts.jwtSecret, engine, log, { subscribeDelayMs: opts.subscribeDelayMs });
   engine.onStatus((s) => log(`replication ${s}`));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadSizeKb * 1024 * 2 });
@@ -79,7 +81,6 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
       for (const client of wss.clients) client.terminate();
       wss.close();
       await new Promise<void>((r) => server.close(() => r()));
-      tenant.stop();
       await engine.stop();
     },
   };

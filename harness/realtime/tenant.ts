@@ -1,5 +1,5 @@
 import type { ChangeEngine } from './changes/index.ts';
-import { RateCounter, type Limits } from './limits.ts';
+import { WindowLimiter, type Limits } from './limits.ts';
 import type { Channel } from './channel.ts';
 
 /** State shared by every socket of the one tenant this server serves. */
@@ -8,13 +8,21 @@ export class Tenant {
   /** topic → presence key → phx_ref → meta */
   readonly presence = new Map<string, Map<string, Map<string, Record<string, unknown>>>>();
   readonly users = new Set<object>();
-  readonly joins: RateCounter;
-  readonly events: RateCounter;
+  readonly joins: WindowLimiter;
+  readonly events: WindowLimiter;
   private refCounter = 0;
 
-  constructor(readonly limits: Limits, readonly jwtSecret: string, readonly engine: ChangeEngine | undefined, readonly log: (s: string) => void) {
-    this.joins = new RateCounter(limits.maxJoinsPerSecond);
-    this.events = new RateCounter(limits.maxEventsPerSecond);
+  /**
+   * Milliseconds between the join reply and activating postgres_changes (then the `system` ack).
+   * The real server has such a window; a harness widens it to test clients that treat SUBSCRIBED as ready.
+   */
+  readonly subscribeDelayMs: number;
+
+  constructor(readonly limits: Limits, readonly jwtSecret: string, readonly engine: ChangeEngine | undefined, readonly log: (s: string) => void,
+    opts: { subscribeDelayMs?: number } = {}) {
+    this.subscribeDelayMs = opts.subscribeDelayMs ?? 0;
+    this.joins = new WindowLimiter(limits.maxJoinsPerSecond);
+    this.events = new WindowLimiter(limits.maxEventsPerSecond);
   }
 
   nextRef(): string {
@@ -37,8 +45,4 @@ export class Tenant {
     return [...(this.topics.get(topic) ?? [])];
   }
 
-  stop(): void {
-    this.joins.stop();
-    this.events.stop();
-  }
 }

@@ -44,7 +44,7 @@ ${r.scenarios.map((x, i) => (x.timeline?.length ? `<h3>${esc(x.title)}</h3><div 
 <section><h2>Planted-bug matrix</h2><p class="muted">Each SYNC_MUTANT is a known-wrong client or worker; the scenario that claims to check the behaviour must fail against it.</p>
 ${mutants ? `<table><thead><tr><th>mutant</th><th>scenario</th><th>result</th><th>how it was caught</th></tr></thead><tbody>${mutants}</tbody></table>` : '<p class="muted">Not run in this report.</p>'}</section>
 <section><h2>Faults injected</h2>${faults ? `<table><thead><tr><th>scenario</th><th>fault</th><th>client</th></tr></thead><tbody>${faults}</tbody></table>` : '<p class="muted">None recorded.</p>'}</section>
-<section><h2>Load</h2>${load ? `<table><tbody>${load}</tbody></table><div class="chart"><canvas id="load" aria-label="load throughput and latency"></canvas></div>` : '<p class="muted">No load test in this run.</p>'}</section>
+<section><h2>Load</h2>${load ? `<table><tbody>${load}</tbody></table>${r.load.map((l, i) => `<div class="chart"><canvas id="load-${i}" aria-label="${esc(l.name)} throughput and latency"></canvas></div><div class="chart"><canvas id="load-res-${i}" aria-label="${esc(l.name)} server RSS and CPU"></canvas></div>`).join('')}` : '<p class="muted">No load test in this run.</p>'}</section>
 <section><h2>Environment</h2><pre>${esc(JSON.stringify(r.environment, null, 2))}</pre></section>
 </main>
 <script>${chartJs}</script>
@@ -86,15 +86,17 @@ report.scenarios.forEach((s, i) => {
     options: { animation: false, maintainAspectRatio: false, plugins: { tooltip: { callbacks: { label: c => (c.raw.f || '') + ' ' + (c.raw.l || '') } } },
       scales: { x: { title: { display: true, text: 'time since start (s)' } }, y: { min: -1, max: procs.length, ticks: { stepSize: 1, callback: v => procs[v] ?? '' }, title: { display: true, text: 'process' } } } } }));
 });
-const loadCanvas = document.getElementById('load');
-if (loadCanvas && report.load.length) {
-  const l = report.load[0];
-  window.charts.push(new Chart(loadCanvas, { type: 'line', data: { labels: l.series.map(p => p.t), datasets: [
-    { label: 'deliveries/s', data: l.series.map(p => p.throughput), yAxisID: 'y', borderColor: '#1f77b4' },
-    { label: 'p95 ms', data: l.series.map(p => p.p95), yAxisID: 'y1', borderColor: '#ff7f0e' },
-    { label: 'p99 ms', data: l.series.map(p => p.p99), yAxisID: 'y1', borderColor: '#d62728' } ] },
-    options: { animation: false, maintainAspectRatio: false, plugins: { title: { display: true, text: l.name + ': throughput and latency over time' } },
-      scales: { x: { title: { display: true, text: 's' } }, y: { title: { display: true, text: 'deliveries/s' } }, y1: { position: 'right', title: { display: true, text: 'ms' } } } } }));
-}
+report.load.forEach((l, i) => {
+  const opts = (title, left, right) => ({ animation: false, maintainAspectRatio: false, plugins: { title: { display: true, text: l.name + ' (' + l.size + '): ' + title } },
+    scales: { x: { type: 'linear', title: { display: true, text: 's since k6 start' } }, y: { title: { display: true, text: left } }, y1: { position: 'right', title: { display: true, text: right } } } });
+  const xy = (rows, key) => rows.map(p => ({ x: p.t, y: p[key] }));
+  window.charts.push(new Chart(document.getElementById('load-' + i), { type: 'line', data: { datasets: [
+    { label: 'deliveries/s', data: xy(l.series, 'throughput'), yAxisID: 'y', borderColor: '#1f77b4' },
+    { label: 'p95 ms', data: xy(l.series, 'p95'), yAxisID: 'y1', borderColor: '#ff7f0e' },
+    { label: 'p99 ms', data: xy(l.series, 'p99'), yAxisID: 'y1', borderColor: '#d62728' } ] }, options: opts('throughput and commit→receive latency', 'deliveries/s', 'ms') }));
+  window.charts.push(new Chart(document.getElementById('load-res-' + i), { type: 'line', data: { datasets: [
+    { label: 'server RSS MB', data: xy(l.resources, 'rssMb'), yAxisID: 'y', borderColor: '#2ca02c' },
+    { label: 'server CPU % of a core', data: xy(l.resources, 'cpuPct'), yAxisID: 'y1', borderColor: '#9467bd' } ] }, options: opts('Realtime server resources', 'MB', '% CPU') }));
+});
 </script></body></html>`;
 }

@@ -32,7 +32,8 @@ function sample(runId = newRunId()) {
     runId, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' }, budget: config.latencyBudget,
     scenarios: [scenario('worker-transitions', 'passed', samples(120, 20, 1)), scenario('events-within-budget', 'passed', samples(80, 35, 2)), scenario('conflict', 'failed')],
     mutants: [{ mutant: 'queue-out-of-order', scenario: 'offline-queue', caught: true, detail: 'reordered', durationMs: 9000 }],
-    load: [{ name: 'fanout', size: 'smoke', passed: true, metrics: { p99_ms: 40, lost: 0, throughput: 1800 }, series: [{ t: 1, throughput: 1700, p50: 5, p95: 20, p99: 40 }, { t: 2, throughput: 1900, p50: 6, p95: 22, p99: 45 }] }],
+    load: [{ name: 'fanout', size: 'smoke', passed: true, metrics: { p99_ms: 40, lost: 0, throughput: 1800 }, series: [{ t: 1, throughput: 1700, p50: 5, p95: 20, p99: 40 }, { t: 2, throughput: 1900, p50: 6, p95: 22, p99: 45 }],
+      resources: [{ t: 1, rssMb: 90, cpuPct: 40 }, { t: 2, rssMb: 95, cpuPct: 55 }] }],
   });
 }
 
@@ -71,7 +72,7 @@ test('index.html renders its plots offline in Chromium with figures equal to rep
   const requests: string[] = [];
   page.on('request', (req) => { if (!req.url().startsWith('file:')) requests.push(req.url()); });
   await page.goto(`file://${path.join(out, 'index.html')}`);
-  await page.waitForFunction(() => (window as unknown as { charts?: unknown[] }).charts?.length === 4);
+  await page.waitForFunction(() => (window as unknown as { charts?: unknown[] }).charts?.length === 5, undefined, { timeout: 20_000 });
   const drawn = await page.$$eval('canvas', (cs) => cs.map((c) => {
     const ctx = (c as HTMLCanvasElement).getContext('2d')!;
     const { data } = ctx.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height);
@@ -79,7 +80,7 @@ test('index.html renders its plots offline in Chromium with figures equal to rep
     for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) ink++;
     return ink;
   }));
-  assert.equal(drawn.length, 4, 'CDF, histogram, timeline of the failed run, load');
+  assert.equal(drawn.length, 5, 'CDF, histogram, timeline of the failed run, load throughput and load resources');
   assert.ok(drawn.every((ink) => ink > 1000), `every chart drew something: ${drawn}`);
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, [], 'no network');

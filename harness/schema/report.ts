@@ -28,6 +28,8 @@ export const LoadResult = z.object({
   metrics: z.record(z.string(), z.number()),
   series: z.array(z.object({ t: z.number(), throughput: z.number(), p50: z.number(), p95: z.number(), p99: z.number() })).default([]),
   baselineRatio: z.number().optional(),
+  /** The server process sampled once a second during the run (same time origin as `series`). */
+  resources: z.array(z.object({ t: z.number(), rssMb: z.number(), cpuPct: z.number() })).default([]),
 });
 
 /** report.json: one file a machine can diff; index.html and junit.xml are rendered from it. */

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { spawnChild, waitForHealth } from './children.ts';
 import type { AppHandle } from './up.ts';
+import { alive } from './lock.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WEB = path.join(ROOT, 'reference/web');
@@ -47,10 +48,45 @@ export async function sourceHash(): Promise<string> {
 export async function buildApp(progress: (s: string) => void = () => {}, onLog?: (s: string) => void): Promise<void> {
   const hash = await sourceHash();
   const stamp = path.join(WEB, '.next/syncwright-build-hash');
-  if (existsSync(stamp) && (await readFile(stamp, 'utf8')) === hash) {
+  const cached = async () => existsSync(stamp) && (await readFile(stamp, 'utf8')) === hash;
+  if (await cached()) {
     progress(`app build ${hash} is cached`);
     return;
   }
+  // Two runs booting at once must not both run `next build` in the same folder: the second waits.
+  const release = await buildLock(progress);
+  try {
+    if (await cached()) {
+      progress(`app build ${hash} was built meanwhile by another run`);
+      return;
+    }
+    await runBuild(hash, stamp, progress, onLog);
+  } finally {
+    await release();
+  }
+}
+
+async function buildLock(progress: (s: string) => void): Promise<() => Promise<void>> {
+  const file = path.join(WEB, '.next-build.lock');
+  const started = Date.now();
+  for (;;) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' });
+      return () => rm(file, { force: true });
+    } catch {
+      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) {
+        progress(`removing a stale app build lock left by pid ${pid || '?'}`);
+        await rm(file, { force: true });
+        continue;
+      }
+      if ((Date.now() - started) % 20_000 < 1000) progress(`waiting for another run's app build (pid ${pid})`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function runBuild(hash: string, stamp: string, progress: (s: string) => void, onLog?: (s: string) => void): Promise<void> {
   progress(`building the reference app (next build, ${hash}); this takes a minute or two on 2 cores…`);
   const started = Date.now();
   const ticker = setInterval(() => progress(`still building the app (${Math.round((Date.now() - started) / 1000)} s)`), 20_000);

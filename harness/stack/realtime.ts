@@ -15,7 +15,12 @@ export interface RealtimeProcess {
   crashed: Promise<string>;
 }
 
-export interface RealtimeProcessOptions { port: number; dbUrl: string; jwtSecret: string; configPath?: string; onLog?: (line: string) => void }
+export interface RealtimeProcessOptions {
+  port: number; dbUrl: string; jwtSecret: string; configPath?: string;
+  /** Extra environment, e.g. SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS. */
+  env?: Record<string, string>;
+  onLog?: (line: string) => void;
+}
 
 /** The Realtime server as its own process, so faults can restart or kill it. */
 export async function startRealtimeProcess(opts: RealtimeProcessOptions): Promise<RealtimeProcess> {
@@ -32,6 +37,7 @@ export async function startRealtimeProcess(opts: RealtimeProcessOptions): Promis
       args: [...TSX_NODE_ARGS, path.join(ROOT, 'harness/realtime/main.ts'), '--port', String(opts.port), '--db-url', opts.dbUrl,
         '--jwt-secret', opts.jwtSecret, ...(opts.configPath ? ['--config', opts.configPath] : [])],
       cwd: ROOT,
+      env: opts.env,
       onLog: opts.onLog,
     });
     const mine = child;

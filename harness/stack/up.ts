@@ -25,7 +25,7 @@ export interface BootOptions {
   workers?: number;
   /** A Supabase config.toml for the Realtime limits (default supabase/config.toml). */
   configPath?: string;
-  /** Extra environment for the app and worker, e.g. SYNC_MUTANT. */
+  /** Extra environment for the app, worker and Realtime server, e.g. SYNC_MUTANT or SYNCWRIGHT_ACCESS_TOKEN_TTL_S. */
   env?: Record<string, string>;
   onProgress?: (line: string) => void;
   onLog?: (line: string) => void;
@@ -83,7 +83,7 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
 
     progress(`booting Realtime on 127.0.0.1:${ports.api}`);
     const realtime = await startRealtimeProcess({
-      port: ports.api, dbUrl: postgres.url, jwtSecret, configPath: opts.configPath ?? path.join(ROOT, 'supabase/config.toml'), onLog: log,
+      port: ports.api, dbUrl: postgres.url, jwtSecret, configPath: opts.configPath ?? path.join(ROOT, 'supabase/config.toml'), env: opts.env, onLog: log,
     });
     stops.push(() => realtime.stop());
     phase('realtime');

@@ -10,6 +10,7 @@ export function socketUrl(supabaseUrl: string, apikey: string): string {
   return `${supabaseUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${apikey}&vsn=1.0.0`;
 }
 
+/** phx_join for `realtime:<topic>`; returns the ref its reply will carry. */
 export function join(ws: WebSocket, topic: string, token: string, bindings: Binding[]): string {
   const r = nextRef();
   ws.send(JSON.stringify({ topic: `realtime:${topic}`, event: 'phx_join', ref: r, join_ref: r,
@@ -17,11 +18,19 @@ export function join(ws: WebSocket, topic: string, token: string, bindings: Bind
   return r;
 }
 
+/** A broadcast push on a joined topic, as channel.send({type:'broadcast'}) makes it. */
+export function broadcast(ws: WebSocket, topic: string, joinRef: string, event: string, payload: Record<string, unknown>): void {
+  ws.send(JSON.stringify({ topic: `realtime:${topic}`, event: 'broadcast', ref: nextRef(), join_ref: joinRef, payload: { type: 'broadcast', event, payload } }));
+}
+
 export function heartbeat(ws: WebSocket): void {
   ws.send(JSON.stringify({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: nextRef(), join_ref: null }));
 }
 
-export interface Frame { topic: string; event: string; payload: { status?: string; response?: unknown; data?: { commit_timestamp: string; table: string; type: string }; ids?: number[]; message?: string }; ref: string | null }
+export interface Frame {
+  topic: string; event: string; ref: string | null;
+  payload: { status?: string; response?: unknown; data?: { commit_timestamp: string; table: string; type: string }; ids?: number[]; message?: string; event?: string; payload?: { sentAt?: number } };
+}
 
 export function parse(data: string): Frame | undefined {
   try {

@@ -8,10 +8,10 @@ import type { PostgresHandle } from '../../stack/postgres.ts';
 
 export interface Rig { db: PostgresHandle; server: RealtimeServer; anonKey: string; stop(): Promise<void> }
 
-export async function startRig(limits?: Partial<Limits>): Promise<Rig> {
+export async function startRig(limits?: Partial<Limits>, opts: { subscribeDelayMs?: number } = {}): Promise<Rig> {
   const onLog = process.env.RT_DEBUG ? (l: string) => console.error(`[rt] ${l}`) : undefined;
   const db = await startTestDb();
-  const server = await startRealtime({ port: 0, dbUrl: db.url, jwtSecret: DEFAULT_JWT_SECRET, limits, onLog });
+  const server = await startRealtime({ port: 0, dbUrl: db.url, jwtSecret: DEFAULT_JWT_SECRET, limits, onLog, ...opts });
   const anonKey = await mintAnonKey(DEFAULT_JWT_SECRET);
   return { db, server, anonKey, async stop() { await server.stop(); await db.stop(); } };
 }

@@ -3,6 +3,7 @@ import { createContext, useContext, useEffect, useMemo, useState, useSyncExterna
 import { createClient } from '@supabase/supabase-js';
 import { SyncEngine } from '../lib/sync/engine.ts';
 import { openStorage } from '../lib/sync/storage.ts';
+import { refreshDelayMs } from '../lib/sync/token.ts';
 
 export interface PublicConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; mutant: string }
 export interface SessionInfo { userId: string; email: string; accessToken: string; expiresAt: number }
@@ -18,7 +19,6 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
   const [engine, setEngine] = useState<SyncEngine | null>(null);
   useEffect(() => {
     let token = session.accessToken;
-    let expiresAt = session.expiresAt;
     const supabase = createClient(config.supabaseUrl, config.anonKey, {
       auth: { persistSession: false, autoRefreshToken: false },
       accessToken: async () => token,
@@ -26,16 +26,28 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
     });
     let stopped = false;
     let e: SyncEngine | undefined;
-    // Refresh the access token before it expires, without dropping the subscription.
-    const refresh = setInterval(async () => {
-      if (expiresAt * 1000 - Date.now() > 60_000) return;
-      const res = await fetch('/api/session').catch(() => undefined);
-      if (!res?.ok) return;
-      const next = (await res.json()) as { accessToken: string; expiresAt: number };
+    // Refresh the access token before it expires: setAuth pushes it on the joined channel
+    // (access_token), so the server keeps the subscription instead of ending it at expiry.
+    let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+    const scheduleRefresh = (expiresAt: number) => {
+      refreshTimer = setTimeout(() => void refresh(), refreshDelayMs(expiresAt, Date.now()));
+    };
+    const refresh = async () => {
+      const next = await fetch('/api/session')
+        .then(async (res) => (res.ok ? (await res.json()) as { accessToken: string; expiresAt: number } : undefined))
+        .catch(() => undefined);
+      if (stopped) return;
+      // Unreachable (offline): try again shortly; the realtime socket is down then anyway.
+      if (!next) {
+        refreshTimer = setTimeout(() => void refresh(), 2_000);
+        return;
+      }
       token = next.accessToken;
-      expiresAt = next.expiresAt;
-      await supabase.realtime.setAuth();
-    }, 5_000);
+      scheduleRefresh(next.expiresAt);
+      await supabase.realtime.setAuth().catch(() => {});
+    };
+    // The planted bug keeps the first token for good, so the server ends the channel when it expires.
+    if (config.mutant !== 'no-token-refresh') scheduleRefresh(session.expiresAt);
     void (async () => {
       await supabase.realtime.setAuth();
       const kv = await openStorage({
@@ -56,7 +68,7 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
     })();
     return () => {
       stopped = true;
-      clearInterval(refresh);
+      clearTimeout(refreshTimer);
       e?.stop();
       void supabase.removeAllChannels();
     };

@@ -4,14 +4,13 @@ import { serverConfig } from './config.ts';
 
 export const SESSION_COOKIE = 'sw_session';
 export const REALTIME_URL_COOKIE = 'sw_supabase_url';
-const TOKEN_TTL_S = 3600;
 
 export interface Session { userId: string; email: string; token: string; exp: number }
 
 const key = () => new TextEncoder().encode(serverConfig().jwtSecret);
 
 /** A Supabase-shaped access token: role authenticated, sub = user id, signed with the stack secret. */
-export async function mintToken(userId: string, email: string, ttlS = TOKEN_TTL_S): Promise<string> {
+export async function mintToken(userId: string, email: string, ttlS = serverConfig().accessTokenTtlS): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ sub: userId, email, role: 'authenticated', aud: 'authenticated' })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + ttlS).sign(key());
@@ -26,7 +25,7 @@ export async function readSession(): Promise<Session | undefined> {
     const { payload } = await jwtVerify(raw, key(), { algorithms: ['HS256'] });
     if (typeof payload.sub !== 'string') return undefined;
     const email = String(payload.email ?? '');
-    const ttl = Number(process.env.SYNCWRIGHT_TOKEN_TTL_S ?? TOKEN_TTL_S) || TOKEN_TTL_S;
+    const ttl = serverConfig().accessTokenTtlS;
     const token = await mintToken(payload.sub, email, ttl);
     return { userId: payload.sub, email, token, exp: Math.floor(Date.now() / 1000) + ttl };
   } catch {

@@ -100,18 +100,27 @@ export class SyncEngine {
     on('transcript_runs', '*');
     on('usage_logs', 'UPDATE');
     // SUBSCRIBED only means the join was answered; changes flow once the postgres_changes ack arrives.
+    const readyOnSubscribed = this.d.mutant === 'ready-on-subscribed';
     ch.on('system' as never, {} as never, (m: { extension?: string; status?: string }) => {
-      if (m.extension === 'postgres_changes') this.pgReady = m.status === 'ok';
+      if (m.extension === 'postgres_changes' && !readyOnSubscribed) this.pgReady = m.status === 'ok';
       this.tick();
     });
     ch.subscribe((state) => {
-      if (state !== 'SUBSCRIBED') this.pgReady = false;
+      // The planted bug: ready (and so the reconcile fetch) on the join reply, before changes flow.
+      if (readyOnSubscribed) this.pgReady = state === 'SUBSCRIBED';
+      else if (state !== 'SUBSCRIBED') this.pgReady = false;
       this.tick();
     });
     this.channel = ch;
   }
 
   private onChange(table: string, p: { eventType: string; new: Record<string, unknown>; old: Record<string, unknown> }): void {
+    // The planted bug: every payload is applied late, past the plan's 2 s budget (order is kept).
+    if (this.d.mutant === 'slow-apply') setTimeout(() => this.applyChange(table, p), 2_500);
+    else this.applyChange(table, p);
+  }
+
+  private applyChange(table: string, p: { eventType: string; new: Record<string, unknown>; old: Record<string, unknown> }): void {
     if (table === 'usage_logs' && this.d.mutant === 'ignore-usage-updates') return;
     if (p.eventType === 'DELETE') {
       const id = String(p.old.id ?? '');

@@ -1,0 +1,85 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { bootStack } from '../stack/up.ts';
+import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
+import { createLoadUsers, realtimeConfig, subscribersPerUser } from './users.ts';
+
+export interface ThrottleSize { limit: number; users: number; watchers: number; writesPerSecond: number }
+export const THROTTLE_SIZES: Record<'smoke' | 'full', ThrottleSize> = {
+  smoke: { limit: 20, users: 4, watchers: 20, writesPerSecond: 20 },
+  full: { limit: 100, users: 20, watchers: 200, writesPerSecond: 50 },
+};
+
+export interface ThrottleCheck { name: string; ok: boolean; detail: string }
+export interface ThrottleResult {
+  size: ThrottleSize; k6Exit: number; checks: ThrottleCheck[]; passed: boolean; series: SeriesPoint[]; resources: ReturnType<typeof resources>;
+  metrics: Record<string, number>;
+}
+
+/** The report's view of a throttle run. */
+export function toThrottleLoadResult(r: ThrottleResult, size: string) {
+  return { name: 'throttle', size, passed: r.passed, series: r.series, resources: r.resources, metrics: r.metrics };
+}
+
+// Phase starts in seconds from k6's start; see load/throttle.ts.
+const PHASES = { politeAt: 3, floodAt: 11, writeEnd: 17 };
+
+/** Boots a stack whose tenant allows `limit` events/s and runs load/throttle.ts against it. */
+/**
+ * `serverLimit` boots the server with another limit than the script is told, a planted bug (a
+ * limiter looser than configured) that the checks must catch.
+ */
+export async function runThrottle(size: ThrottleSize, progress: (s: string) => void, opts: { serverLimit?: number } = {}): Promise<ThrottleResult> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'syncwright-throttle-'));
+  const configPath = path.join(tmp, 'config.toml');
+  await writeFile(configPath, realtimeConfig({ max_events_per_second: opts.serverLimit ?? size.limit, max_joins_per_second: 10_000, max_concurrent_users: size.watchers * 2 + 10 }));
+  progress(`booting a stack with max_events_per_second = ${size.limit} (${size.watchers} watchers over ${size.users} users, ${size.writesPerSecond} renames/s)`);
+  const stack = await bootStack({ portBase: 0, workers: 0, configPath, onProgress: () => {} });
+  const db = new pg.Client(stack.info.dbUrl);
+  await db.connect();
+  try {
+    const users = await createLoadUsers(db, stack.info.jwtSecret, size.users, 'throttle');
+    const summaryPath = path.join(tmp, 'summary.json');
+    const cfgPath = path.join(tmp, 'config.json');
+    await writeFile(cfgPath, JSON.stringify({
+      supabaseUrl: stack.info.supabaseUrl, anonKey: stack.info.anonKey, appUrl: stack.info.appUrl, users,
+      watchers: size.watchers, limit: size.limit, writesPerSecond: size.writesPerSecond, summaryPath, ...PHASES,
+    }));
+    progress('k6: polite sender, offender, watchers and writers');
+    const probe = sampler(stack.realtime.pid());
+    const run = await runK6('throttle', cfgPath, summaryPath, path.join(tmp, 'points.jsonl'));
+    const usage = probe.stop();
+    const m = (name: string, stat = 'count') => run.summary.metrics[name]?.values[stat] ?? 0;
+
+    const commits = countBy(run.points, 'writes_committed', 'user');
+    const got = countBy(run.points, 'realtime_delivered', 'user');
+    const subs = subscribersPerUser(size.watchers, users.length);
+    const lost = users.reduce((a, u, i) => a + Math.max(0, (commits.get(u.id) ?? 0) * subs[i]! - (got.get(u.id) ?? 0)), 0);
+    const finalRow = await db.query<{ ms: string }>(`select floor(extract(epoch from updated_at) * 1000)::bigint::text as ms from audio_files where id = $1`, [users[0]!.file]);
+    const synced = countBy(run.points, 'throttle_synced_updated_at', 'user').get(users[0]!.id);
+    const dbMs = Number(finalRow.rows[0]?.ms ?? -1);
+
+    const checks: ThrottleCheck[] = [
+      { name: 'k6 thresholds', ok: run.exit === 0, detail: `k6 exit ${run.exit}` },
+      { name: 'below the limit nothing is dropped', ok: m('throttle_polite_sent') > 0 && m('throttle_polite_lost') === 0, detail: `polite sender ${m('throttle_polite_sent')} sent, ${m('throttle_polite_lost')} lost` },
+      { name: 'the limiter engages', ok: m('throttle_flood_received') < m('throttle_flood_sent'), detail: `offender ${m('throttle_flood_sent')} sent, listener got ${m('throttle_flood_received')}` },
+      { name: 'never above the limit in any 1 s window', ok: m('throttle_over_limit') === 0 && m('throttle_window_max', 'max') <= size.limit, detail: `max ${m('throttle_window_max', 'max')} in 1 s (limit ${size.limit})` },
+      { name: 'nobody else is affected', ok: lost === 0 && [...commits.values()].reduce((a, b) => a + b, 0) > 0, detail: `${[...commits.values()].reduce((a, b) => a + b, 0)} renames, watchers lost ${lost} of ${[...got.values()].reduce((a, b) => a + b, 0) + lost}` },
+      { name: 'the offender converges through sync', ok: synced !== undefined && Math.abs(synced - dbMs) < 1, detail: `synced updatedAt ${synced ?? 'none'} vs database ${dbMs}` },
+    ];
+    const passed = checks.every((c) => c.ok);
+    return {
+      size, k6Exit: run.exit, checks, passed, series: perSecond(run.points, 'realtime_latency_ms', probe.startedAt), resources: resources(usage.samples),
+      metrics: {
+        limit: size.limit, polite_sent: m('throttle_polite_sent'), polite_lost: m('throttle_polite_lost'), flood_sent: m('throttle_flood_sent'),
+        flood_received: m('throttle_flood_received'), window_max: m('throttle_window_max', 'max'), watchers_lost: lost,
+        p99_ms: m('realtime_latency_ms', 'p(99)'), rss_max_mb: usage.rssMaxMb, cpu_s: usage.cpuS,
+      },
+    };
+  } finally {
+    await db.end();
+    await stack.stop();
+  }
+}

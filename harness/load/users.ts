@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { mintUserToken } from '../stack/keys.ts';
+
+export interface LoadUser { id: string; token: string; file: string }
+
+/** Fresh users with one uploaded file each (RLS keeps them apart), and an hour-long access token. */
+export async function createLoadUsers(db: pg.Client, jwtSecret: string, count: number, label: string): Promise<LoadUser[]> {
+  const users: LoadUser[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = randomUUID();
+    const email = `${label}-${i}-${id.slice(0, 6)}@example.test`;
+    await db.query('insert into auth.users (id, email) values ($1, $2)', [id, email]);
+    const f = await db.query(`insert into audio_files (user_id, name) values ($1, 'load.wav') returning id`, [id]);
+    users.push({ id, token: await mintUserToken(jwtSecret, { id, email }, 3600), file: f.rows[0].id });
+  }
+  return users;
+}
+
+/** How many of S subscribers (assigned round-robin) watch each user. */
+export function subscribersPerUser(subscribers: number, users: number): number[] {
+  return Array.from({ length: users }, (_, u) => Math.floor(subscribers / users) + (u < subscribers % users ? 1 : 0));
+}
+
+/** A [realtime] section with the given limits, for a stack booted only for load. */
+export function realtimeConfig(limits: Record<string, number>): string {
+  return `[realtime]\n${Object.entries(limits).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`;
+}

@@ -1,0 +1,169 @@
+// Throttle: the tenant limit is L events/s. Phases (seconds from start):
+//   polite   [politeAt, floodAt−2)  a sender pushes L/2 broadcasts/s; a listener must get every one;
+//   flood    [floodAt, …)            an offender pushes 3·L/s; it must be told "Too many messages per
+//                                     second" and no listener may see more than L in any 1 s window;
+//   writers  [politeAt, writeEnd)    renames through the app at W/s (> the client's 10 events/s);
+//                                     watchers (everyone else) lose none of them;
+//   after    writeEnd + 3            the offender fetches /api/sync (its converged view is checked
+//                                     against the database by the harness) and rejoins.
+import { WebSocket } from 'k6/websockets';
+import { Counter, Trend } from 'k6/metrics';
+import { check } from 'k6';
+import exec from 'k6/execution';
+import { socketUrl, join, broadcast, heartbeat, parse } from './lib/realtime.ts';
+import { maxInWindow } from './lib/window.ts';
+import { watch, errors, type User } from './lib/watch.ts';
+import { loginAll, renameOnce, sync } from './lib/app.ts';
+import { thresholds } from './thresholds.ts';
+
+interface Config {
+  supabaseUrl: string; anonKey: string; appUrl: string; users: User[]; watchers: number; limit: number;
+  writesPerSecond: number; politeAt: number; floodAt: number; writeEnd: number; summaryPath: string;
+}
+const cfg = JSON.parse(open(__ENV.SW_LOAD_CONFIG!)) as Config;
+const endS = cfg.writeEnd + 6;
+const once = (exec: string, startS: number) => ({ executor: 'per-vu-iterations', exec, vus: 1, iterations: 1, startTime: `${startS}s`, maxDuration: `${endS + 20}s` });
+
+export const options = {
+  scenarios: {
+    watchers: { executor: 'per-vu-iterations', exec: 'watchUser', vus: cfg.watchers, iterations: 1, maxDuration: `${endS + 20}s` },
+    politeListener: once('politeListener', 0),
+    politeSender: once('politeSender', cfg.politeAt),
+    floodListener: once('floodListener', 0),
+    offender: once('offender', cfg.floodAt),
+    writers: {
+      executor: 'constant-arrival-rate', exec: 'write', rate: cfg.writesPerSecond, timeUnit: '1s',
+      duration: `${cfg.writeEnd - cfg.politeAt}s`, startTime: `${cfg.politeAt}s`, gracefulStop: '2s', preAllocatedVUs: 4, maxVUs: Math.max(8, cfg.writesPerSecond),
+    },
+  },
+  thresholds: thresholds.throttle,
+  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
+};
+
+const overLimit = new Counter('throttle_over_limit');
+const politeLost = new Counter('throttle_polite_lost');
+const politeSent = new Counter('throttle_polite_sent');
+const floodSent = new Counter('throttle_flood_sent');
+const floodSeen = new Counter('throttle_flood_received');
+const windowMax = new Trend('throttle_window_max');
+const syncedAt = new Trend('throttle_synced_updated_at');
+
+export function setup(): { cookies: Record<string, string> } {
+  return { cookies: loginAll(cfg.appUrl, cfg.users) };
+}
+
+/** users[0] is the offender; every user, the offender's too, has watchers. */
+export function watchUser(): void {
+  const i = exec.scenario.iterationInTest;
+  watch(cfg.supabaseUrl, cfg.anonKey, cfg.users[i % cfg.users.length]!, `watch-${i}`, endS * 1000);
+}
+
+export function write(data: { cookies: Record<string, string> }): void {
+  const n = exec.scenario.iterationInTest;
+  const user = cfg.users[n % cfg.users.length]!;
+  renameOnce(cfg.appUrl, data.cookies[user.id]!, user, n);
+}
+
+/** Joins `topic` and counts broadcasts; returns their receive times when the socket closes. */
+function listen(topic: string, user: User, untilS: number, done: (times: number[]) => void): void {
+  const ws = new WebSocket(socketUrl(cfg.supabaseUrl, cfg.anonKey));
+  const times: number[] = [];
+  ws.onopen = () => join(ws, topic, user.token, []);
+  ws.onmessage = (e?: { data: unknown }) => {
+    const f = parse(String(e?.data ?? ''));
+    if (f?.event === 'broadcast') times.push(Date.now());
+    else if (f?.event === 'system' && f.payload.status === 'error') errors.add(1, { kind: `listener_${f.payload.message ?? 'system'}` });
+  };
+  setTimeout(() => { done(times); ws.close(); }, untilS * 1000);
+}
+
+export function politeListener(): void {
+  listen('polite', cfg.users[1 % cfg.users.length]!, cfg.floodAt, (times) => {
+    // The sender reports what it sent; the difference is what the limiter wrongly dropped.
+    politeLost.add(Math.max(0, politeCount() - times.length));
+    overLimit.add(Math.max(0, maxInWindow(times) - cfg.limit));
+  });
+}
+
+// The polite sender sends exactly this many, at L/2 per second, so the listener knows what to expect.
+const politeCount = () => Math.floor((cfg.floodAt - 2 - cfg.politeAt) * (cfg.limit / 2));
+
+export function politeSender(): void {
+  push('polite', cfg.users[1 % cfg.users.length]!, cfg.limit / 2, politeCount(), politeSent, (f) => {
+    errors.add(1, { kind: `polite_${f.payload.message ?? f.event}` });
+  });
+}
+
+export function floodListener(): void {
+  listen('flood', cfg.users[2 % cfg.users.length]!, cfg.writeEnd, (times) => {
+    floodSeen.add(times.length);
+    windowMax.add(maxInWindow(times));
+    overLimit.add(Math.max(0, maxInWindow(times) - cfg.limit));
+  });
+}
+
+/** Joins `topic` and pushes `count` broadcasts at `perSecond`; `onError` gets a system error or phx_close. */
+function push(topic: string, user: User, perSecond: number, count: number, sent: Counter, onError: (f: NonNullable<ReturnType<typeof parse>>) => void): void {
+  const ws = new WebSocket(socketUrl(cfg.supabaseUrl, cfg.anonKey));
+  let joinRef = '';
+  let n = 0;
+  let stopped = false;
+  ws.onopen = () => { joinRef = join(ws, topic, user.token, []); };
+  ws.onmessage = (e?: { data: unknown }) => {
+    const f = parse(String(e?.data ?? ''));
+    if (!f) return;
+    if (f.event === 'phx_reply' && f.ref === joinRef) {
+      const timer = setInterval(() => {
+        if (stopped || n >= count) { clearInterval(timer); ws.close(); return; }
+        broadcast(ws, topic, joinRef, 'tick', { n: n++ });
+        sent.add(1);
+      }, 1000 / perSecond);
+    } else if ((f.event === 'system' && f.payload.status === 'error') || f.event === 'phx_close') {
+      stopped = true;
+      onError(f);
+    }
+  };
+}
+
+export function offender(data: { cookies: Record<string, string> }): void {
+  const user = cfg.users[0]!;
+  let told = '';
+  const ws = new WebSocket(socketUrl(cfg.supabaseUrl, cfg.anonKey));
+  let joinRef = '';
+  let rejoinRef = '';
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const bindings = [{ event: 'UPDATE', schema: 'public', table: 'audio_files', filter: `user_id=eq.${user.id}` }];
+  ws.onopen = () => { joinRef = join(ws, 'flood', user.token, bindings); };
+  ws.onmessage = (e?: { data: unknown }) => {
+    const f = parse(String(e?.data ?? ''));
+    if (!f) return;
+    if (f.event === 'phx_reply' && f.ref === joinRef && !timer) {
+      let n = 0;
+      timer = setInterval(() => { broadcast(ws, 'flood', joinRef, 'tick', { n: n++ }); floodSent.add(1); }, 1000 / (cfg.limit * 3));
+    } else if (f.event === 'system' && f.payload.status === 'error' && f.topic === 'realtime:flood' && !told) {
+      told = f.payload.message ?? '';
+      clearInterval(timer);
+      // Like a well-behaved client: wait for the window and the writers to pass, reconcile, rejoin.
+      setTimeout(() => {
+        const view = sync(cfg.appUrl, data.cookies[user.id]!);
+        const mine = view.audioFiles.find((a) => a.id === user.file);
+        if (mine) syncedAt.add(Date.parse(mine.updatedAt), { user: user.id });
+        rejoinRef = join(ws, 'flood', user.token, bindings);
+      }, Math.max(1500, (cfg.writeEnd + 3 - cfg.floodAt) * 1000));
+    } else if (f.event === 'phx_reply' && f.ref === rejoinRef) {
+      check(f, { 'offender rejoins once the window has passed': (x: typeof f) => x.payload.status === 'ok' });
+      ws.close();
+    }
+  };
+  const beat = setInterval(() => heartbeat(ws), 25_000);
+  setTimeout(() => {
+    clearInterval(beat);
+    clearInterval(timer);
+    check(told, { 'offender told "Too many messages per second"': (m: string) => m === 'Too many messages per second' });
+    ws.close();
+  }, (endS - cfg.floodAt) * 1000);
+}
+
+export function handleSummary(data: unknown) {
+  return { [cfg.summaryPath]: JSON.stringify(data, null, 2), stdout: '' };
+}
