@@ -11,9 +11,9 @@ import { Counter, Trend } from 'k6/metrics';
 import { check } from 'k6';
 import exec from 'k6/execution';
 import { socketUrl, join, broadcast, heartbeat, parse } from './lib/realtime.ts';
-import { maxInWindow } from './lib/window.ts';
+import { maxInWindow, writerVus } from './lib/window.ts';
 import { watch, errors, type User } from './lib/watch.ts';
-import { loginAll, renameOnce, sync } from './lib/app.ts';
+import { loginAll, renameOnce, sync, writerSlot } from './lib/app.ts';
 import { thresholds } from './thresholds.ts';
 
 interface Config {
@@ -33,7 +33,7 @@ export const options = {
     offender: once('offender', cfg.floodAt),
     writers: {
       executor: 'constant-arrival-rate', exec: 'write', rate: cfg.writesPerSecond, timeUnit: '1s',
-      duration: `${cfg.writeEnd - cfg.politeAt}s`, startTime: `${cfg.politeAt}s`, gracefulStop: '2s', preAllocatedVUs: 4, maxVUs: Math.max(8, cfg.writesPerSecond),
+      duration: `${cfg.writeEnd - cfg.politeAt}s`, startTime: `${cfg.politeAt}s`, gracefulStop: '2s', preAllocatedVUs: writerVus(cfg.writesPerSecond), maxVUs: writerVus(cfg.writesPerSecond),
     },
   },
   thresholds: thresholds.throttle,
@@ -59,9 +59,8 @@ export function watchUser(): void {
 }
 
 export function write(data: { cookies: Record<string, string> }): void {
-  const n = exec.scenario.iterationInTest;
-  const user = cfg.users[n % cfg.users.length]!;
-  renameOnce(cfg.appUrl, data.cookies[user.id]!, user, n);
+  const { user, file } = writerSlot(cfg.users, writerVus(cfg.writesPerSecond));
+  renameOnce(cfg.appUrl, data.cookies[user.id]!, user, file, exec.scenario.iterationInTest);
 }
 
 /** Joins `topic` and counts broadcasts; returns their receive times when the socket closes. */
@@ -146,7 +145,7 @@ export function offender(data: { cookies: Record<string, string> }): void {
       // Like a well-behaved client: wait for the window and the writers to pass, reconcile, rejoin.
       setTimeout(() => {
         const view = sync(cfg.appUrl, data.cookies[user.id]!);
-        const mine = view.audioFiles.find((a) => a.id === user.file);
+        const mine = view.audioFiles.find((a) => a.id === user.files[0]);
         if (mine) syncedAt.add(Date.parse(mine.updatedAt), { user: user.id });
         rejoinRef = join(ws, 'flood', user.token, bindings);
       }, Math.max(1500, (cfg.writeEnd + 3 - cfg.floodAt) * 1000));

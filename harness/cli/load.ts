@@ -28,7 +28,8 @@ Exit code 0 only when the script's thresholds (load/thresholds.ts) and the harne
 Flags (fanout):
   --subscribers N   override S        --users N      override U
   --rate N          override W (/s)   --duration S   override the writing time
-  --no-baseline     skip the raw ws run`;
+  --no-baseline     skip the raw ws run
+  --profile         write a CPU profile of the Realtime server (node --cpu-prof) under reports/profiles/`;
 
 export const command: Command = {
   name: 'load',
@@ -37,12 +38,13 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags(argv, {
       full: { type: 'boolean' }, subscribers: { type: 'string' }, users: { type: 'string' }, rate: { type: 'string' },
-      duration: { type: 'string' }, 'no-baseline': { type: 'boolean' },
+      duration: { type: 'string' }, 'no-baseline': { type: 'boolean' }, profile: { type: 'boolean' },
     }, true);
     const name = positionals[0];
     if (name !== 'fanout' && name !== 'throttle') throw new UsageError(`unknown load script '${name ?? ''}' (available: fanout, throttle)`);
-    const sizeName = values.full ? 'full' : 'smoke';
-    const base = SIZES[sizeName];
+    const custom = Boolean(values.subscribers || values.users || values.rate || values.duration);
+    const sizeName = custom ? 'custom' : values.full ? 'full' : 'smoke';
+    const base = SIZES[values.full ? 'full' : 'smoke'];
     const size = {
       subscribers: intFlag('subscribers', values.subscribers, 1, 20_000) ?? base.subscribers,
       users: intFlag('users', values.users, 1, 10_000) ?? base.users,
@@ -54,6 +56,8 @@ export const command: Command = {
     }
     const progress = (l: string) => process.stderr.write(`syncwright load: ${l}\n`);
     await ensureK6(progress);
+    const profileDir = values.profile ? path.resolve('reports/profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined;
+    if (profileDir) process.env.SYNCWRIGHT_RT_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${profileDir}`;
     const startedAt = new Date();
     let passed: boolean;
     let result: FanoutResult | ThrottleResult;
@@ -65,7 +69,7 @@ export const command: Command = {
       result = r;
       loadResult = toLoadResult(r, sizeName);
     } else {
-      const r = await runThrottle(THROTTLE_SIZES[sizeName], progress);
+      const r = await runThrottle(THROTTLE_SIZES[values.full ? 'full' : 'smoke'], progress);
       for (const c of r.checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
       passed = r.passed;
       result = r;
@@ -78,6 +82,7 @@ export const command: Command = {
     const dir = await writeReport(report);
     await writeFile(path.join(dir, `k6-${name}.json`), JSON.stringify(result, null, 2));
     console.log(`${name} (${sizeName}): ${passed ? 'passed' : 'FAILED'}; report: ${path.join(dir, 'index.html')}`);
+    if (profileDir) console.log(`Realtime server CPU profile: ${profileDir} (open the .cpuprofile in Chrome DevTools → Performance)`);
     return passed ? 0 : 1;
   },
 };
@@ -85,7 +90,7 @@ export const command: Command = {
 function printFanout(r: FanoutResult, sizeName: string): void {
   const line = (label: string, s: FanoutResult['baseline'] & object) => console.log(`  ${label}: committed ${s.committed}, expected ${s.expected} deliveries, delivered ${s.delivered}, lost ${s.lost}` +
     ` (${s.lostUsers} users); commit→receive p50 ${s.latency.p50.toFixed(1)} / p95 ${s.latency.p95.toFixed(1)} / p99 ${s.latency.p99.toFixed(1)} ms;` +
-    ` server RSS max ${s.rssMaxMb} MB, CPU ${s.cpuSeconds} s, ${s.deliveriesPerCpuS} deliveries/CPU-s; k6 exit ${s.k6Exit}`);
+    ` server RSS max ${s.rssMaxMb} MB, CPU ${s.cpuSeconds} s, ${s.deliveriesPerCpuS} deliveries/CPU-s; k6 itself ${s.k6CpuS} CPU-s; k6 exit ${s.k6Exit}`);
   console.log(`fanout (${sizeName}: ${r.size.subscribers} subscribers, ${r.size.users} users, ${r.size.writesPerSecond}/s, ${r.size.durationS} s)`);
   line('realtime', r);
   if (r.baseline) {

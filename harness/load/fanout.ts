@@ -7,6 +7,7 @@ import pg from 'pg';
 import { bootStack } from '../stack/up.ts';
 import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
 import { createLoadUsers, realtimeConfig, subscribersPerUser, type LoadUser } from './users.ts';
+import { writerVus } from '../../load/lib/window.ts';
 
 export interface FanoutSize { subscribers: number; users: number; writesPerSecond: number; durationS: number }
 export const SIZES: Record<'smoke' | 'full', FanoutSize> = {
@@ -21,7 +22,7 @@ export interface FanoutSide {
   /** CPU seconds of the server process while commits flowed. */
   cpuSeconds: number;
   /** Deliveries per CPU-second of the server process: what one core of this machine can fan out. */
-  deliveriesPerCpuS: number; series: SeriesPoint[]; resources: ReturnType<typeof resources>;
+  deliveriesPerCpuS: number; k6CpuS: number; series: SeriesPoint[]; resources: ReturnType<typeof resources>;
 }
 
 export interface FanoutResult extends FanoutSide { size: FanoutSize; baseline?: FanoutSide; baselineRatio?: number; passed: boolean }
@@ -32,7 +33,7 @@ export function toLoadResult(r: FanoutResult, size: string) {
     name: 'fanout', size, passed: r.passed, series: r.series, resources: r.resources, ...(r.baselineRatio !== undefined ? { baselineRatio: r.baselineRatio } : {}),
     metrics: {
       committed: r.committed, expected: r.expected, delivered: r.delivered, lost: r.lost, p50_ms: r.latency.p50, p95_ms: r.latency.p95, p99_ms: r.latency.p99,
-      rss_max_mb: r.rssMaxMb, cpu_s: r.cpuSeconds, deliveries_per_cpu_s: r.deliveriesPerCpuS,
+      rss_max_mb: r.rssMaxMb, cpu_s: r.cpuSeconds, deliveries_per_cpu_s: r.deliveriesPerCpuS, k6_cpu_s: r.k6CpuS,
       ...(r.baseline ? { raw_ws_p99_ms: r.baseline.latency.p99, raw_ws_deliveries_per_cpu_s: r.baseline.deliveriesPerCpuS, raw_ws_lost: r.baseline.lost } : {}),
     },
   };
@@ -41,11 +42,12 @@ export function toLoadResult(r: FanoutResult, size: string) {
 interface Shape { size: FanoutSize; users: LoadUser[]; tmp: string; supabaseUrl: string; anonKey: string; appUrl?: string }
 
 function timing(size: FanoutSize) {
-  // Every subscriber joins before the first commit, so "expected" is well defined; subscribers stay
-  // until the last commit has had time to arrive.
-  const writeStartS = Math.ceil(Math.min(8000, 1500 + size.subscribers * 3) / 1000);
-  // Writers stop at most 1 s after their duration (gracefulStop), so 6 s more covers a slow commit.
-  return { writeStartS, writeDurationS: size.durationS, holdS: writeStartS + size.durationS + 6 };
+  // Joins ramp at about 400/s; every subscriber has joined before the first commit, so "expected"
+  // is well defined. Writers stop at most 1 s after their duration (gracefulStop); subscribers stay
+  // 6 s more, so a slow last commit still arrives.
+  const rampS = Math.ceil(size.subscribers / 400);
+  const writeStartS = rampS + 3;
+  return { rampS, writeStartS, writeDurationS: size.durationS, holdS: writeStartS + size.durationS + 6 };
 }
 
 /** k6 against one server, its process sampled meanwhile; `drive` makes the commits when k6 does not. */
@@ -79,7 +81,7 @@ async function side(name: string, s: Shape, pid: number, drive?: (writeStartS: n
   return {
     k6Exit: run.exit, committed: [...perUser.values()].reduce((a, b) => a + b, 0), expected, delivered, lost, lostUsers,
     latency: { p50: lat.med ?? 0, p95: lat['p(95)'] ?? 0, p99: lat['p(99)'] ?? 0, max: lat.max ?? 0 },
-    rssMaxMb: usage.rssMaxMb, cpuSeconds: cpuS, deliveriesPerCpuS: cpuS > 0 ? Math.round(delivered / cpuS) : 0,
+    rssMaxMb: usage.rssMaxMb, cpuSeconds: cpuS, deliveriesPerCpuS: cpuS > 0 ? Math.round(delivered / cpuS) : 0, k6CpuS: run.k6CpuS,
     series: perSecond(run.points, 'realtime_latency_ms', probe.startedAt), resources: resources(usage.samples),
   };
 }
@@ -112,7 +114,8 @@ export async function runFanout(size: FanoutSize, progress: (s: string) => void,
   const db = new pg.Client(stack.info.dbUrl);
   await db.connect();
   try {
-    const users = await createLoadUsers(db, stack.info.jwtSecret, size.users, 'load');
+    // A row per writer VU at least, so no two writers queue on one row lock or rebase on a 409.
+    const users = await createLoadUsers(db, stack.info.jwtSecret, size.users, 'load', Math.ceil(writerVus(size.writesPerSecond) / size.users));
     const shape: Shape = { size, users, tmp, supabaseUrl: stack.info.supabaseUrl, anonKey: stack.info.anonKey, appUrl: stack.info.appUrl };
     progress('k6: subscribers on our Realtime server, writers through the app');
     const ours = await side('realtime', shape, stack.realtime.pid());

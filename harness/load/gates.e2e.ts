@@ -9,7 +9,8 @@ import { maxInWindow } from '../../load/lib/window.ts';
 
 test('maxInWindow counts the busiest sliding window, not aligned seconds', () => {
   assert.equal(maxInWindow([]), 0);
-  assert.equal(maxInWindow([0, 999, 1000, 1998]), 2);
+  assert.equal(maxInWindow([0, 999, 1000, 1998]), 3, '999, 1000 and 1998 lie within 1 s');
+  assert.equal(maxInWindow([0, 1000, 2000]), 1, 'a window is half-open: 1000 ms apart is two windows');
   assert.equal(maxInWindow([900, 950, 1000, 1050, 1899]), 5);
   assert.equal(maxInWindow([0, 500, 1000, 1500, 2000]), 2);
 });

@@ -38,16 +38,18 @@ export function sampler(pid: number): { startedAt: number; stop(): { rssMaxMb: n
   };
 }
 
-export interface K6Run { exit: number; summary: Summary; points: string }
+export interface K6Run { exit: number; summary: Summary; points: string; /** k6's own CPU seconds: near 2 per second here means the generator, not the server, was the limit. */ k6CpuS: number }
 
 /** Runs load/<script>.ts with its config; resolves once k6 has exited and written its summary. */
 export async function runK6(script: string, configPath: string, summaryPath: string, pointsPath: string): Promise<K6Run> {
   const k6 = spawn(k6Path(), ['run', '--quiet', '--no-usage-report', '--out', `json=${pointsPath}`, path.join(ROOT, `load/${script}.ts`)], {
     env: { ...process.env, SW_LOAD_CONFIG: configPath }, stdio: ['ignore', 'inherit', 'inherit'],
   });
+  const own = sampler(k6.pid!);
   const exit = await new Promise<number>((r) => k6.once('exit', (c) => r(c ?? 1)));
+  const k6CpuS = own.stop().cpuS;
   const summary = JSON.parse(await readFile(summaryPath, 'utf8').catch(() => '{"metrics":{}}')) as Summary;
-  return { exit, summary, points: await readFile(pointsPath, 'utf8').catch(() => '') };
+  return { exit, summary, points: await readFile(pointsPath, 'utf8').catch(() => ''), k6CpuS };
 }
 
 interface Point { metric: string; type: string; data: { time: string; value: number; tags?: Record<string, string> } }

@@ -49,7 +49,8 @@ process.on('message', (m: { start?: { users: string[]; perSecond: number; durati
   const started = Date.now();
   let n = 0;
   const tick = () => {
-    const due = Math.floor(((Date.now() - started) / 1000) * perSecond);
+    // Commit k is due at k/perSecond s: all with k ≤ elapsed·perSecond are.
+    const due = Math.floor(((Date.now() - started) / 1000) * perSecond) + 1;
     for (; n < due && n < perSecond * durationS; n++) {
       publish(users[n % users.length]!, n);
       published[n % users.length]!++;

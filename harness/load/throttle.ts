@@ -5,6 +5,7 @@ import pg from 'pg';
 import { bootStack } from '../stack/up.ts';
 import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
 import { createLoadUsers, realtimeConfig, subscribersPerUser } from './users.ts';
+import { writerVus } from '../../load/lib/window.ts';
 
 export interface ThrottleSize { limit: number; users: number; watchers: number; writesPerSecond: number }
 export const THROTTLE_SIZES: Record<'smoke' | 'full', ThrottleSize> = {
@@ -40,7 +41,7 @@ export async function runThrottle(size: ThrottleSize, progress: (s: string) => v
   const db = new pg.Client(stack.info.dbUrl);
   await db.connect();
   try {
-    const users = await createLoadUsers(db, stack.info.jwtSecret, size.users, 'throttle');
+    const users = await createLoadUsers(db, stack.info.jwtSecret, size.users, 'throttle', Math.ceil(writerVus(size.writesPerSecond) / size.users));
     const summaryPath = path.join(tmp, 'summary.json');
     const cfgPath = path.join(tmp, 'config.json');
     await writeFile(cfgPath, JSON.stringify({
@@ -57,7 +58,7 @@ export async function runThrottle(size: ThrottleSize, progress: (s: string) => v
     const got = countBy(run.points, 'realtime_delivered', 'user');
     const subs = subscribersPerUser(size.watchers, users.length);
     const lost = users.reduce((a, u, i) => a + Math.max(0, (commits.get(u.id) ?? 0) * subs[i]! - (got.get(u.id) ?? 0)), 0);
-    const finalRow = await db.query<{ ms: string }>(`select floor(extract(epoch from updated_at) * 1000)::bigint::text as ms from audio_files where id = $1`, [users[0]!.file]);
+    const finalRow = await db.query<{ ms: string }>(`select floor(extract(epoch from updated_at) * 1000)::bigint::text as ms from audio_files where id = $1`, [users[0]!.files[0]]);
     const synced = countBy(run.points, 'throttle_synced_updated_at', 'user').get(users[0]!.id);
     const dbMs = Number(finalRow.rows[0]?.ms ?? -1);
 

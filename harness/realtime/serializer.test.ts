@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import ClientSerializerModule from '@supabase/realtime-js/dist/main/lib/serializer.js';
-import { decode, encode, encodeBinaryBroadcast, FrameError } from './serializer.ts';
+import { decode, encode, encodeBinaryBroadcast, encodeChange, FrameError } from './serializer.ts';
 
 // realtime-js's own wire codec: frames are checked against what the unmodified client writes and reads.
 type ClientMessage = { join_ref: string | null; ref: string | null; topic: string; event: string; payload: any };
@@ -105,4 +105,13 @@ test('any topic, event and JSON payload survives client â†’ server and server â†
     const down = clientDecode(toArrayBuffer(encodeBinaryBroadcast(topic, event, jsonCopy(payload))));
     assert.deepEqual(down, { join_ref: null, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event, payload: jsonCopy(payload) ?? {} } });
   }), { numRuns: 200 });
+});
+
+test('encodeChange is byte for byte what encode makes of the same postgres_changes push', () => {
+  fc.assert(fc.property(fc.string(), fc.array(fc.nat()), fc.jsonValue(), fc.constantFrom('1.0.0', '2.0.0'), (topic, ids, data, vsn) => {
+    const frame = { joinRef: null, ref: null, topic, event: 'postgres_changes', payload: { ids, data } };
+    const json = JSON.stringify(data);
+    if (json === undefined) return;
+    assert.equal(encodeChange(topic, ids, json, vsn as '1.0.0' | '2.0.0'), encode(frame, vsn as '1.0.0' | '2.0.0'));
+  }));
 });

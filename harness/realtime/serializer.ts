@@ -87,6 +87,17 @@ export function encode(frame: Frame, vsn: Vsn): string {
   return JSON.stringify({ topic: frame.topic, event: frame.event, payload: frame.payload, ref: frame.ref, join_ref: frame.joinRef });
 }
 
+/**
+ * A postgres_changes push, byte for byte what `encode` makes of
+ * `{ topic, event: 'postgres_changes', payload: { ids, data }, ref: null, join_ref: null }`, with
+ * `data` already serialised: one JSON.stringify per change instead of one per subscriber.
+ */
+export function encodeChange(topic: string, ids: number[], dataJson: string, vsn: Vsn): string {
+  const payload = `{"ids":${JSON.stringify(ids)},"data":${dataJson}}`;
+  if (vsn === VSN_2) return `[null,null,${JSON.stringify(topic)},"${EVENTS.postgresChanges}",${payload}]`;
+  return `{"topic":${JSON.stringify(topic)},"event":"${EVENTS.postgresChanges}","payload":${payload},"ref":null,"join_ref":null}`;
+}
+
 /** vsn 2.0.0 server broadcast (kind 4): what realtime-js decodes into {type:'broadcast', event, payload, meta?}. */
 export function encodeBinaryBroadcast(topic: string, userEvent: string, payload: unknown, meta?: Record<string, unknown>): Buffer {
   const t = Buffer.from(topic, 'utf8');

@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import { randomUUID } from 'node:crypto';
 import { EVENTS, PHOENIX_TOPIC, TOPIC_PREFIX, VSN_2, type Vsn } from './constants.ts';
-import { decode, encode, encodeBinaryBroadcast, FrameError, type Frame } from './serializer.ts';
+import { decode, encode, encodeBinaryBroadcast, encodeChange, FrameError, type Frame } from './serializer.ts';
 import { Channel } from './channel.ts';
 import type { Tenant } from './tenant.ts';
 
@@ -37,6 +37,11 @@ export class Connection {
 
   send(frame: Frame): void {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(encode(frame, this.vsn));
+  }
+
+  /** A postgres_changes push whose data the engine serialised once for all its subscribers. */
+  sendChange(topic: string, ids: number[], dataJson: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeChange(topic, ids, dataJson, this.vsn));
   }
 
   sendBroadcast(topic: string, event: string, payload: unknown): void {

@@ -8,6 +8,8 @@ export interface Child {
   exited: Promise<number | null>;
   stop(timeoutMs?: number): Promise<void>;
   kill(signal?: NodeJS.Signals): void;
+  /** Its last log lines, for errors raised when nobody was printing them. */
+  tail(): string[];
 }
 
 export interface SpawnOptions {
@@ -27,13 +29,17 @@ export function spawnChild(opts: SpawnOptions): Child {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = opts.onLog ?? (() => {});
+  const recent: string[] = [];
   for (const stream of [proc.stdout, proc.stderr]) {
     let buf = '';
     stream?.on('data', (chunk: Buffer) => {
       buf += chunk.toString('utf8');
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
-        log(`[${opts.name}] ${buf.slice(0, nl)}`);
+        const line = buf.slice(0, nl);
+        recent.push(line);
+        if (recent.length > 20) recent.shift();
+        log(`[${opts.name}] ${line}`);
         buf = buf.slice(nl + 1);
       }
     });
@@ -47,6 +53,7 @@ export function spawnChild(opts: SpawnOptions): Child {
     pid: proc.pid ?? -1,
     process: proc,
     exited,
+    tail: () => [...recent],
     kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     },
@@ -67,7 +74,10 @@ export async function waitForHealth(url: string, child: Child | undefined, timeo
   void child?.exited.then(() => { died = true; });
   let last = '';
   while (Date.now() - start < timeoutMs) {
-    if (died) throw new Error(`${what} exited during start-up (see its log lines above)`);
+    if (died) {
+      const tail = child?.tail().slice(-8).map((l) => `  | ${l}`).join('\n');
+      throw new Error(`${what} exited during start-up${tail ? `; its last lines:\n${tail}` : ''}`);
+    }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
       if (res.ok) return;

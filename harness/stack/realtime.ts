@@ -34,7 +34,8 @@ export async function startRealtimeProcess(opts: RealtimeProcessOptions): Promis
     child = spawnChild({
       name: 'realtime',
       command: process.execPath,
-      args: [...TSX_NODE_ARGS, path.join(ROOT, 'harness/realtime/main.ts'), '--port', String(opts.port), '--db-url', opts.dbUrl,
+      // SYNCWRIGHT_RT_NODE_ARGS: extra node flags for this process alone, e.g. `syncwright load --profile`'s --cpu-prof.
+      args: [...(process.env.SYNCWRIGHT_RT_NODE_ARGS ?? '').split(' ').filter(Boolean), ...TSX_NODE_ARGS, path.join(ROOT, 'harness/realtime/main.ts'), '--port', String(opts.port), '--db-url', opts.dbUrl,
         '--jwt-secret', opts.jwtSecret, ...(opts.configPath ? ['--config', opts.configPath] : [])],
       cwd: ROOT,
       env: opts.env,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StackInfo } from '../schema/stack.ts';
 import { DEFAULT_JWT_SECRET, mintAnonKey, mintServiceRoleKey, mintUserToken } from './keys.ts';
-import { resolvePorts, type Ports } from './ports.ts';
+import { freePort, resolvePorts, type Ports } from './ports.ts';
 import { startPostgres, type PostgresHandle } from './postgres.ts';
 import { applyMigrations, applySeed } from './migrate.ts';
 import { startRealtimeProcess, type RealtimeProcess } from './realtime.ts';
@@ -82,9 +82,20 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
     phase(`migrations (${applied.length}) + seed`);
 
     progress(`booting Realtime on 127.0.0.1:${ports.api}`);
-    const realtime = await startRealtimeProcess({
+    const startRt = () => startRealtimeProcess({
       port: ports.api, dbUrl: postgres.url, jwtSecret, configPath: opts.configPath ?? path.join(ROOT, 'supabase/config.toml'), env: opts.env, onLog: log,
     });
+    let realtime: RealtimeProcess;
+    try {
+      realtime = await startRt();
+    } catch (err) {
+      // A free port can be taken between picking it and binding it (outgoing connections draw from
+      // the same ephemeral range): in free-port mode, pick another once.
+      if (opts.portBase !== 0 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+      ports.api = await freePort();
+      progress(`port taken meanwhile; booting Realtime on 127.0.0.1:${ports.api}`);
+      realtime = await startRt();
+    }
     stops.push(() => realtime.stop());
     phase('realtime');
 

@@ -1,6 +1,7 @@
 // The app's API routes (contract section 3) for k6 virtual users: sign in, rename, sync.
 import http from 'k6/http';
 import { randomBytes } from 'k6/crypto';
+import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 import { errors } from './watch.ts';
 
@@ -47,17 +48,17 @@ const conflicts = new Counter('writes_conflict');
 const bases = new Map<string, string>();
 
 /**
- * One rename of the user's file, based on the row the API last showed this VU. A 409 (unknown
+ * One rename of one of the user's files, based on the row the API last showed this VU. A 409 (unknown
  * base, or another VU renamed it since) rebases on the server's row and tries once more, as a
  * client does after a conflict. Commits are counted per user for the loss check.
  */
-export function renameOnce(appUrl: string, cookie: string, user: { id: string; file: string }, n: number): void {
-  let r = rename(appUrl, cookie, user.file, `load-${n}.wav`, bases.get(user.id) ?? '1970-01-01T00:00:00.000Z');
+export function renameOnce(appUrl: string, cookie: string, user: { id: string }, file: string, n: number): void {
+  let r = rename(appUrl, cookie, file, `load-${n}.wav`, bases.get(file) ?? '1970-01-01T00:00:00.000Z');
   if (r.status === 409 && r.updatedAt) {
     conflicts.add(1);
-    r = rename(appUrl, cookie, user.file, `load-${n}.wav`, r.updatedAt);
+    r = rename(appUrl, cookie, file, `load-${n}.wav`, r.updatedAt);
   }
-  if (r.updatedAt) bases.set(user.id, r.updatedAt);
+  if (r.updatedAt) bases.set(file, r.updatedAt);
   // A second 409 is a writer losing a race for the row to another VU: a conflict, not an error.
   if (r.status === 200) committed.add(1, { user: user.id });
   else if (r.status === 409) conflicts.add(1);
@@ -69,4 +70,21 @@ export function loginAll(appUrl: string | undefined, users: { id: string }[]): R
   const cookies: Record<string, string> = {};
   if (appUrl) for (const u of users) cookies[u.id] = login(appUrl, u.id);
   return cookies;
+}
+
+/**
+ * Which (user, file) this writer VU renames next. The files of all users are slots; each VU walks
+ * its own residue class of slots (VU id mod `writerVus`), so it mostly renames rows it renamed
+ * before and knows their updatedAt: writers picking rows round-robin across VUs would start nearly
+ * every rename with a stale base and a 409, doubling the app's load.
+ */
+export function writerSlot<U extends { files: string[] }>(users: U[], writerVus: number): { user: U; file: string } {
+  const slots = users.length * users[0]!.files.length;
+  // Writer VUs are allocated together, so their ids are consecutive and their lanes distinct.
+  const lane = exec.vu.idInTest % writerVus;
+  const perLane = Math.ceil(slots / writerVus);
+  let s = lane + (exec.vu.iterationInScenario % perLane) * writerVus;
+  if (s >= slots) s = lane % slots;
+  const user = users[s % users.length]!;
+  return { user, file: user.files[Math.floor(s / users.length)]! };
 }

@@ -9,3 +9,11 @@ export function maxInWindow(times: number[], windowMs = 1000): number {
   }
   return max;
 }
+
+/**
+ * Writer VUs for a rate of renames per second; each owns its own rows (see writerSlot), so the
+ * harness creates ceil(writerVus / users) files per user.
+ */
+export function writerVus(perSecond: number): number {
+  return Math.min(50, Math.max(4, perSecond));
+}

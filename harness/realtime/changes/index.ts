@@ -3,16 +3,15 @@ import { ChangeFeed, type FeedStatus } from './feed.ts';
 import { Authorizer, type Visibility } from './rls.ts';
 import { FilterError, checkFilterColumns, matchesFilter, parseFilter, type Filter } from './filter.ts';
 import type { Change, PostgresChangesPayload } from './types.ts';
+import { Registry, type Binding, type BindingSpec, type Deliver, type Prepared, type Subscription } from './registry.ts';
 
 export type { Change, PostgresChangesPayload } from './types.ts';
 export { FilterError, parseFilter, matchesFilter } from './filter.ts';
 
-export interface BindingSpec { id: number; event: string; schema: string; table?: string; filter?: string }
-interface Binding extends BindingSpec { parsed?: Filter }
+export type { BindingSpec, Deliver, Prepared } from './registry.ts';
 
-export type Deliver = (payload: PostgresChangesPayload, bindingIds: number[]) => void;
-
-interface Subscription { id: string; claims: JWTPayload; bindings: Binding[]; deliver: Deliver }
+// Column types whose eq filter compares the row's text exactly, so the registry can index it.
+const TEXT_TYPES = new Set(['uuid', 'text', 'varchar', 'character varying', 'citext', 'name', 'bpchar']);
 
 export type SubscribeResult = { ok: true; unsubscribe(): void } | { ok: false; message: string };
 
@@ -27,7 +26,7 @@ function paramsToLog(b: BindingSpec): string {
 export class ChangeEngine {
   private feed: ChangeFeed;
   private auth: Authorizer;
-  private subs = new Map<string, Subscription>();
+  private subs = new Registry();
   private chain: Promise<void> = Promise.resolve();
   private readonly publication: string;
   private readonly log: (s: string) => void;
@@ -71,6 +70,7 @@ export class ChangeEngine {
       }
       const table = b.table && b.table !== '*' ? b.table : undefined;
       let parsed: Filter | undefined;
+      let eqKey: string | undefined;
       if (b.filter) {
         try {
           parsed = parseFilter(b.filter);
@@ -88,12 +88,16 @@ export class ChangeEngine {
           const columns = (await this.auth.tableColumns(b.schema, table)) ?? [];
           const bad = checkFilterColumns(parsed, columns, table);
           if (bad) return { ok: false, message: bad };
+          const type = columns.find((c) => c.name === parsed!.column)?.type;
+          if (parsed.op === 'eq' && type && TEXT_TYPES.has(type)) eqKey = `${b.schema}.${table}.${parsed.column}`;
         }
       }
-      bindings.push({ ...b, event, table, parsed });
+      bindings.push({ ...b, event, table, parsed, ...(eqKey ? { eqKey } : {}) });
     }
-    this.subs.set(sub.id, { id: sub.id, claims: sub.claims, bindings, deliver });
-    return { ok: true, unsubscribe: () => this.subs.delete(sub.id) };
+    const entry: Subscription = { id: sub.id, claims: sub.claims, bindings, deliver };
+    this.subs.add(entry);
+    // Only this entry: a rejoin under the same id may have replaced it meanwhile.
+    return { ok: true, unsubscribe: () => { if (this.subs.get(sub.id) === entry) this.subs.remove(sub.id); } };
   }
 
   updateClaims(subId: string, claims: JWTPayload): void {
@@ -104,14 +108,15 @@ export class ChangeEngine {
   private matching(change: Change): { sub: Subscription; ids: number[] }[] {
     const out: { sub: Subscription; ids: number[] }[] = [];
     const row = change.type === 'DELETE' ? change.oldRecord : change.record;
-    for (const sub of this.subs.values()) {
-      const ids = sub.bindings
-        .filter((b) => (b.schema === '*' || b.schema === change.schema)
+    for (const sub of this.subs.candidates(change)) {
+      let ids: number[] | undefined;
+      for (const b of sub.bindings) {
+        if ((b.schema === '*' || b.schema === change.schema)
           && (!b.table || b.table === change.table)
           && (b.event === '*' || b.event === change.type)
-          && (!b.parsed || matchesFilter(b.parsed, row, change.columns)))
-        .map((b) => b.id);
-      if (ids.length) out.push({ sub, ids });
+          && (!b.parsed || matchesFilter(b.parsed, row, change.columns))) (ids ??= []).push(b.id);
+      }
+      if (ids) out.push({ sub, ids });
     }
     return out;
   }
@@ -145,15 +150,18 @@ export class ChangeEngine {
         this.log(`rls check failed for ${change.table}: ${(err as Error).message}`);
         continue;
       }
-      const payload = this.payload(change);
-      const denied: PostgresChangesPayload = {
+      const prepare = (data: PostgresChangesPayload): Prepared => ({ data, json: JSON.stringify(data) });
+      let payload: Prepared | undefined;
+      let denied: Prepared | undefined;
+      const allowed = () => (payload ??= prepare(this.payload(change)));
+      const unauthorized = () => (denied ??= prepare({
         schema: change.schema, table: change.table, type: change.type, commit_timestamp: change.commitTimestamp,
         columns: [], errors: ['Error 401: Unauthorized'],
-      };
+      }));
       list.forEach((g, i) => {
         const v = verdicts[i];
         if (!v) return;
-        for (const t of g.members) t.sub.deliver(v === 'unauthorized' ? denied : payload, t.ids);
+        for (const t of g.members) t.sub.deliver(v === 'unauthorized' ? unauthorized() : allowed(), t.ids);
       });
     }
   }

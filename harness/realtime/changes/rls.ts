@@ -48,6 +48,8 @@ export function claimsRole(claims: JWTPayload): string {
   return ROLES.has(role) ? role : 'anon';
 }
 
+const CATALOG_TTL_MS = 5_000;
+
 export class Authorizer {
   private pool: pg.Pool;
   constructor(dbUrl: string) {
@@ -59,7 +61,28 @@ export class Authorizer {
     await this.pool.query(INSTALL);
   }
 
-  async tableColumns(schema: string, table: string): Promise<{ name: string; type: string }[] | undefined> {
+  // Catalog answers that let a join through are kept a few seconds: a dashboard fleet opening at
+  // once asks the same two questions hundreds of times a second, and RLS checks share this pool.
+  // A refusal is never cached, so a table added to the publication is joinable at once.
+  private catalog = new Map<string, { at: number; value: unknown }>();
+  private async cached<T>(key: string, ok: (v: T) => boolean, load: () => Promise<T>): Promise<T> {
+    const hit = this.catalog.get(key);
+    if (hit && Date.now() - hit.at < CATALOG_TTL_MS) return hit.value as T;
+    const value = await load();
+    if (ok(value)) this.catalog.set(key, { at: Date.now(), value });
+    else this.catalog.delete(key);
+    return value;
+  }
+
+  tableColumns(schema: string, table: string): Promise<{ name: string; type: string }[] | undefined> {
+    return this.cached(`columns:${schema}.${table}`, (v) => Boolean(v?.length), () => this.loadColumns(schema, table));
+  }
+
+  inPublication(publication: string, schema: string, table?: string): Promise<boolean> {
+    return this.cached(`pub:${publication}:${schema}.${table ?? '*'}`, (v) => v, () => this.loadInPublication(publication, schema, table));
+  }
+
+  private async loadColumns(schema: string, table: string): Promise<{ name: string; type: string }[] | undefined> {
     const { rows } = await this.pool.query<{ name: string; type: string }>(
       `select a.attname as name, t.typname as type
          from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
@@ -71,7 +94,7 @@ export class Authorizer {
     return rows.length ? rows : undefined;
   }
 
-  async inPublication(publication: string, schema: string, table?: string): Promise<boolean> {
+  private async loadInPublication(publication: string, schema: string, table?: string): Promise<boolean> {
     const { rows } = await this.pool.query(
       `select 1 from pg_publication_tables where pubname = $1 and schemaname = $2 and ($3::text is null or tablename = $3)`,
       [publication, schema, table ?? null],
