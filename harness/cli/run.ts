@@ -2,7 +2,7 @@ import path from 'node:path';
 import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
 import { readResults, runPlaywright } from '../conformance/playwright.ts';
 import { collectScenarios } from '../conformance/collect.ts';
-import { runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
+import { matrixConcurrency, runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import config from '../../syncwright.config.ts';
 import { runFanout, SIZES, toLoadResult } from '../load/fanout.ts';
@@ -65,7 +65,7 @@ export const command: Command = {
     let mutants: MutantResult[] = [];
     if (!values['no-mutants'] && !values.grep && !external) {
       progress('planted-bug matrix: each mutant against the scenario that claims to catch it');
-      mutants = await runMutantMatrix(progress);
+      mutants = await runMutantMatrix(progress, undefined, matrixConcurrency());
     }
     const load: Report['load'] = [];
     if (!values['no-load'] && !values.grep && !external) {

@@ -10,8 +10,10 @@ export function summarize(samplesMs: number[]): LatencySummary {
   const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
   // Recorded in µs: sub-millisecond deliveries are common on loopback. Clock skew can make one negative.
   for (const ms of samplesMs) h.recordValue(Math.max(1, Math.round(ms * 1000)));
-  const at = (p: number) => Math.round(h.getValueAtPercentile(p)) / 1000;
-  return { count: samplesMs.length, p50: at(50), p95: at(95), p99: at(99), max: Math.round(h.maxValue) / 1000, mean: Math.round(h.mean) / 1000 };
+  // The exact max, and percentiles never above it (a bucket's upper edge can be).
+  const max = samplesMs.length ? Math.round(samplesMs.reduce((m, x) => Math.max(m, x, 0.001), 0) * 1000) / 1000 : 0;
+  const at = (p: number) => Math.min(max, Math.round(h.getValueAtPercentile(p)) / 1000);
+  return { count: samplesMs.length, p50: at(50), p95: at(95), p99: at(99), max, mean: Math.round(h.mean) / 1000 };
 }
 
 export function withinBudget(s: LatencySummary, b: Budget = PLAN_BUDGET): { ok: boolean; why: string } {

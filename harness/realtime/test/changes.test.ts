@@ -2,21 +2,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
-import { startRig, client, userToken, waitFor, subscribed, type Rig } from './helpers.ts';
+import { startRigWithDb, client, userToken, waitFor, subscribed, type Rig } from './helpers.ts';
 import { ALICE, BOB } from '../../stack/testing.ts';
 
 let rig: Rig;
 let db: pg.Client;
-before(async () => {
-  rig = await startRig();
-  db = new pg.Client(rig.db.url);
-  db.on('error', () => {});
-  await db.connect();
-});
-after(async () => {
-  await db.end();
-  await rig.stop();
-});
+let stop: () => Promise<void>;
+before(async () => ({ rig, db, stop } = await startRigWithDb()));
+after(() => stop());
 
 type Payload = RealtimePostgresChangesPayload<Record<string, unknown>>;
 

@@ -1,5 +1,6 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
+import pg from 'pg';
 import { startTestDb } from '../../stack/testing.ts';
 import { DEFAULT_JWT_SECRET, mintAnonKey, mintUserToken } from '../../stack/keys.ts';
 import { startRealtime, type RealtimeServer } from '../server.ts';
@@ -14,6 +15,15 @@ export async function startRig(limits?: Partial<Limits>, opts: { subscribeDelayM
   const server = await startRealtime({ port: 0, dbUrl: db.url, jwtSecret: DEFAULT_JWT_SECRET, limits, onLog, ...opts });
   const anonKey = await mintAnonKey(DEFAULT_JWT_SECRET);
   return { db, server, anonKey, async stop() { await server.stop(); await db.stop(); } };
+}
+
+/** A rig plus a service connection to its database, for tests that commit changes themselves. */
+export async function startRigWithDb(limits?: Partial<Limits>, opts: { subscribeDelayMs?: number } = {}): Promise<{ rig: Rig; db: pg.Client; stop(): Promise<void> }> {
+  const rig = await startRig(limits, opts);
+  const db = new pg.Client(rig.db.url);
+  db.on('error', () => {});
+  await db.connect();
+  return { rig, db, async stop() { await db.end(); await rig.stop(); } };
 }
 
 /** The unmodified supabase-js, as an app would create it; Node 20 has no global WebSocket. */

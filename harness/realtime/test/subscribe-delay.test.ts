@@ -4,23 +4,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
-import { startRig, client, userToken, waitFor, subscribed, type Rig } from './helpers.ts';
+import { startRigWithDb, client, userToken, waitFor, subscribed, type Rig } from './helpers.ts';
 import { ALICE } from '../../stack/testing.ts';
 
 type Row = { name?: string };
 const DELAY_MS = 800;
 let rig: Rig;
 let db: pg.Client;
-before(async () => {
-  rig = await startRig(undefined, { subscribeDelayMs: DELAY_MS });
-  db = new pg.Client(rig.db.url);
-  db.on('error', () => {});
-  await db.connect();
-});
-after(async () => {
-  await db.end();
-  await rig.stop();
-});
+let stop: () => Promise<void>;
+before(async () => ({ rig, db, stop } = await startRigWithDb(undefined, { subscribeDelayMs: DELAY_MS })));
+after(() => stop());
 
 test('postgres_changes go live and are acked only after the delay; a change inside the window is not delivered', async () => {
   const sb = client(rig);
