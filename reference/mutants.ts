@@ -2,24 +2,33 @@
  * Planted bugs of the reference client and worker. `SYNC_MUTANT=<name>` switches one on; each
  * names the scenario that must catch it (the mutant matrix proves it does).
  */
-export interface Mutant { name: string; breaks: string; caughtBy: string }
+/**
+ * `ownStack`: the mutant cannot be switched on per browser (it lives in the worker), or its scenario
+ * needs a stack booted with its own settings; the matrix boots one for it. The others share one stack
+ * and are switched on per browser through `/dev/login?mutant=`.
+ */
+export interface Mutant {
+  name: string; breaks: string; caughtBy: string; ownStack?: true;
+  /** Part of the title of the one test in `caughtBy` that must catch it, where the file has several. */
+  test?: string;
+}
 
 export const MUTANTS: readonly Mutant[] = [
-  { name: 'queue-out-of-order', breaks: 'replays queued mutations newest first', caughtBy: 'offline-queue' },
-  { name: 'drop-queue-on-reconnect', breaks: 'clears the queue on reconnect instead of replaying it', caughtBy: 'offline-queue' },
+  { name: 'queue-out-of-order', breaks: 'replays queued mutations newest first', caughtBy: 'offline-queue', test: 'replays in the original order' },
+  { name: 'drop-queue-on-reconnect', breaks: 'clears the queue on reconnect instead of replaying it', caughtBy: 'offline-queue', test: 'replays in the original order' },
   { name: 'ignore-updated-at', breaks: 'applies realtime or sync payloads older than the held row', caughtBy: 'stale-event' },
   { name: 'no-conflict-notice', breaks: 'keeps the server version after a 409 but shows no notification', caughtBy: 'conflict' },
-  { name: 'no-readd-rejected-delete', breaks: 'a delete the server refused is not re-added from hydration', caughtBy: 'delete-rejected' },
+  { name: 'no-readd-rejected-delete', breaks: 'a delete the server refused is not re-added from hydration', caughtBy: 'delete-rejected', test: 'the server refuses' },
   { name: 'no-detail-merge', breaks: 'the open detail view ignores realtime changes until reload', caughtBy: 'detail-merge' },
   { name: 'fake-connected', breaks: 'reports connected while the realtime socket is down', caughtBy: 'connection-status' },
   { name: 'no-localstorage-fallback', breaks: 'keeps the queue only in memory when IndexedDB is unavailable', caughtBy: 'storage-fallback' },
   { name: 'double-apply', breaks: 'replays a mutation with a new mutationId, so a lost response applies twice', caughtBy: 'lost-response' },
   { name: 'no-resync-on-reconnect', breaks: 'skips the REST sync fetch after a reconnect', caughtBy: 'reconnect-window' },
-  { name: 'ignore-usage-updates', breaks: 'drops usage_logs realtime updates, so the quota panel goes stale', caughtBy: 'field-failures' },
-  { name: 'no-token-refresh', breaks: 'keeps the first access token, so the server ends the subscription when it expires', caughtBy: 'token-refresh' },
-  { name: 'ready-on-subscribed', breaks: 'runs the reconcile fetch on SUBSCRIBED, ignoring the postgres_changes ack', caughtBy: 'subscribed-not-ready' },
-  { name: 'slow-apply', breaks: 'applies realtime payloads 2.5 s late, past the plan budget', caughtBy: 'events-within-budget' },
-  { name: 'worker-skip-run-row', breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions' },
+  { name: 'ignore-usage-updates', breaks: 'drops usage_logs realtime updates, so the quota panel goes stale', caughtBy: 'field-failures', test: 'usage panel updates when an upload commits' },
+  { name: 'no-token-refresh', breaks: 'keeps the first access token, so the server ends the subscription when it expires', caughtBy: 'token-refresh', ownStack: true },
+  { name: 'ready-on-subscribed', breaks: 'runs the reconcile fetch on SUBSCRIBED, ignoring the postgres_changes ack', caughtBy: 'subscribed-not-ready', ownStack: true },
+  { name: 'slow-apply', breaks: 'applies realtime payloads 2.5 s late, past the plan budget', caughtBy: 'events-within-budget', test: 'each event type of each table' },
+  { name: 'worker-skip-run-row', breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', ownStack: true },
 ];
 
 export const MUTANT_NAMES = MUTANTS.map((m) => m.name);

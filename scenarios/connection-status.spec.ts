@@ -10,7 +10,12 @@ test('connection status follows a real cut: connected → offline → connecting
     const el = document.querySelector('[data-testid=connection-status]')!;
     const report = () => (window as unknown as { __swState(s: string): void }).__swState(el.getAttribute('data-state') ?? '');
     report();
-    new MutationObserver(report).observe(el, { attributes: true });
+    // Every value the attribute took, not only the last of a batch: a short-lived `connecting` can
+    // be set and replaced before the observer runs, and then only a record's oldValue still has it.
+    const seen = (v: string | null) => (window as unknown as { __swState(s: string): void }).__swState(v ?? '');
+    new MutationObserver((records) => {
+      records.forEach((r, i) => seen(i + 1 < records.length ? records[i + 1]!.oldValue : el.getAttribute('data-state')));
+    }).observe(el, { attributes: true, attributeOldValue: true, attributeFilter: ['data-state'] });
   });
   alice.realtimeProxy.cut();
   await expect(alice.page.locator('[data-testid=connection-status]')).toHaveAttribute('data-state', 'offline', { timeout: 10_000 });

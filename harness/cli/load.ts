@@ -9,8 +9,10 @@ import config from '../../syncwright.config.ts';
 
 const usage = `usage: syncwright load <fanout|throttle> [--full] [flags]
 
-Runs a k6 load script (the real k6, built by 'syncwright setup') against a stack it boots (Postgres,
-Realtime, the reference app; no worker), and writes reports/<runId>/ with the load section filled.
+Runs a k6 load script (the real k6, built by 'syncwright setup') against the stack 'syncwright up' is
+running (.syncwright/stack.json; its limits are supabase/config.toml's), or, when none runs or with
+--own-stack, a stack it boots (Postgres, Realtime with the script's limits, the reference app; no
+worker). Writes reports/<runId>/ with the load section filled.
 Exit code 0 only when the script's thresholds (load/thresholds.ts) and the harness's checks pass.
 
   fanout     S subscribers speaking the Realtime protocol, spread over U users (RLS decides delivery),
@@ -19,17 +21,21 @@ Exit code 0 only when the script's thresholds (load/thresholds.ts) and the harne
              'ws' server (the baseline): the report shows deliveries per CPU-second as a ratio of it.
              smoke: ${SIZES.smoke.subscribers} subscribers, ${SIZES.smoke.users} users, ${SIZES.smoke.writesPerSecond}/s, ${SIZES.smoke.durationS} s
              --full: ${SIZES.full.subscribers} subscribers, ${SIZES.full.users} users, ${SIZES.full.writesPerSecond}/s, ${SIZES.full.durationS} s
-  throttle   a stack with max_events_per_second = L; a sender at L/2 loses nothing, an offender at 3·L
+  throttle   the tenant limit max_events_per_second = L; a sender at L/2 loses nothing, an offender at 3·L
              gets "Too many messages per second" and no listener sees more than L broadcasts in any
-             1 s window; watchers of database changes committed at 2·L/s meanwhile lose nothing; the
-             offender converges through /api/sync and rejoins once the window has passed.
-             smoke: L = ${THROTTLE_SIZES.smoke.limit}; --full: L = ${THROTTLE_SIZES.full.limit} with more watchers
+             1 s window; watchers of the renames committed meanwhile (faster than the client's 10
+             events/s) lose nothing; the offender converges through /api/sync and rejoins once the
+             window has passed.
+             own stack: smoke L = ${THROTTLE_SIZES.smoke.limit}, --full L = ${THROTTLE_SIZES.full.limit} with more watchers;
+             a running stack: L from its config
+
+  --own-stack       boot a stack for this run even when one is running (what npm test does)
+  --profile         write a CPU profile of the Realtime server (node --cpu-prof) under reports/profiles/
 
 Flags (fanout):
   --subscribers N   override S        --users N      override U
   --rate N          override W (/s)   --duration S   override the writing time
-  --no-baseline     skip the raw ws run
-  --profile         write a CPU profile of the Realtime server (node --cpu-prof) under reports/profiles/`;
+  --no-baseline     skip the raw ws run`;
 
 export const command: Command = {
   name: 'load',
@@ -38,7 +44,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags(argv, {
       full: { type: 'boolean' }, subscribers: { type: 'string' }, users: { type: 'string' }, rate: { type: 'string' },
-      duration: { type: 'string' }, 'no-baseline': { type: 'boolean' }, profile: { type: 'boolean' },
+      duration: { type: 'string' }, 'no-baseline': { type: 'boolean' }, profile: { type: 'boolean' }, 'own-stack': { type: 'boolean' },
     }, true);
     const name = positionals[0];
     if (name !== 'fanout' && name !== 'throttle') throw new UsageError(`unknown load script '${name ?? ''}' (available: fanout, throttle)`);
@@ -63,13 +69,13 @@ export const command: Command = {
     let result: FanoutResult | ThrottleResult;
     let loadResult;
     if (name === 'fanout') {
-      const r = await runFanout(size, progress, { baseline: !values['no-baseline'] });
+      const r = await runFanout(size, progress, { baseline: !values['no-baseline'], ownStack: values['own-stack'] });
       printFanout(r, sizeName);
       passed = r.passed;
       result = r;
       loadResult = toLoadResult(r, sizeName);
     } else {
-      const r = await runThrottle(THROTTLE_SIZES[values.full ? 'full' : 'smoke'], progress);
+      const r = await runThrottle(THROTTLE_SIZES[values.full ? 'full' : 'smoke'], progress, { ownStack: values['own-stack'] });
       for (const c of r.checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
       passed = r.passed;
       result = r;

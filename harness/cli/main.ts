@@ -51,6 +51,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`syncwright ${name}: ${err.message}\n\n${command.usage}`);
       return 2;
     }
-    throw err;
+    // A failure the command could name: one line, not a stack (SYNCWRIGHT_DEBUG=1 for the stack).
+    console.error(`syncwright ${name}: ${(err as Error).message}`);
+    if (process.env.SYNCWRIGHT_DEBUG) console.error((err as Error).stack);
+    return 1;
   }
 }

@@ -13,10 +13,10 @@ export interface PlaywrightJson {
   suites: PwSuite[];
 }
 interface PwSuite { title: string; file?: string; specs?: PwSpec[]; suites?: PwSuite[] }
-interface PwSpec { title: string; file: string; line: number; tests: { results: PwResult[]; status: string }[] }
+interface PwSpec { title: string; file: string; line: number; tests: { results: PwResult[]; status: string; projectName?: string }[] }
 interface PwResult { status: string; duration: number; retry: number; error?: { message?: string }; errors?: { message?: string }[]; attachments: { name: string; path?: string; body?: string; contentType: string }[] }
 
-export interface SpecResult { id: string; title: string; file: string; status: 'passed' | 'failed' | 'flaky' | 'skipped'; durationMs: number; retries: number; error?: string; attachments: PwResult['attachments'] }
+export interface SpecResult { id: string; title: string; file: string; project: string; status: 'passed' | 'failed' | 'flaky' | 'skipped'; durationMs: number; retries: number; error?: string; attachments: PwResult['attachments'] }
 
 /** Runs Playwright on the scenarios with a JSON and JUnit reporter into reportDir; output streams through. */
 export function runPlaywright(args: string[], env: Record<string, string>, opts: { quiet?: boolean } = {}): Promise<number> {
@@ -38,7 +38,7 @@ export async function readResults(reportDir: string): Promise<SpecResult[]> {
         const last = t.results[t.results.length - 1];
         const status = t.status === 'expected' ? 'passed' : t.status === 'flaky' ? 'flaky' : t.status === 'skipped' ? 'skipped' : 'failed';
         out.push({
-          id: `${spec.file}:${spec.line}`, title: spec.title, file: spec.file, status,
+          id: `${spec.file}:${spec.line}`, title: spec.title, file: spec.file, project: t.projectName ?? '', status,
           durationMs: t.results.reduce((a, r) => a + r.duration, 0), retries: Math.max(0, t.results.length - 1),
           error: last?.error?.message ?? last?.errors?.[0]?.message, attachments: last?.attachments ?? [],
         });

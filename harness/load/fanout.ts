@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { bootStack } from '../stack/up.ts';
+import { loadTarget } from './target.ts';
 import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
-import { createLoadUsers, realtimeConfig, subscribersPerUser, type LoadUser } from './users.ts';
+import { createLoadUsers, subscribersPerUser, type LoadUser } from './users.ts';
 import { writerVus } from '../../load/lib/window.ts';
 
 export interface FanoutSize { subscribers: number; users: number; writesPerSecond: number; durationS: number }
@@ -39,20 +39,20 @@ export function toLoadResult(r: FanoutResult, size: string) {
   };
 }
 
-interface Shape { size: FanoutSize; users: LoadUser[]; tmp: string; supabaseUrl: string; anonKey: string; appUrl?: string }
+interface Shape { size: FanoutSize; users: LoadUser[]; tmp: string; supabaseUrl: string; anonKey: string; appUrl?: string; joinsPerSecond: number }
 
-function timing(size: FanoutSize) {
-  // Joins ramp at about 400/s; every subscriber has joined before the first commit, so "expected"
-  // is well defined. Writers stop at most 1 s after their duration (gracefulStop); subscribers stay
-  // 6 s more, so a slow last commit still arrives.
-  const rampS = Math.ceil(size.subscribers / 400);
+function timing(size: FanoutSize, joinsPerSecond: number) {
+  // Joins ramp at up to 400/s (under the tenant's joins limit); every subscriber has joined before
+  // the first commit, so "expected" is well defined. Writers stop at most 1 s after their duration
+  // (gracefulStop); subscribers stay 6 s more, so a slow last commit still arrives.
+  const rampS = Math.ceil(size.subscribers / Math.min(400, joinsPerSecond));
   const writeStartS = rampS + 3;
   return { rampS, writeStartS, writeDurationS: size.durationS, holdS: writeStartS + size.durationS + 6 };
 }
 
 /** k6 against one server, its process sampled meanwhile; `drive` makes the commits when k6 does not. */
-async function side(name: string, s: Shape, pid: number, drive?: (writeStartS: number) => Promise<number[]>): Promise<FanoutSide> {
-  const t = timing(s.size);
+async function side(name: string, s: Shape, pid: number | undefined, drive?: (writeStartS: number) => Promise<number[]>): Promise<FanoutSide> {
+  const t = timing(s.size, s.joinsPerSecond);
   const summaryPath = path.join(s.tmp, `${name}-summary.json`);
   const configPath = path.join(s.tmp, `${name}-config.json`);
   await writeFile(configPath, JSON.stringify({
@@ -104,30 +104,35 @@ async function rawBaseline(s: Shape): Promise<FanoutSide> {
   }
 }
 
-/** Boots its own stack (app, no worker, raised Realtime limits), runs our server then the raw baseline. */
-export async function runFanout(size: FanoutSize, progress: (s: string) => void, opts: { baseline?: boolean } = {}): Promise<FanoutResult> {
+/**
+ * Against the running stack (or, with `ownStack` or none running, one booted with raised Realtime
+ * limits): our server, then the raw baseline of the same shape.
+ */
+export async function runFanout(size: FanoutSize, progress: (s: string) => void, opts: { baseline?: boolean; ownStack?: boolean } = {}): Promise<FanoutResult> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'syncwright-load-'));
-  const configPath = path.join(tmp, 'config.toml');
-  await writeFile(configPath, realtimeConfig({ max_events_per_second: 1_000_000, max_joins_per_second: 100_000, max_concurrent_users: size.subscribers * 2, max_channels_per_client: 100 }));
-  progress(`booting a stack for load (${size.subscribers} subscribers over ${size.users} users, ${size.writesPerSecond} renames/s through the app for ${size.durationS} s)`);
-  const stack = await bootStack({ portBase: 0, workers: 0, configPath, onProgress: () => {} });
+  progress(`fan-out: ${size.subscribers} subscribers over ${size.users} users, ${size.writesPerSecond} renames/s through the app for ${size.durationS} s`);
+  const stack = await loadTarget({ ownStack: opts.ownStack, limits: { max_events_per_second: 1_000_000, max_joins_per_second: 100_000, max_concurrent_users: size.subscribers * 2, max_channels_per_client: 100 } }, progress);
   const db = new pg.Client(stack.info.dbUrl);
-  await db.connect();
   try {
+    // Connections over the tenant's limit would be refused: say so before anything runs.
+    if (size.subscribers > stack.limits.maxConcurrentUsers) {
+      throw new Error(`${size.subscribers} subscribers exceed the stack's max_concurrent_users (${stack.limits.maxConcurrentUsers}); pass --own-stack to boot one with raised limits`);
+    }
+    await db.connect();
     // A row per writer VU at least, so no two writers queue on one row lock or rebase on a 409.
     const users = await createLoadUsers(db, stack.info.jwtSecret, size.users, 'load', Math.ceil(writerVus(size.writesPerSecond) / size.users));
-    const shape: Shape = { size, users, tmp, supabaseUrl: stack.info.supabaseUrl, anonKey: stack.info.anonKey, appUrl: stack.info.appUrl };
+    const shape: Shape = { size, users, tmp, supabaseUrl: stack.info.supabaseUrl, anonKey: stack.info.anonKey, appUrl: stack.info.appUrl, joinsPerSecond: Math.floor(stack.limits.maxJoinsPerSecond * 0.8) };
     progress('k6: subscribers on our Realtime server, writers through the app');
-    const ours = await side('realtime', shape, stack.realtime.pid());
+    const ours = await side('realtime', shape, stack.realtimePid);
     let baseline: FanoutSide | undefined;
     if (opts.baseline !== false) {
       progress('k6: the same shape on a raw ws server (baseline)');
       baseline = await rawBaseline(shape);
     }
-    const baselineRatio = baseline && baseline.deliveriesPerCpuS > 0 ? Math.round((ours.deliveriesPerCpuS / baseline.deliveriesPerCpuS) * 1000) / 1000 : undefined;
+    const baselineRatio = baseline && baseline.deliveriesPerCpuS > 0 && ours.deliveriesPerCpuS > 0 ? Math.round((ours.deliveriesPerCpuS / baseline.deliveriesPerCpuS) * 1000) / 1000 : undefined;
     return { ...ours, size, baseline, baselineRatio, passed: ours.k6Exit === 0 && ours.lost === 0 && ours.committed > 0 };
   } finally {
-    await db.end();
+    await db.end().catch(() => {});
     await stack.stop();
   }
 }

@@ -18,7 +18,7 @@ test('maxInWindow counts the busiest sliding window, not aligned seconds', () =>
 test('a limiter twice as loose as configured fails the throttle gate', { timeout: 180_000 }, async () => {
   await ensureK6(() => {});
   const size = THROTTLE_SIZES.smoke;
-  const r = await runThrottle(size, () => {}, { serverLimit: size.limit * 2 });
+  const r = await runThrottle(size, () => {}, { serverLimit: size.limit * 2, ownStack: true });
   assert.equal(r.passed, false);
   const window = r.checks.find((c) => c.name === 'never above the limit in any 1 s window')!;
   assert.equal(window.ok, false, window.detail);
@@ -29,7 +29,7 @@ test('a server that drops one delivery in 50 fails the fan-out gate, per user', 
   await ensureK6(() => {});
   process.env.SYNCWRIGHT_RT_MUTANT = 'drop-deliveries';
   try {
-    const r = await runFanout({ subscribers: 50, users: 5, writesPerSecond: 10, durationS: 10 }, () => {}, { baseline: false });
+    const r = await runFanout({ subscribers: 50, users: 5, writesPerSecond: 10, durationS: 10 }, () => {}, { baseline: false, ownStack: true });
     assert.equal(r.passed, false);
     assert.ok(r.committed > 0, 'writers committed through the app');
     assert.ok(r.lost > 0 && r.lost === r.expected - r.delivered, `lost ${r.lost} of ${r.expected}`);

@@ -22,10 +22,10 @@ export function procStat(pid: number): Promise<{ rssMb: number; cpuS: number } |
 }
 
 /** Samples a process once a second until stopped: max RSS and CPU seconds used in between. */
-export function sampler(pid: number): { startedAt: number; stop(): { rssMaxMb: number; cpuS: number; samples: Sample[] } } {
+export function sampler(pid: number | undefined): { startedAt: number; stop(): { rssMaxMb: number; cpuS: number; samples: Sample[] } } {
   const samples: Sample[] = [];
   const started = Date.now();
-  const take = () => void procStat(pid).then((s) => { if (s) samples.push({ t: Math.round((Date.now() - started) / 1000), ...s }); });
+  const take = () => void (pid === undefined ? Promise.resolve(undefined) : procStat(pid)).then((s) => { if (s) samples.push({ t: Math.round((Date.now() - started) / 1000), ...s }); });
   take();
   const timer = setInterval(take, 1000);
   return {

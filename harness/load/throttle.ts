@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { bootStack } from '../stack/up.ts';
+import { loadTarget } from './target.ts';
 import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
-import { createLoadUsers, realtimeConfig, subscribersPerUser } from './users.ts';
+import { createLoadUsers, subscribersPerUser } from './users.ts';
 import { writerVus } from '../../load/lib/window.ts';
 
 export interface ThrottleSize { limit: number; users: number; watchers: number; writesPerSecond: number }
@@ -27,20 +27,26 @@ export function toThrottleLoadResult(r: ThrottleResult, size: string) {
 // Phase starts in seconds from k6's start; see load/throttle.ts.
 const PHASES = { politeAt: 3, floodAt: 11, writeEnd: 17 };
 
-/** Boots a stack whose tenant allows `limit` events/s and runs load/throttle.ts against it. */
 /**
- * `serverLimit` boots the server with another limit than the script is told, a planted bug (a
- * limiter looser than configured) that the checks must catch.
+ * Runs load/throttle.ts against the running stack, whose limit L is supabase/config.toml's, or (with
+ * `ownStack`, or none running) a stack booted with `size.limit`. `serverLimit` boots the server with
+ * another limit than the script is told: a planted bug (a limiter looser than configured) that the
+ * checks must catch.
  */
-export async function runThrottle(size: ThrottleSize, progress: (s: string) => void, opts: { serverLimit?: number } = {}): Promise<ThrottleResult> {
+export async function runThrottle(size: ThrottleSize, progress: (s: string) => void, opts: { serverLimit?: number; ownStack?: boolean } = {}): Promise<ThrottleResult> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'syncwright-throttle-'));
-  const configPath = path.join(tmp, 'config.toml');
-  await writeFile(configPath, realtimeConfig({ max_events_per_second: opts.serverLimit ?? size.limit, max_joins_per_second: 10_000, max_concurrent_users: size.watchers * 2 + 10 }));
-  progress(`booting a stack with max_events_per_second = ${size.limit} (${size.watchers} watchers over ${size.users} users, ${size.writesPerSecond} renames/s)`);
-  const stack = await bootStack({ portBase: 0, workers: 0, configPath, onProgress: () => {} });
+  const stack = await loadTarget({
+    ownStack: opts.ownStack || opts.serverLimit !== undefined,
+    limits: { max_events_per_second: opts.serverLimit ?? size.limit, max_joins_per_second: 10_000, max_concurrent_users: size.watchers * 2 + 10 },
+  }, progress);
+  if (!stack.owned) size = { ...size, limit: stack.limits.maxEventsPerSecond };
+  progress(`throttle: max_events_per_second = ${size.limit}, ${size.watchers} watchers over ${size.users} users, ${size.writesPerSecond} renames/s`);
   const db = new pg.Client(stack.info.dbUrl);
-  await db.connect();
   try {
+    if (size.watchers + 4 > stack.limits.maxConcurrentUsers) {
+      throw new Error(`${size.watchers} watchers exceed the stack's max_concurrent_users (${stack.limits.maxConcurrentUsers}); pass --own-stack`);
+    }
+    await db.connect();
     const users = await createLoadUsers(db, stack.info.jwtSecret, size.users, 'throttle', Math.ceil(writerVus(size.writesPerSecond) / size.users));
     const summaryPath = path.join(tmp, 'summary.json');
     const cfgPath = path.join(tmp, 'config.json');
@@ -49,7 +55,7 @@ export async function runThrottle(size: ThrottleSize, progress: (s: string) => v
       watchers: size.watchers, limit: size.limit, writesPerSecond: size.writesPerSecond, summaryPath, ...PHASES,
     }));
     progress('k6: polite sender, offender, watchers and writers');
-    const probe = sampler(stack.realtime.pid());
+    const probe = sampler(stack.realtimePid);
     const run = await runK6('throttle', cfgPath, summaryPath, path.join(tmp, 'points.jsonl'));
     const usage = probe.stop();
     const m = (name: string, stat = 'count') => run.summary.metrics[name]?.values[stat] ?? 0;
@@ -80,7 +86,7 @@ export async function runThrottle(size: ThrottleSize, progress: (s: string) => v
       },
     };
   } finally {
-    await db.end();
+    await db.end().catch(() => {});
     await stack.stop();
   }
 }

@@ -19,6 +19,8 @@ export const StackInfo = z.object({
   ports: z.object({ api: z.number(), db: z.number(), app: z.number().optional(), worker: z.number().optional() }).optional(),
   dataDir: z.string().optional(),
   pid: z.number().optional(),
+  /** Child processes at boot (a fault restart changes them): `syncwright load` samples the Realtime one. */
+  pids: z.object({ realtime: z.number().optional(), app: z.number().optional() }).optional(),
 });
 export type StackInfo = z.infer<typeof StackInfo>;
 export type StackUser = z.infer<typeof StackUser>;

@@ -137,6 +137,7 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
     const info = StackInfo.parse({
       supabaseUrl: realtime.url, anonKey, serviceRoleKey, jwtSecret, dbUrl: postgres.url,
       ...(app ? { appUrl: app.url } : {}), users, ports, dataDir, pid: process.pid,
+      pids: { realtime: realtime.pid(), ...(app ? { app: app.pid } : {}) },
     });
     timings.push(['total', Math.round(performance.now() - t0)]);
     let stopped: Promise<void> | undefined;

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { serverConfig } from '../lib/server/config.ts';
-import { readSession, realtimeUrlOverride } from '../lib/server/session.ts';
+import { mutantOverride, readSession, realtimeUrlOverride } from '../lib/server/session.ts';
 import { SyncProvider } from '../components/SyncProvider.tsx';
 import { ConnectionStatus, Notifications, PendingCount } from '../components/Chrome.tsx';
 import './styles.css';
@@ -15,7 +15,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     supabaseUrl: (await realtimeUrlOverride()) ?? cfg.supabaseUrl,
     anonKey: cfg.anonKey,
     eventsPerSecond: cfg.eventsPerSecond,
-    mutant: cfg.mutant,
+    mutant: (await mutantOverride()) ?? cfg.mutant,
   };
   return (
     <html lang="en">

@@ -1,9 +1,11 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { cookies } from 'next/headers';
 import { serverConfig } from './config.ts';
+import { activeMutant } from '../../../mutants.ts';
 
 export const SESSION_COOKIE = 'sw_session';
 export const REALTIME_URL_COOKIE = 'sw_supabase_url';
+export const MUTANT_COOKIE = 'sw_mutant';
 
 export interface Session { userId: string; email: string; token: string; exp: number }
 
@@ -31,6 +33,12 @@ export async function readSession(): Promise<Session | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** A planted bug for this browser alone (dev login only), so one stack can serve the whole matrix. */
+export async function mutantOverride(): Promise<string | undefined> {
+  const v = (await cookies()).get(MUTANT_COOKIE)?.value;
+  return v && serverConfig().devLogin ? activeMutant(v) : undefined;
 }
 
 export async function realtimeUrlOverride(): Promise<string | undefined> {

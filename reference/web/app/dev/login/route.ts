@@ -3,11 +3,15 @@ import { SignJWT } from 'jose';
 import { asService } from '../../../lib/server/db.ts';
 import { serverConfig } from '../../../lib/server/config.ts';
 import { problem } from '../../../lib/server/http.ts';
-import { REALTIME_URL_COOKIE, SESSION_COOKIE } from '../../../lib/server/session.ts';
+import { MUTANT_COOKIE, REALTIME_URL_COOKIE, SESSION_COOKIE } from '../../../lib/server/session.ts';
+import { MUTANT_NAMES } from '../../../../mutants.ts';
 
 export const dynamic = 'force-dynamic';
 
-/** Local stacks only: signs in as a seeded user by id or email. */
+/**
+ * Local stacks only: signs in as a seeded user by id or email. `supabaseUrl` points this browser's
+ * realtime socket elsewhere (a fault proxy); `mutant` switches a planted bug on for this browser.
+ */
 export async function GET(req: NextRequest) {
   const cfg = serverConfig();
   if (!cfg.devLogin) return new Response('not found', { status: 404 });
@@ -24,6 +28,13 @@ export async function GET(req: NextRequest) {
   const host = req.headers.get('host');
   if (host) res.headers.set('location', `http://${host}${req.nextUrl.searchParams.get('next') ?? '/'}`);
   res.cookies.set(SESSION_COOKIE, session, { httpOnly: true, sameSite: 'lax', path: '/' });
+  const mutant = req.nextUrl.searchParams.get('mutant');
+  if (mutant) {
+    if (!MUTANT_NAMES.includes(mutant)) return problem(400, 'unknown_mutant', `mutant must be one of ${MUTANT_NAMES.join(', ')}`);
+    res.cookies.set(MUTANT_COOKIE, mutant, { sameSite: 'lax', path: '/' });
+  } else {
+    res.cookies.delete(MUTANT_COOKIE);
+  }
   const override = req.nextUrl.searchParams.get('supabaseUrl');
   if (override) {
     try {

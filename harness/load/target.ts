@@ -1,0 +1,67 @@
+// What a load script runs against: the stack `syncwright up` is running (from .syncwright/stack.json),
+// or one booted for this run with the script's Realtime limits.
+import { readFile, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StackInfo } from '../schema/stack.ts';
+import { bootStack } from '../stack/up.ts';
+import { alive } from '../stack/lock.ts';
+import { loadLimits, type Limits } from '../realtime/limits.ts';
+import { realtimeConfig } from './users.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const STACK_FILE = path.join(ROOT, '.syncwright/stack.json');
+
+export interface LoadTarget {
+  info: StackInfo & { appUrl: string };
+  /** Unknown for a running stack that did not record it: then nothing is sampled. */
+  realtimePid?: number;
+  limits: Limits;
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** The stack `syncwright up` wrote, if its process is alive and its Realtime server and app answer. */
+export async function runningStack(file = STACK_FILE): Promise<StackInfo | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  const parsed = StackInfo.safeParse(JSON.parse(text));
+  if (!parsed.success) return undefined;
+  const info = parsed.data;
+  if (info.pid !== undefined && !alive(info.pid)) return undefined;
+  if (!(await healthy(`${info.supabaseUrl}/health`))) return undefined;
+  if (info.appUrl && !(await healthy(`${info.appUrl}/api/health`))) return undefined;
+  return info;
+}
+
+/**
+ * The running stack unless `ownStack`; otherwise (or when none runs) a stack booted with
+ * `limits` as its [realtime] section. A running stack keeps the limits of supabase/config.toml.
+ */
+export async function loadTarget(opts: { ownStack?: boolean; limits: Record<string, number> }, progress: (s: string) => void): Promise<LoadTarget> {
+  const running = opts.ownStack ? undefined : await runningStack();
+  if (running) {
+    if (!running.appUrl) throw new Error(`the running stack (${STACK_FILE}) has no app; the writers go through its API. Run 'syncwright up' with the app, or pass --own-stack`);
+    progress(`using the running stack from ${path.relative(process.cwd(), STACK_FILE)} (its limits: supabase/config.toml)`);
+    return { info: { ...running, appUrl: running.appUrl }, realtimePid: running.pids?.realtime, limits: loadLimits(path.join(ROOT, 'supabase/config.toml')), owned: false, async stop() {} };
+  }
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'syncwright-load-stack-'));
+  const configPath = path.join(tmp, 'config.toml');
+  await writeFile(configPath, realtimeConfig(opts.limits));
+  progress(opts.ownStack ? 'booting a stack for this run' : 'no running stack: booting one for this run');
+  const stack = await bootStack({ portBase: 0, workers: 0, configPath, onProgress: () => {} });
+  if (!stack.info.appUrl) {
+    await stack.stop();
+    throw new Error('the reference app did not boot; the writers go through its API');
+  }
+  return { info: { ...stack.info, appUrl: stack.info.appUrl }, realtimePid: stack.realtime.pid(), limits: loadLimits(configPath), owned: true, stop: () => stack.stop() };
+}
