@@ -25,7 +25,7 @@ export const MUTANTS: readonly Mutant[] = [
   { name: 'double-apply', breaks: 'replays a mutation with a new mutationId, so a lost response applies twice', caughtBy: 'lost-response' },
   { name: 'no-resync-on-reconnect', breaks: 'skips the REST sync fetch after a reconnect', caughtBy: 'reconnect-window' },
   { name: 'ignore-usage-updates', breaks: 'drops usage_logs realtime updates, so the quota panel goes stale', caughtBy: 'field-failures', test: 'usage panel updates when an upload commits' },
-  { name: 'no-token-refresh', breaks: 'keeps the first access token, so the server ends the subscription when it expires', caughtBy: 'token-refresh', ownStack: true },
+  { name: 'no-token-refresh', breaks: 'keeps the first access token, so the server ends the subscription when it expires', caughtBy: 'token-refresh' },
   { name: 'ready-on-subscribed', breaks: 'runs the reconcile fetch on SUBSCRIBED, ignoring the postgres_changes ack', caughtBy: 'subscribed-not-ready', ownStack: true },
   { name: 'slow-apply', breaks: 'applies realtime payloads 2.5 s late, past the plan budget', caughtBy: 'events-within-budget', test: 'each event type of each table' },
   { name: 'worker-skip-run-row', breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', ownStack: true },

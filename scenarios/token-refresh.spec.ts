@@ -2,9 +2,10 @@ import { decodeJwt } from 'jose';
 import { test, expect } from '../fixtures/index.ts';
 import { seedFile, serverRename } from './helpers.ts';
 
-// Short-lived tokens, so the first one expires a few seconds into the session.
+// Short-lived tokens for this spec's browsers (`/dev/login?tokenTtl=`), so the first one expires a
+// few seconds into the session; the stack's other browsers keep the default lifetime.
 const TTL_S = 6;
-test.use({ stackEnv: { SYNCWRIGHT_ACCESS_TOKEN_TTL_S: String(TTL_S) } });
+test.use({ login: { tokenTtl: String(TTL_S) } });
 
 test('an access token expiring mid-session is refreshed without losing the subscription', async ({ openClient, db, user }) => {
   const id = await seedFile(db, user, 'token.wav');
@@ -15,7 +16,7 @@ test('an access token expiring mid-session is refreshed without losing the subsc
   const join = alice.frames.find((f) => f.dir === 'sent' && f.event === 'phx_join' && typeof f.payload.access_token === 'string');
   expect(join, 'the page joined its channel with an access token').toBeDefined();
   const { exp, iat } = decodeJwt(String(join!.payload.access_token));
-  expect(exp! - iat!, 'tokens live a few seconds (SYNCWRIGHT_ACCESS_TOKEN_TTL_S), so one expires during the test').toBeLessThanOrEqual(60);
+  expect(exp! - iat!, 'tokens live a few seconds (/dev/login?tokenTtl=), so one expires during the test').toBeLessThanOrEqual(60);
 
   // A marker on this document: if it is still there at the end, the page was not reloaded.
   await alice.page.evaluate(() => { (window as unknown as { __sameDocument: boolean }).__sameDocument = true; });

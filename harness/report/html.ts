@@ -31,12 +31,19 @@ export function toHtml(r: Report): string {
   const mutants = r.mutants.map((m) => `<tr><td>${esc(m.mutant)}</td><td>${esc(m.scenario)}</td><td class="${m.caught ? 'caught' : 'MISSED'}">${m.caught ? 'caught' : 'MISSED'}</td><td class="muted">${esc(m.detail)}</td></tr>`).join('\n');
   const faults = r.scenarios.flatMap((x) => x.faults.filter((f) => f.phase === 'start').map((f) => `<tr><td>${esc(x.title)}</td><td>${esc(f.kind)}</td><td>${esc(f.client ?? '')}</td></tr>`)).join('\n');
   const load = r.load.map((l) => `<tr><td>${esc(l.name)} (${esc(l.size)})</td><td class="${l.passed ? 'passed' : 'failed'}">${l.passed ? 'passed' : 'failed'}</td><td>${Object.entries(l.metrics).map(([k, v]) => `${esc(k)}=${v}`).join(', ')}</td><td>${l.baselineRatio !== undefined ? `${(l.baselineRatio * 100).toFixed(0)} % of raw ws` : ''}</td></tr>`).join('\n');
+  // A `syncwright load` report holds no browser run: say what it does hold instead of empty charts.
+  const loadOnly = r.scenarios.length === 0 && r.mutants.length === 0 && r.load.length > 0;
+  const loadLine = (l: Report['load'][number]) => `${esc(l.name)} (${esc(l.size)}) ${l.passed ? 'passed' : 'FAILED'}${l.metrics.lost !== undefined ? `, ${l.metrics.lost} lost` : ''}${l.metrics.p99_ms !== undefined ? `, p99 ${l.metrics.p99_ms} ms` : ''}${l.baselineRatio !== undefined ? `, ${(l.baselineRatio * 100).toFixed(0)} % of raw ws` : ''}`;
+  const verdict = loadOnly
+    ? `${s.ok ? 'Load passed' : 'Load FAILED'}: ${r.load.map(loadLine).join('; ')}`
+    : `${s.ok ? 'Sync is healthy' : 'Sync is NOT healthy'}: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky;
+planted bugs ${s.mutantsCaught} caught, ${s.mutantsMissed} missed${lat ? `; commit→DOM p95 ${lat.p95} ms, max ${lat.max} ms (budget p95 ≤ ${r.budget.p95} ms, max ≤ ${r.budget.max} ms)` : ''}`;
+  const loadSection = `<section><h2>Load</h2>${load ? `<table><tbody>${load}</tbody></table>${r.load.map((l, i) => `<div class="chart"><canvas id="load-${i}" aria-label="${esc(l.name)} throughput and latency"></canvas></div><div class="chart"><canvas id="load-res-${i}" aria-label="${esc(l.name)} server RSS and CPU"></canvas></div>`).join('')}` : '<p class="muted">No load test in this run.</p>'}</section>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Syncwright ${esc(r.runId)}</title><style>${STYLE}</style></head><body><main>
-<h1>Syncwright conformance report</h1>
+<h1>Syncwright ${loadOnly ? 'load' : 'conformance'} report</h1>
 <div class="muted">run ${esc(r.runId)} · ${esc(r.startedAt)} → ${esc(r.finishedAt)} · target ${esc(r.target.kind)} ${esc(r.target.appUrl ?? '')}</div>
-<div class="verdict ${s.ok ? 'ok' : 'bad'}" id="verdict">${s.ok ? 'Sync is healthy' : 'Sync is NOT healthy'}: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky;
-planted bugs ${s.mutantsCaught} caught, ${s.mutantsMissed} missed${lat ? `; commit→DOM p95 ${lat.p95} ms, max ${lat.max} ms (budget p95 ≤ ${r.budget.p95} ms, max ≤ ${r.budget.max} ms)` : ''}</div>
-<section><h2>How fast: commit → DOM latency</h2><p class="muted">Each sample is the time from the database commit of a change to the moment the browser's DOM showed it (MutationObserver), against the plan's 1–2 s budget.</p>
+<div class="verdict ${s.ok ? 'ok' : 'bad'}" id="verdict">${verdict}</div>
+${loadOnly ? `${loadSection}<section><h2>Conformance</h2><p class="muted">This report holds a load run only (<code>syncwright load</code>); scenarios and the planted-bug matrix are in the reports of <code>syncwright run</code>.</p></section>` : `<section><h2>How fast: commit → DOM latency</h2><p class="muted">Each sample is the time from the database commit of a change to the moment the browser's DOM showed it (MutationObserver), against the plan's 1–2 s budget.</p>
 <div class="grid"><div class="chart"><canvas id="cdf" aria-label="latency CDF"></canvas></div><div class="chart"><canvas id="hist" aria-label="latency histogram"></canvas></div></div></section>
 <section><h2>Scenarios</h2><table><thead><tr><th>status</th><th>scenario</th><th>p95 / max ms</th><th>time</th><th>checkers</th><th>artifacts</th></tr></thead><tbody>${rows}</tbody></table></section>
 ${r.scenarios.some((x) => x.timeline?.length) ? `<section><h2>Timelines of failed and random runs</h2><p class="muted">Every recorded operation per process over time (invoke, ok, fail, info), in the spirit of Jepsen's timelines; fault windows are the thick shaded bars on the nemesis row.</p>
@@ -44,7 +51,7 @@ ${r.scenarios.map((x, i) => (x.timeline?.length ? `<h3>${esc(x.title)}</h3><div 
 <section><h2>Planted-bug matrix</h2><p class="muted">Each SYNC_MUTANT is a known-wrong client or worker; the scenario that claims to check the behaviour must fail against it.</p>
 ${mutants ? `<table><thead><tr><th>mutant</th><th>scenario</th><th>result</th><th>how it was caught</th></tr></thead><tbody>${mutants}</tbody></table>` : '<p class="muted">Not run in this report.</p>'}</section>
 <section><h2>Faults injected</h2>${faults ? `<table><thead><tr><th>scenario</th><th>fault</th><th>client</th></tr></thead><tbody>${faults}</tbody></table>` : '<p class="muted">None recorded.</p>'}</section>
-<section><h2>Load</h2>${load ? `<table><tbody>${load}</tbody></table>${r.load.map((l, i) => `<div class="chart"><canvas id="load-${i}" aria-label="${esc(l.name)} throughput and latency"></canvas></div><div class="chart"><canvas id="load-res-${i}" aria-label="${esc(l.name)} server RSS and CPU"></canvas></div>`).join('')}` : '<p class="muted">No load test in this run.</p>'}</section>
+${loadSection}`}
 <section><h2>Environment</h2><pre>${esc(JSON.stringify(r.environment, null, 2))}</pre></section>
 </main>
 <script>${chartJs}</script>
@@ -56,6 +63,7 @@ const withLatency = report.scenarios.filter(s => s.latency && s.latency.samples.
 const maxX = Math.max(2200, ...withLatency.flatMap(s => s.latency.samples));
 const budgetLine = (x, label, color) => ({ label, data: [{x, y: 0}, {x, y: 1}], borderColor: color, borderDash: [6, 4], pointRadius: 0, showLine: true });
 window.charts = [];
+if (document.getElementById('cdf')) {
 window.charts.push(new Chart(document.getElementById('cdf'), { type: 'scatter', data: { datasets: [
   ...withLatency.map((s, i) => { const xs = [...s.latency.samples].sort((a, b) => a - b); return { label: s.title.slice(0, 40), data: xs.map((x, k) => ({x, y: (k + 1) / xs.length})), showLine: true, borderColor: palette[i % 10], pointRadius: 2 }; }),
   budgetLine(report.budget.p95, 'budget 1 s (p95)', '#9a6700'), budgetLine(report.budget.max, 'budget 2 s (max)', '#b3261e') ] },
@@ -67,6 +75,7 @@ window.charts.push(new Chart(document.getElementById('hist'), { type: 'bar', dat
   datasets: [{ label: 'samples', data: bins.map((b, i) => all.filter(v => i === bins.length - 1 ? v >= b : v >= b && v < b + 100).length), backgroundColor: bins.map(b => b >= report.budget.max ? '#d62728' : b >= report.budget.p95 ? '#ff7f0e' : '#2ca02c') }] },
   options: { animation: false, maintainAspectRatio: false, plugins: { title: { display: true, text: 'Latency histogram, all scenarios (orange over 1 s, red over 2 s)' } },
     scales: { x: { title: { display: true, text: 'commit → DOM (ms)' } }, y: { title: { display: true, text: 'samples' } } } } }));
+}
 report.scenarios.forEach((s, i) => {
   if (!s.timeline || !s.timeline.length) return;
   const procs = [...new Set(s.timeline.map(e => e.process))].sort((a, b) => (a === 'nemesis') - (b === 'nemesis') || a.localeCompare(b));

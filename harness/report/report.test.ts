@@ -91,3 +91,20 @@ test('index.html renders its plots offline in Chromium with figures equal to rep
   await page.screenshot({ path: path.join(out, 'screenshot.png'), fullPage: true });
   await browser.close();
 });
+
+test('a load-only report leads with the load verdict and draws only its load charts', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-report-'));
+  const base = sample();
+  const r = buildReport({ ...base, scenarios: [], mutants: [], load: [{ ...base.load[0]!, passed: false, metrics: { lost: 3, p99_ms: 41 }, baselineRatio: 0.5 }] });
+  const out = await writeReport(r, { dir });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`file://${path.join(out, 'index.html')}`);
+  await page.waitForFunction(() => (window as unknown as { charts?: unknown[] }).charts?.length === 2, undefined, { timeout: 20_000 });
+  assert.deepEqual(errors, []);
+  assert.equal(await page.textContent('#verdict'), 'Load FAILED: fanout (smoke) FAILED, 3 lost, p99 41 ms, 50 % of raw ws');
+  assert.equal(await page.locator('canvas#cdf').count(), 0, 'no empty browser-latency charts');
+  await browser.close();
+});

@@ -123,3 +123,16 @@ test('/dev/login?mutant= switches a planted bug on for that browser only; an unk
   assert.match(withBug, /fake-connected/, 'the page hands the mutant to the browser');
   assert.doesNotMatch(without, /fake-connected/, 'other browsers are unaffected');
 });
+
+test('/dev/login?tokenTtl= sets this browser\'s access-token lifetime; a bad value is a 400 naming it', async () => {
+  const bad = await fetch(`${stack.info.appUrl}/dev/login?as=${ALICE.email}&tokenTtl=soon`, { redirect: 'manual' });
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { error: { message: string } }).error.message, /tokenTtl/);
+  const login = await fetch(`${stack.info.appUrl}/dev/login?as=${ALICE.email}&tokenTtl=7`, { redirect: 'manual' });
+  const jar = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const short = (await (await fetch(`${stack.info.appUrl}/api/session`, { headers: { cookie: jar } })).json()) as { expiresAt: number };
+  const normal = (await (await fetch(`${stack.info.appUrl}/api/session`, { headers: { cookie: cookies.get(ALICE.email)! } })).json()) as { expiresAt: number };
+  const now = Date.now() / 1000;
+  assert.ok(short.expiresAt - now <= 8 && short.expiresAt - now >= 5, `about 7 s left, got ${short.expiresAt - now}`);
+  assert.ok(normal.expiresAt - now > 3000, 'other browsers keep the default hour');
+});

@@ -6,6 +6,7 @@ import { activeMutant } from '../../../mutants.ts';
 export const SESSION_COOKIE = 'sw_session';
 export const REALTIME_URL_COOKIE = 'sw_supabase_url';
 export const MUTANT_COOKIE = 'sw_mutant';
+export const TOKEN_TTL_COOKIE = 'sw_token_ttl';
 
 export interface Session { userId: string; email: string; token: string; exp: number }
 
@@ -27,12 +28,18 @@ export async function readSession(): Promise<Session | undefined> {
     const { payload } = await jwtVerify(raw, key(), { algorithms: ['HS256'] });
     if (typeof payload.sub !== 'string') return undefined;
     const email = String(payload.email ?? '');
-    const ttl = serverConfig().accessTokenTtlS;
+    const ttl = (await tokenTtlOverride()) ?? serverConfig().accessTokenTtlS;
     const token = await mintToken(payload.sub, email, ttl);
     return { userId: payload.sub, email, token, exp: Math.floor(Date.now() / 1000) + ttl };
   } catch {
     return undefined;
   }
+}
+
+/** Access-token lifetime for this browser alone (dev login only), so a spec can expire tokens without its own stack. */
+async function tokenTtlOverride(): Promise<number | undefined> {
+  const v = Number((await cookies()).get(TOKEN_TTL_COOKIE)?.value);
+  return serverConfig().devLogin && Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
 /** A planted bug for this browser alone (dev login only), so one stack can serve the whole matrix. */

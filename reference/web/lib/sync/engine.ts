@@ -2,6 +2,7 @@ import type { SupabaseClient, RealtimeChannel } from '@supabase/supabase-js';
 import { Store } from './store.ts';
 import { MutationQueue, type MutationKind, type QueuedMutation } from './queue.ts';
 import type { KV } from './storage.ts';
+import { connectionState } from './status.ts';
 import { fromRow, type AudioFile, type ConnectionState, type Notice, type NoticeKind, type SyncResponse, type TranscriptRun, type Usage } from './types.ts';
 import { canonTs } from './time.ts';
 
@@ -144,16 +145,13 @@ export class SyncEngine {
 
   /** Status from the socket's own state (plus navigator.onLine); a reconnect triggers sync + replay. */
   private tick(): void {
-    let next: ConnectionState;
-    const socket = this.d.supabase.realtime.connectionState();
-    if (this.d.mutant === 'fake-connected') next = 'connected';
-    else if (!this.d.online()) next = 'offline';
-    else if (this.realtimeUp()) next = 'connected';
-    else if (socket === 'connecting' || (socket === 'open' && !this.realtimeUp())) next = 'connecting';
-    else next = 'offline';
+    const next = connectionState({
+      online: this.d.online(), socket: this.d.supabase.realtime.connectionState(), up: this.realtimeUp(), fakeConnected: this.d.mutant === 'fake-connected',
+    });
     if (next !== this.status) {
       this.status = next;
-      this.changed();
+      // Not coalesced like data: each connection state is shown, however briefly it lasts.
+      for (const l of this.listeners) l();
     }
     const up = this.realtimeUp() && this.d.online();
     if (up && !this.wasConnected) {

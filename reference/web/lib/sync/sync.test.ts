@@ -4,6 +4,7 @@ import { Store } from './store.ts';
 import { MutationQueue } from './queue.ts';
 import { LocalStorageKV, MemoryKV, openStorage } from './storage.ts';
 import { canonTs } from './time.ts';
+import { connectionState } from './status.ts';
 import type { AudioFile } from './types.ts';
 
 const file = (updatedAt: string, name = 'a.wav'): AudioFile => ({
@@ -79,4 +80,13 @@ test('storage falls back to localStorage when IndexedDB is unavailable, and only
   const broken = { open() { throw new Error('SecurityError'); } } as unknown as IDBFactory;
   assert.equal((await openStorage({ name: 't', indexedDB: broken, localStorage: ls })).kind, 'localstorage');
   assert.equal((await openStorage({ name: 't', indexedDB: undefined, localStorage: ls, noFallback: true })).kind, 'memory');
+});
+
+test('connection state: offline without network or socket, connecting until the postgres_changes ack, then connected', () => {
+  assert.equal(connectionState({ online: false, socket: 'open', up: true }), 'offline', 'navigator.onLine false wins');
+  assert.equal(connectionState({ online: true, socket: 'closed', up: false }), 'offline');
+  assert.equal(connectionState({ online: true, socket: 'connecting', up: false }), 'connecting');
+  assert.equal(connectionState({ online: true, socket: 'open', up: false }), 'connecting', 'joined (SUBSCRIBED) but not yet acked is not connected');
+  assert.equal(connectionState({ online: true, socket: 'open', up: true }), 'connected');
+  assert.equal(connectionState({ online: true, socket: 'closed', up: false, fakeConnected: true }), 'connected', 'the planted bug lies');
 });

@@ -3,14 +3,15 @@ import { SignJWT } from 'jose';
 import { asService } from '../../../lib/server/db.ts';
 import { serverConfig } from '../../../lib/server/config.ts';
 import { problem } from '../../../lib/server/http.ts';
-import { MUTANT_COOKIE, REALTIME_URL_COOKIE, SESSION_COOKIE } from '../../../lib/server/session.ts';
+import { MUTANT_COOKIE, REALTIME_URL_COOKIE, SESSION_COOKIE, TOKEN_TTL_COOKIE } from '../../../lib/server/session.ts';
 import { MUTANT_NAMES } from '../../../../mutants.ts';
 
 export const dynamic = 'force-dynamic';
 
 /**
  * Local stacks only: signs in as a seeded user by id or email. `supabaseUrl` points this browser's
- * realtime socket elsewhere (a fault proxy); `mutant` switches a planted bug on for this browser.
+ * realtime socket elsewhere (a fault proxy); `mutant` switches a planted bug on for this browser;
+ * `tokenTtl` sets the lifetime of this browser's access tokens in seconds.
  */
 export async function GET(req: NextRequest) {
   const cfg = serverConfig();
@@ -28,6 +29,13 @@ export async function GET(req: NextRequest) {
   const host = req.headers.get('host');
   if (host) res.headers.set('location', `http://${host}${req.nextUrl.searchParams.get('next') ?? '/'}`);
   res.cookies.set(SESSION_COOKIE, session, { httpOnly: true, sameSite: 'lax', path: '/' });
+  const ttl = req.nextUrl.searchParams.get('tokenTtl');
+  if (ttl !== null) {
+    if (!/^\d+$/.test(ttl) || Number(ttl) < 1 || Number(ttl) > 86_400) return problem(400, 'invalid_input', 'tokenTtl must be a whole number of seconds from 1 to 86400');
+    res.cookies.set(TOKEN_TTL_COOKIE, ttl, { sameSite: 'lax', path: '/' });
+  } else {
+    res.cookies.delete(TOKEN_TTL_COOKIE);
+  }
   const mutant = req.nextUrl.searchParams.get('mutant');
   if (mutant) {
     if (!MUTANT_NAMES.includes(mutant)) return problem(400, 'unknown_mutant', `mutant must be one of ${MUTANT_NAMES.join(', ')}`);
