@@ -40,6 +40,9 @@ export class SyncEngine {
   private timer?: ReturnType<typeof setInterval>;
   private notifyScheduled = false;
   private wasConnected = false;
+  /** The reconcile fetch of the current connection is done; `generation` counts connections. */
+  private reconciled = false;
+  private generation = 0;
   /** Deletes the server refused: the next hydration re-adds the row and says so. */
   private rejectedDeletes = new Set<string>();
 
@@ -145,20 +148,24 @@ export class SyncEngine {
 
   /** Status from the socket's own state (plus navigator.onLine); a reconnect triggers sync + replay. */
   private tick(): void {
+    const live = this.realtimeUp() && this.d.online();
+    // Connected means changes flow and the reconcile fetch after (re)joining is done: "Live" over a
+    // list that still misses what was committed while down would be a lie.
     const next = connectionState({
-      online: this.d.online(), socket: this.d.supabase.realtime.connectionState(), up: this.realtimeUp(), fakeConnected: this.d.mutant === 'fake-connected',
+      online: this.d.online(), socket: this.d.supabase.realtime.connectionState(), up: live && this.reconciled, fakeConnected: this.d.mutant === 'fake-connected',
     });
     if (next !== this.status) {
       this.status = next;
       // Not coalesced like data: each connection state is shown, however briefly it lasts.
       for (const l of this.listeners) l();
     }
-    const up = this.realtimeUp() && this.d.online();
-    if (up && !this.wasConnected) {
+    if (live && !this.wasConnected) {
       this.wasConnected = true;
-      void this.onReconnect();
-    } else if (!up) {
+      void this.onReconnect(++this.generation);
+    } else if (!live) {
       this.wasConnected = false;
+      this.reconciled = false;
+      this.generation++;
     }
     if (this.d.online() && this.queue.size > 0 && !this.replaying) void this.replay();
   }
@@ -166,8 +173,13 @@ export class SyncEngine {
   /** Set when the server could not be reached; the next successful contact is a reconnect. */
   private unreachableSince = 0;
 
-  private async onReconnect(): Promise<void> {
+  private async onReconnect(generation: number): Promise<void> {
     if (this.d.mutant !== 'no-resync-on-reconnect' || !this.store.serverTime) await this.syncFetch().catch(() => {});
+    // Only if realtime has not dropped meanwhile; a later reconnect reconciles again.
+    if (generation === this.generation) {
+      this.reconciled = true;
+      this.tick();
+    }
     void this.replay();
   }
 

@@ -5,7 +5,7 @@ export interface StatusInputs {
   online: boolean;
   /** The realtime socket's own state (realtime-js connectionState()). */
   socket: string;
-  /** Socket open, channel joined and the postgres_changes ack received. */
+  /** Socket open, channel joined, the postgres_changes ack received and the reconcile fetch done. */
   up: boolean;
   /** The planted bug `fake-connected`. */
   fakeConnected?: boolean;
