@@ -49,6 +49,21 @@ async function optionalModule<T>(file: string): Promise<T | undefined> {
   return (await import(`./${file}`)) as T;
 }
 
+/**
+ * A free port can be taken between picking it and binding it (outgoing connections draw from the
+ * same ephemeral range): in free-port mode, a start that fails with EADDRINUSE gets one more try on
+ * a newly picked port.
+ */
+async function onFreshPort<T>(portBase: number | undefined, start: () => Promise<T>, repick: () => Promise<void>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    if (portBase !== 0 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+    await repick();
+    return start();
+  }
+}
+
 /** Boots Postgres → migrations → seed → Realtime → app → workers, each health-checked. */
 export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
   const progress = opts.onProgress ?? (() => {});
@@ -85,17 +100,10 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
     const startRt = () => startRealtimeProcess({
       port: ports.api, dbUrl: postgres.url, jwtSecret, configPath: opts.configPath ?? path.join(ROOT, 'supabase/config.toml'), env: opts.env, onLog: log,
     });
-    let realtime: RealtimeProcess;
-    try {
-      realtime = await startRt();
-    } catch (err) {
-      // A free port can be taken between picking it and binding it (outgoing connections draw from
-      // the same ephemeral range): in free-port mode, pick another once.
-      if (opts.portBase !== 0 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+    const realtime = await onFreshPort(opts.portBase, startRt, async () => {
       ports.api = await freePort();
       progress(`port taken meanwhile; booting Realtime on 127.0.0.1:${ports.api}`);
-      realtime = await startRt();
-    }
+    });
     stops.push(() => realtime.stop());
     phase('realtime');
 
@@ -108,9 +116,13 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
       if (!mod) progress('app: harness/stack/app.ts not present, skipping the reference app');
       else {
         progress(`booting the reference app on 127.0.0.1:${ports.app}`);
-        app = await mod.startApp({
+        const startOne = () => mod.startApp({
           port: ports.app, dbUrl: postgres.url, supabaseUrl: realtime.url, anonKey, jwtSecret,
           dataDir: path.join(dataDir, 'files'), env: opts.env, onLog: log, onProgress: progress,
+        });
+        app = await onFreshPort(opts.portBase, startOne, async () => {
+          ports.app = await freePort();
+          progress(`port taken meanwhile; booting the reference app on 127.0.0.1:${ports.app}`);
         });
         stops.push(() => app!.stop());
         if (app.crashed) crashes.push(app.crashed);
