@@ -57,7 +57,7 @@ export const command: Command = {
       writesPerSecond: intFlag('rate', values.rate, 1, 10_000) ?? base.writesPerSecond,
       durationS: intFlag('duration', values.duration, 5, 3600) ?? base.durationS,
     };
-    if (name === 'throttle' && (values.subscribers || values.users || values.rate || values.duration || values['no-baseline'])) {
+    if (name === 'throttle' && (custom || values['no-baseline'])) {
       throw new UsageError('--subscribers, --users, --rate, --duration and --no-baseline apply to fanout only');
     }
     const progress = (l: string) => process.stderr.write(`syncwright load: ${l}\n`);

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadTarget } from './target.ts';
+import { TSX_NODE_ARGS } from '../stack/children.ts';
 import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
-import { createLoadUsers, subscribersPerUser, type LoadUser } from './users.ts';
+import { createLoadUsers, perUserLoss, type LoadUser } from './users.ts';
 import { writerVus } from '../../load/lib/window.ts';
 
 export interface FanoutSize { subscribers: number; users: number; writesPerSecond: number; durationS: number }
@@ -66,20 +67,11 @@ async function side(name: string, s: Shape, pid: number | undefined, drive?: (wr
   const during = usage.samples.filter((x) => x.t >= t.writeStartS && x.t <= t.writeStartS + s.size.durationS);
   const cpuS = during.length > 1 ? Math.round((during[during.length - 1]!.cpuS - during[0]!.cpuS) * 100) / 100 : usage.cpuS;
   const perUser = published ? new Map(s.users.map((u, i) => [u.id, published[i]!])) : countBy(run.points, 'writes_committed', 'user');
-  const got = countBy(run.points, 'realtime_delivered', 'user');
-  const subs = subscribersPerUser(s.size.subscribers, s.users.length);
-  let expected = 0; let lost = 0; let lostUsers = 0;
-  s.users.forEach((u, i) => {
-    const want = (perUser.get(u.id) ?? 0) * subs[i]!;
-    const missing = Math.max(0, want - (got.get(u.id) ?? 0));
-    expected += want;
-    lost += missing;
-    if (missing > 0) lostUsers++;
-  });
-  const delivered = [...got.values()].reduce((a, b) => a + b, 0);
+  const loss = perUserLoss(s.users, s.size.subscribers, perUser, countBy(run.points, 'realtime_delivered', 'user'));
+  const { delivered } = loss;
   const lat = run.summary.metrics.realtime_latency_ms?.values ?? {};
   return {
-    k6Exit: run.exit, committed: [...perUser.values()].reduce((a, b) => a + b, 0), expected, delivered, lost, lostUsers,
+    k6Exit: run.exit, ...loss,
     latency: { p50: lat.med ?? 0, p95: lat['p(95)'] ?? 0, p99: lat['p(99)'] ?? 0, max: lat.max ?? 0 },
     rssMaxMb: usage.rssMaxMb, cpuSeconds: cpuS, deliveriesPerCpuS: cpuS > 0 ? Math.round(delivered / cpuS) : 0, k6CpuS: run.k6CpuS,
     series: perSecond(run.points, 'realtime_latency_ms', probe.startedAt), resources: resources(usage.samples),
@@ -88,7 +80,7 @@ async function side(name: string, s: Shape, pid: number | undefined, drive?: (wr
 
 /** The same shape against a bare `ws` server that publishes the commits itself. */
 async function rawBaseline(s: Shape): Promise<FanoutSide> {
-  const child = fork(fileURLToPath(new URL('./raw-ws.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(new URL('./raw-ws.ts', import.meta.url)), [], { execArgv: TSX_NODE_ARGS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m: { listening?: number }) => resolve(m.listening ?? 0));

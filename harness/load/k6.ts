@@ -97,8 +97,3 @@ export function perSecond(text: string, metric: string, originMs: number): Serie
     return { t: sec - origin, throughput: s.count, p50: s.p50, p95: s.p95, p99: s.p99 };
   });
 }
-
-/** Every timestamp of a trend or counter, in ms, sorted. */
-export function times(text: string, metric: string): number[] {
-  return [...points(text, metric)].map((p) => Date.parse(p.time)).sort((a, b) => a - b);
-}

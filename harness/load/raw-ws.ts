@@ -5,6 +5,7 @@
 // Parent → child: { start: { users: string[], perSecond, durationS } }; child → parent:
 // { listening: port } then { published: number[] } (commits per user index).
 import { WebSocketServer, type WebSocket } from 'ws';
+import { encodeChange } from '../realtime/serializer.ts';
 
 const sockets = new Map<string, Set<WebSocket>>();
 const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/realtime/v1/websocket' });
@@ -31,15 +32,14 @@ server.on('connection', (ws) => {
   });
 });
 
-// One payload serialised per commit and spliced per topic: the cheapest honest fan-out.
+// One payload serialised per commit and framed per topic as our server frames it (encodeChange):
+// the cheapest honest fan-out.
 function publish(user: string, n: number): void {
   const now = new Date().toISOString();
   const row = { id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, user_id: user, name: `load-${n}.wav`, status: 'uploaded', size_bytes: 1024, duration_ms: null, error: null, created_at: now, updated_at: now };
   const columns = Object.keys(row).map((name) => ({ name, type: name.endsWith('_at') ? 'timestamptz' : 'text' }));
-  const payload = JSON.stringify({ ids: [1], data: { schema: 'public', table: 'audio_files', commit_timestamp: now, type: 'UPDATE', columns, errors: null, record: row, old_record: row } });
-  for (const ws of sockets.get(user) ?? []) {
-    ws.send(`{"topic":${JSON.stringify((ws as WebSocket & { topic?: string }).topic)},"event":"postgres_changes","ref":null,"payload":${payload}}`);
-  }
+  const data = JSON.stringify({ schema: 'public', table: 'audio_files', commit_timestamp: now, type: 'UPDATE', columns, errors: null, record: row, old_record: row });
+  for (const ws of sockets.get(user) ?? []) ws.send(encodeChange((ws as WebSocket & { topic?: string }).topic ?? '', [1], data, '1.0.0'));
 }
 
 process.on('message', (m: { start?: { users: string[]; perSecond: number; durationS: number } }) => {

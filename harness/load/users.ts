@@ -25,6 +25,27 @@ export function subscribersPerUser(subscribers: number, users: number): number[]
   return Array.from({ length: users }, (_, u) => Math.floor(subscribers / users) + (u < subscribers % users ? 1 : 0));
 }
 
+export interface Loss { committed: number; expected: number; delivered: number; lost: number; lostUsers: number }
+
+/**
+ * Per user: every commit should reach each of that user's subscribers (S assigned round-robin).
+ * A surplus for one user never hides a shortfall for another.
+ */
+export function perUserLoss(users: { id: string }[], subscribers: number, commits: Map<string, number>, got: Map<string, number>): Loss {
+  const subs = subscribersPerUser(subscribers, users.length);
+  const out: Loss = { committed: 0, expected: 0, delivered: 0, lost: 0, lostUsers: 0 };
+  users.forEach((u, i) => {
+    const want = (commits.get(u.id) ?? 0) * subs[i]!;
+    const missing = Math.max(0, want - (got.get(u.id) ?? 0));
+    out.committed += commits.get(u.id) ?? 0;
+    out.expected += want;
+    out.lost += missing;
+    if (missing > 0) out.lostUsers++;
+  });
+  out.delivered = [...got.values()].reduce((a, b) => a + b, 0);
+  return out;
+}
+
 /** A [realtime] section with the given limits, for a stack booted only for load. */
 export function realtimeConfig(limits: Record<string, number>): string {
   return `[realtime]\n${Object.entries(limits).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`;

@@ -4,7 +4,7 @@ import { EVENTS, TOPIC_PREFIX } from './constants.ts';
 import { checkToken } from './auth.ts';
 import type { Connection } from './socket.ts';
 import type { Tenant } from './tenant.ts';
-import type { BindingSpec, Prepared } from './changes/index.ts';
+import type { BindingSpec } from './changes/index.ts';
 import { dropDelivery } from './planted.ts';
 
 interface JoinConfig {
@@ -132,7 +132,7 @@ export class Channel {
     try {
       result = await engine.subscribe(
         { id: `${this.conn.id}:${this.topic}:${this.joinRef}`, claims: this.claims, bindings: specs },
-        (p: Prepared, ids: number[]) => this.deliverChange(p, ids),
+        (dataJson: string, ids: number[]) => this.deliverChange(dataJson, ids),
       );
     } catch (err) {
       // As the real server: report, then retry the subscription (it waits 5–10 s; we wait 1–2 s).
@@ -153,9 +153,9 @@ export class Channel {
     this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
   }
 
-  private deliverChange(p: Prepared, ids: number[]): void {
+  private deliverChange(dataJson: string, ids: number[]): void {
     if (this.closed || dropDelivery()) return;
-    this.conn.sendChange(this.topic, ids, p.json);
+    this.conn.sendChange(this.topic, ids, dataJson);
   }
 
   private armExpiry(ms: number): void {

@@ -3,12 +3,12 @@ import { ChangeFeed, type FeedStatus } from './feed.ts';
 import { Authorizer, type Visibility } from './rls.ts';
 import { FilterError, checkFilterColumns, matchesFilter, parseFilter, type Filter } from './filter.ts';
 import type { Change, PostgresChangesPayload } from './types.ts';
-import { Registry, type Binding, type BindingSpec, type Deliver, type Prepared, type Subscription } from './registry.ts';
+import { Registry, type Binding, type BindingSpec, type Deliver, type Subscription } from './registry.ts';
 
 export type { Change, PostgresChangesPayload } from './types.ts';
 export { FilterError, parseFilter, matchesFilter } from './filter.ts';
 
-export type { BindingSpec, Deliver, Prepared } from './registry.ts';
+export type { BindingSpec, Deliver } from './registry.ts';
 
 // Column types whose eq filter compares the row's text exactly, so the registry can index it.
 const TEXT_TYPES = new Set(['uuid', 'text', 'varchar', 'character varying', 'citext', 'name', 'bpchar']);
@@ -150,14 +150,13 @@ export class ChangeEngine {
         this.log(`rls check failed for ${change.table}: ${(err as Error).message}`);
         continue;
       }
-      const prepare = (data: PostgresChangesPayload): Prepared => ({ data, json: JSON.stringify(data) });
-      let payload: Prepared | undefined;
-      let denied: Prepared | undefined;
-      const allowed = () => (payload ??= prepare(this.payload(change)));
-      const unauthorized = () => (denied ??= prepare({
+      let payload: string | undefined;
+      let denied: string | undefined;
+      const allowed = () => (payload ??= JSON.stringify(this.payload(change)));
+      const unauthorized = () => (denied ??= JSON.stringify({
         schema: change.schema, table: change.table, type: change.type, commit_timestamp: change.commitTimestamp,
         columns: [], errors: ['Error 401: Unauthorized'],
-      }));
+      } satisfies PostgresChangesPayload));
       list.forEach((g, i) => {
         const v = verdicts[i];
         if (!v) return;

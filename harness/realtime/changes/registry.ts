@@ -1,14 +1,13 @@
 import type { JWTPayload } from 'jose';
 import type { Filter } from './filter.ts';
-import type { Change, PostgresChangesPayload } from './types.ts';
+import type { Change } from './types.ts';
 
 export interface BindingSpec { id: number; event: string; schema: string; table?: string; filter?: string }
 /** `eqKey` (schema.table.column) is set when the filter is `eq` on a text-like column: indexable. */
 export interface Binding extends BindingSpec { parsed?: Filter; eqKey?: string }
 
-/** One change, serialised once for every subscriber it goes to. */
-export interface Prepared { data: PostgresChangesPayload; json: string }
-export type Deliver = (payload: Prepared, bindingIds: number[]) => void;
+/** `dataJson`: the change's payload, serialised once for every subscriber it goes to. */
+export type Deliver = (dataJson: string, bindingIds: number[]) => void;
 
 export interface Subscription { id: string; claims: JWTPayload; bindings: Binding[]; deliver: Deliver }
 

@@ -18,8 +18,8 @@ export function serverConfig() {
     devLogin: process.env.NODE_ENV !== 'production' || process.env.SYNCWRIGHT_DEV_LOGIN === '1',
     poolMax: Number(process.env.DB_POOL_MAX ?? 10) || 10,
     poolIdleMs: Number(process.env.DB_POOL_IDLE_MS ?? 10_000) || 10_000,
-    // Lifetime of the access tokens the app mints (default an hour, as Supabase Auth's); the
-    // token-refresh scenario sets a few seconds so a token expires mid-session.
+    // Lifetime of the access tokens the app mints (default an hour, as Supabase Auth's);
+    // `/dev/login?tokenTtl=` overrides it for one browser (the token-refresh scenario).
     accessTokenTtlS: Number(process.env.SYNCWRIGHT_ACCESS_TOKEN_TTL_S ?? 3600) || 3600,
   };
 }
