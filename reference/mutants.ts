@@ -3,12 +3,12 @@
  * names the scenario that must catch it (the mutant matrix proves it does).
  */
 /**
- * `ownStack`: the mutant cannot be switched on per browser (it lives in the worker), or its scenario
- * needs a stack booted with its own settings; the matrix boots one for it. The others share one stack
- * and are switched on per browser through `/dev/login?mutant=`.
+ * `inWorker`: the mutant lives in the worker process, so it cannot be switched on per browser; the
+ * matrix boots a stack with `SYNC_MUTANT` for it. The others are switched on per browser through
+ * `/dev/login?mutant=` and share the run's stack.
  */
 export interface Mutant {
-  name: string; breaks: string; caughtBy: string; ownStack?: true;
+  name: string; breaks: string; caughtBy: string; inWorker?: true;
   /** Part of the title of the one test in `caughtBy` that must catch it, where the file has several. */
   test?: string;
 }
@@ -26,9 +26,9 @@ export const MUTANTS: readonly Mutant[] = [
   { name: 'no-resync-on-reconnect', breaks: 'skips the REST sync fetch after a reconnect', caughtBy: 'reconnect-window' },
   { name: 'ignore-usage-updates', breaks: 'drops usage_logs realtime updates, so the quota panel goes stale', caughtBy: 'field-failures', test: 'usage panel updates when an upload commits' },
   { name: 'no-token-refresh', breaks: 'keeps the first access token, so the server ends the subscription when it expires', caughtBy: 'token-refresh' },
-  { name: 'ready-on-subscribed', breaks: 'runs the reconcile fetch on SUBSCRIBED, ignoring the postgres_changes ack', caughtBy: 'subscribed-not-ready', ownStack: true },
+  { name: 'ready-on-subscribed', breaks: 'runs the reconcile fetch on SUBSCRIBED, ignoring the postgres_changes ack', caughtBy: 'subscribed-not-ready', test: 'of the first join' },
   { name: 'slow-apply', breaks: 'applies realtime payloads 2.5 s late, past the plan budget', caughtBy: 'events-within-budget', test: 'each event type of each table' },
-  { name: 'worker-skip-run-row', breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', ownStack: true },
+  { name: 'worker-skip-run-row', breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', inWorker: true },
 ];
 
 export const MUTANT_NAMES = MUTANTS.map((m) => m.name);

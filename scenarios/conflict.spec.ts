@@ -10,7 +10,9 @@ test('a queued rename older than the server version: server version kept, confli
   await expect(alice.page.locator('[data-testid=pending-count]')).toHaveText('1');
   const serverAt = await serverRename(db, id, 'theirs.wav');
   alice.heal();
-  await expect(alice.notification('conflict', id)).toBeVisible({ timeout: 20_000 });
+  // The replay's 409 is handled before the queue reports empty, so by then the notice must be up.
+  await expect(alice.page.locator('[data-testid=pending-count]')).toHaveText('0', { timeout: 20_000 });
+  await expect(alice.notification('conflict', id)).toBeVisible({ timeout: 2_000 });
   history.add('c1', 'fail', 'rename', { entityId: id, status: 409 });
   history.add('c1', 'ok', 'notify', { kind: 'conflict', entityId: id });
   await expect(alice.page.locator('[data-testid=audio-detail] [data-testid=audio-name]')).toHaveText('theirs.wav');

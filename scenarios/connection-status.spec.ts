@@ -18,7 +18,7 @@ test('connection status follows a real cut: connected → offline → connecting
     }).observe(el, { attributes: true, attributeOldValue: true, attributeFilter: ['data-state'] });
   });
   alice.realtimeProxy.cut();
-  await expect(alice.page.locator('[data-testid=connection-status]')).toHaveAttribute('data-state', 'offline', { timeout: 10_000 });
+  await expect(alice.page.locator('[data-testid=connection-status]')).toHaveAttribute('data-state', 'offline', { timeout: 5_000 });
   alice.realtimeProxy.heal();
   await alice.waitConnected(30_000);
   expect(states[0]).toBe('connected');

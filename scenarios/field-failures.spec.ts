@@ -46,7 +46,9 @@ test('the usage panel updates when an upload commits', async ({ openClient, db, 
   const alice = await openClient();
   await expect(alice.page.locator('[data-testid=usage-panel]')).toHaveAttribute('data-uploads', '0');
   await alice.upload('counted.wav');
-  await expect(alice.page.locator('[data-testid=usage-panel]')).toHaveAttribute('data-uploads', '1', { timeout: 10_000 });
+  // Once the upload is acknowledged its usage row has committed: the panel follows within budget.
+  await expect(alice.page.locator('[data-testid=pending-count]')).toHaveText('0', { timeout: 20_000 });
+  await expect(alice.page.locator('[data-testid=usage-panel]')).toHaveAttribute('data-uploads', '1', { timeout: 5_000 });
   const { rows } = await db.query('select uploads_count from usage_logs where user_id = $1', [user.id]);
   expect(rows[0].uploads_count).toBe(1);
 });

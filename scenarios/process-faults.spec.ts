@@ -1,7 +1,9 @@
 import { test, expect, finalReads } from '../fixtures/index.ts';
 import { seedFile, serverRename } from './helpers.ts';
 
-// Process faults act on the stack's own processes: these run against the local stack only (@local).
+// Process faults act on the stack's own processes: these run against a local stack only (@local),
+// one of this spec's own, so a restart never disturbs the specs sharing the run's stack.
+test.use({ privateStack: true });
 test('Realtime server restart mid-stream: the client reconnects and converges via sync @local', async ({ openClient, db, user, stack, history }) => {
   expect(stack.local, 'process faults need the local stack').toBeDefined();
   const id = await seedFile(db, user, 'restart.wav');

@@ -2,12 +2,13 @@ import { test, expect } from '../fixtures/index.ts';
 import type { AppClient } from '../fixtures/app-client.ts';
 import type { RealtimeFrame } from '../fixtures/frames.ts';
 import { seedFile, serverRename } from './helpers.ts';
+import { setSubscribeDelay } from '../harness/faults/subscribe-delay.ts';
 
 // Real Supabase replies to the join (supabase-js: SUBSCRIBED) before postgres_changes are live; the
 // `system` ack 'Subscribed to PostgreSQL' follows, and a change committed in between is never pushed.
-// Our Realtime server widens that window so a change can be committed inside it on purpose.
+// Our Realtime server widens that window for this test's user (so @local: a real Supabase cannot), so
+// a change can be committed inside it on purpose.
 const WINDOW_MS = 3_000;
-test.use({ stackEnv: { SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS: String(WINDOW_MS) } });
 
 const isJoinOk = (f: RealtimeFrame) => f.dir === 'received' && f.event === 'phx_reply'
   && f.payload.status === 'ok' && Array.isArray((f.payload.response as { postgres_changes?: unknown } | undefined)?.postgres_changes);
@@ -33,10 +34,11 @@ async function renameInWindow(c: AppClient, from: number, rename: () => Promise<
   return at;
 }
 
-test('a change committed between SUBSCRIBED and the postgres_changes ack of the first join reaches the UI', async ({ openClient, db, user }) => {
+test('a change committed between SUBSCRIBED and the postgres_changes ack of the first join reaches the UI @local', async ({ openClient, db, user, stack }) => {
   const id = await seedFile(db, user, 'first-join.wav');
   const alice = await openClient();
   await alice.row(id).waitFor();
+  await setSubscribeDelay(stack.info, user.id, WINDOW_MS);
   const from = alice.frames.length;
   await alice.page.reload();
   const at = await renameInWindow(alice, from, () => serverRename(db, id, 'renamed-before-ack.wav'));
@@ -44,10 +46,11 @@ test('a change committed between SUBSCRIBED and the postgres_changes ack of the 
   expect(await alice.status()).toBe('connected');
 });
 
-test('a change committed between SUBSCRIBED and the postgres_changes ack of a rejoin reaches the UI', async ({ openClient, db, user }) => {
+test('a change committed between SUBSCRIBED and the postgres_changes ack of a rejoin reaches the UI @local', async ({ openClient, db, user, stack }) => {
   const id = await seedFile(db, user, 'rejoin.wav');
   const alice = await openClient();
   await alice.row(id).waitFor();
+  await setSubscribeDelay(stack.info, user.id, WINDOW_MS);
   alice.realtimeProxy.cut();
   await expect(alice.page.locator('[data-testid=connection-status]')).not.toHaveAttribute('data-state', 'connected', { timeout: 10_000 });
   const from = alice.frames.length;

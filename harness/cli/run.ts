@@ -2,7 +2,10 @@ import path from 'node:path';
 import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
 import { readResults, runPlaywright } from '../conformance/playwright.ts';
 import { collectScenarios } from '../conformance/collect.ts';
-import { matrixConcurrency, runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
+import { matrixArgs, mutantVerdicts, runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
+import { MUTANTS } from '../../reference/mutants.ts';
+import { SHARED_ENV, bootShared } from '../../fixtures/shared-stack.ts';
+import { targetOf } from '../load/target.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import config from '../../syncwright.config.ts';
 import { runFanout, SIZES, toLoadResult } from '../load/fanout.ts';
@@ -49,46 +52,65 @@ export const command: Command = {
     const startedAt = new Date();
     const runId = newRunId(startedAt);
     const stage = path.resolve('reports', runId, 'playwright');
-    const args = [
-      ...(values.grep ? ['--grep', values.grep] : []),
-      ...(repeat ? ['--repeat-each', String(repeat)] : []),
-      // Process faults (restarts, kills) need processes we own.
-      ...(external ? ['--grep-invert', '@local'] : []),
-    ];
-    progress(`run ${runId}: scenarios${values.grep ? ` matching /${values.grep}/` : ''}${repeat ? ` × ${repeat}` : ''}`);
-    await runPlaywright(args, { ...env, SYNCWRIGHT_REPORT_DIR: stage, ...(values.trace ? { SYNCWRIGHT_TRACE: values.trace } : {}) });
-    const specs = await readResults(stage).catch((err) => {
-      progress(`no Playwright results: ${(err as Error).message}`);
-      return [];
-    });
-    const { scenarios, artifacts } = await collectScenarios(specs, stage);
-    let mutants: MutantResult[] = [];
-    if (!values['no-mutants'] && !values.grep && !external) {
-      progress('planted-bug matrix: each mutant against the scenario that claims to catch it');
-      mutants = await runMutantMatrix(progress, undefined, matrixConcurrency());
+    const withMutants = !values['no-mutants'] && !values.grep && !external;
+    const withLoad = !values['no-load'] && !values.grep && !external;
+    // One stack for the scenarios, the matrix and the load smoke (specs that restart processes boot their own).
+    let shared: Awaited<ReturnType<typeof bootShared>> | undefined;
+    if (!external) {
+      progress('booting the local stack (Postgres, Realtime, app, worker)');
+      shared = await bootShared();
+      env[SHARED_ENV] = JSON.stringify(shared.shared);
     }
-    const load: Report['load'] = [];
-    if (!values['no-load'] && !values.grep && !external) {
-      progress('load smoke: k6 fan-out over the Realtime protocol');
-      try {
-        await ensureK6(progress);
-        const r = await runFanout(SIZES.smoke, progress, { baseline: false, ownStack: true });
-        load.push(toLoadResult(r, 'smoke'));
-      } catch (err) {
-        progress(`load smoke could not run: ${(err as Error).message}`);
-        load.push({ name: 'fanout', size: 'smoke', passed: false, series: [], resources: [], metrics: {} });
+    try {
+      // The matrix's projects run next to the scenarios in one Playwright run; repeats are for the scenarios only.
+      const matrix = withMutants ? matrixArgs() : undefined;
+      const together = matrix && !repeat;
+      const args = [
+        ...(values.grep ? ['--grep', values.grep] : []),
+        ...(repeat ? ['--repeat-each', String(repeat)] : []),
+        // Process faults (restarts, kills) need processes we own.
+        ...(external ? ['--grep-invert', '@local'] : []),
+      ];
+      progress(`run ${runId}: scenarios${values.grep ? ` matching /${values.grep}/` : ''}${repeat ? ` × ${repeat}` : ''}${together ? ` and the planted-bug matrix (${MUTANTS.length} mutants, each against the test that claims it)` : ''}`);
+      await runPlaywright(args, { ...env, ...(together ? matrix.env : {}), SYNCWRIGHT_REPORT_DIR: stage, ...(values.trace ? { SYNCWRIGHT_TRACE: values.trace } : {}) });
+      const specs = await readResults(stage).catch((err) => {
+        progress(`no Playwright results: ${(err as Error).message}`);
+        return [];
+      });
+      const { scenarios, artifacts } = await collectScenarios(specs.filter((x) => x.project === 'scenarios'), stage);
+      let mutants: MutantResult[] = [];
+      if (together) {
+        mutants = mutantVerdicts(specs);
+        for (const r of mutants) progress(`${r.mutant}: ${r.caught ? 'caught' : 'MISSED'}: ${r.detail}`);
+      } else if (matrix) {
+        progress('planted-bug matrix: each mutant against the test that claims to catch it');
+        mutants = await runMutantMatrix(progress, undefined, env);
       }
+      const load: Report['load'] = [];
+      if (withLoad && shared) {
+        progress('load smoke: k6 fan-out over the Realtime protocol');
+        try {
+          await ensureK6(progress);
+          const r = await runFanout(SIZES.smoke, progress, { baseline: false, target: targetOf(shared.stack) });
+          load.push(toLoadResult(r, 'smoke'));
+        } catch (err) {
+          progress(`load smoke could not run: ${(err as Error).message}`);
+          load.push({ name: 'fanout', size: 'smoke', passed: false, series: [], resources: [], metrics: {} });
+        }
+      }
+      const report = buildReport({
+        runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
+        target: external ? { kind: 'external', appUrl: external, supabaseUrl: values['supabase-url'] } : { kind: 'local' },
+        budget: config.latencyBudget, scenarios, mutants, load,
+      });
+      const dir = await writeReport(report, { artifacts });
+      const s = report.summary;
+      console.log(`${s.ok ? 'PASS' : 'FAIL'}: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky; mutants ${s.mutantsCaught} caught, ${s.mutantsMissed} missed${s.latency ? `; commit→DOM p95 ${s.latency.p95} ms, max ${s.latency.max} ms` : ''}`);
+      console.log(`report: ${path.join(dir, 'index.html')}`);
+      if (scenarios.length === 0) return 1;
+      return s.ok ? 0 : 1;
+    } finally {
+      await shared?.stack.stop();
     }
-    const report = buildReport({
-      runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
-      target: external ? { kind: 'external', appUrl: external, supabaseUrl: values['supabase-url'] } : { kind: 'local' },
-      budget: config.latencyBudget, scenarios, mutants, load,
-    });
-    const dir = await writeReport(report, { artifacts });
-    const s = report.summary;
-    console.log(`${s.ok ? 'PASS' : 'FAIL'}: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky; mutants ${s.mutantsCaught} caught, ${s.mutantsMissed} missed${s.latency ? `; commit→DOM p95 ${s.latency.p95} ms, max ${s.latency.max} ms` : ''}`);
-    console.log(`report: ${path.join(dir, 'index.html')}`);
-    if (scenarios.length === 0) return 1;
-    return s.ok ? 0 : 1;
   },
 };

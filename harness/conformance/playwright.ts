@@ -16,7 +16,11 @@ interface PwSuite { title: string; file?: string; specs?: PwSpec[]; suites?: PwS
 interface PwSpec { title: string; file: string; line: number; tests: { results: PwResult[]; status: string; projectName?: string }[] }
 interface PwResult { status: string; duration: number; retry: number; error?: { message?: string }; errors?: { message?: string }[]; attachments: { name: string; path?: string; body?: string; contentType: string }[] }
 
-export interface SpecResult { id: string; title: string; file: string; project: string; status: 'passed' | 'failed' | 'flaky' | 'skipped'; durationMs: number; retries: number; error?: string; attachments: PwResult['attachments'] }
+/**
+ * `status` judges against the expectation (a mutant's test is expected to fail); `outcome` is what the
+ * last attempt did.
+ */
+export interface SpecResult { id: string; title: string; file: string; project: string; status: 'passed' | 'failed' | 'flaky' | 'skipped'; outcome: string; durationMs: number; retries: number; error?: string; attachments: PwResult['attachments'] }
 
 /** Runs Playwright on the scenarios with a JSON and JUnit reporter into reportDir; output streams through. */
 export function runPlaywright(args: string[], env: Record<string, string>, opts: { quiet?: boolean } = {}): Promise<number> {
@@ -38,7 +42,7 @@ export async function readResults(reportDir: string): Promise<SpecResult[]> {
         const last = t.results[t.results.length - 1];
         const status = t.status === 'expected' ? 'passed' : t.status === 'flaky' ? 'flaky' : t.status === 'skipped' ? 'skipped' : 'failed';
         out.push({
-          id: `${spec.file}:${spec.line}`, title: spec.title, file: spec.file, project: t.projectName ?? '', status,
+          id: `${spec.file}:${spec.line}`, title: spec.title, file: spec.file, project: t.projectName ?? '', status, outcome: last?.status ?? 'skipped',
           durationMs: t.results.reduce((a, r) => a + r.duration, 0), retries: Math.max(0, t.results.length - 1),
           error: last?.error?.message ?? last?.errors?.[0]?.message, attachments: last?.attachments ?? [],
         });

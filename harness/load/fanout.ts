@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { loadTarget } from './target.ts';
+import { loadTarget, type LoadTarget } from './target.ts';
 import { TSX_NODE_ARGS } from '../stack/children.ts';
 import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
 import { createLoadUsers, perUserLoss, type LoadUser } from './users.ts';
@@ -12,7 +12,7 @@ import { writerVus } from '../../load/lib/window.ts';
 
 export interface FanoutSize { subscribers: number; users: number; writesPerSecond: number; durationS: number }
 export const SIZES: Record<'smoke' | 'full', FanoutSize> = {
-  smoke: { subscribers: 100, users: 10, writesPerSecond: 10, durationS: 20 },
+  smoke: { subscribers: 100, users: 10, writesPerSecond: 10, durationS: 10 },
   full: { subscribers: 2000, users: 50, writesPerSecond: 50, durationS: 60 },
 };
 
@@ -100,10 +100,10 @@ async function rawBaseline(s: Shape): Promise<FanoutSide> {
  * Against the running stack (or, with `ownStack` or none running, one booted with raised Realtime
  * limits): our server, then the raw baseline of the same shape.
  */
-export async function runFanout(size: FanoutSize, progress: (s: string) => void, opts: { baseline?: boolean; ownStack?: boolean } = {}): Promise<FanoutResult> {
+export async function runFanout(size: FanoutSize, progress: (s: string) => void, opts: { baseline?: boolean; ownStack?: boolean; target?: LoadTarget } = {}): Promise<FanoutResult> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'syncwright-load-'));
   progress(`fan-out: ${size.subscribers} subscribers over ${size.users} users, ${size.writesPerSecond} renames/s through the app for ${size.durationS} s`);
-  const stack = await loadTarget({ ownStack: opts.ownStack, limits: { max_events_per_second: 1_000_000, max_joins_per_second: 100_000, max_concurrent_users: size.subscribers * 2, max_channels_per_client: 100 } }, progress);
+  const stack = opts.target ?? await loadTarget({ ownStack: opts.ownStack, limits: { max_events_per_second: 1_000_000, max_joins_per_second: 100_000, max_concurrent_users: size.subscribers * 2, max_channels_per_client: 100 } }, progress);
   const db = new pg.Client(stack.info.dbUrl);
   try {
     // Connections over the tenant's limit would be refused: say so before anything runs.

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StackInfo } from '../schema/stack.ts';
-import { bootStack } from '../stack/up.ts';
+import { bootStack, type Stack } from '../stack/up.ts';
 import { alive } from '../stack/lock.ts';
 import { loadLimits, type Limits } from '../realtime/limits.ts';
 import { realtimeConfig } from './users.ts';
@@ -41,6 +41,12 @@ export async function runningStack(file = STACK_FILE): Promise<StackInfo | undef
   if (!(await healthy(`${info.supabaseUrl}/health`))) return undefined;
   if (info.appUrl && !(await healthy(`${info.appUrl}/api/health`))) return undefined;
   return info;
+}
+
+/** A stack this process booted with supabase/config.toml (syncwright run's shared stack); the caller stops it. */
+export function targetOf(stack: Stack): LoadTarget {
+  if (!stack.info.appUrl) throw new Error('the stack has no app; the writers go through its API');
+  return { info: { ...stack.info, appUrl: stack.info.appUrl }, realtimePid: stack.realtime.pid(), limits: loadLimits(path.join(ROOT, 'supabase/config.toml')), owned: false, async stop() {} };
 }
 
 /**

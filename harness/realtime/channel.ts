@@ -109,10 +109,11 @@ export class Channel {
 
     if (this.presenceEnabled) this.push(EVENTS.presenceState, this.presenceState());
     if (!withIds.length) return;
-    if (tenant.subscribeDelayMs > 0) {
+    const delay = tenant.subscribeDelayFor(this.claims);
+    if (delay > 0) {
       // Changes committed in this window are not delivered, as on the real server before its ack.
       // Not awaited: this socket's later frames (heartbeat, access_token) are handled meanwhile.
-      this.retryTimer = setTimeout(() => void this.subscribeChanges(withIds), tenant.subscribeDelayMs);
+      this.retryTimer = setTimeout(() => void this.subscribeChanges(withIds), delay);
       return;
     }
     await this.subscribeChanges(withIds);

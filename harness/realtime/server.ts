@@ -5,6 +5,7 @@ import { checkToken } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { Connection } from './socket.ts';
 import { Tenant } from './tenant.ts';
+import { CONTROL_PATH, subscribeDelayControl } from './control.ts';
 import { VSN_1, VSN_2, type Vsn } from './constants.ts';
 
 export interface RealtimeOptions {
@@ -22,6 +23,7 @@ export interface RealtimeServer {
   port: number;
   url: string;
   engine: ChangeEngine;
+  tenant: Tenant;
   stop(): Promise<void>;
 }
 
@@ -30,7 +32,7 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** The Supabase Realtime surface at /realtime/v1/websocket, plus /health. */
+/** The Supabase Realtime surface at /realtime/v1/websocket, plus /health and the harness's control (control.ts). */
 export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServer> {
   const log = opts.onLog ?? (() => {});
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -45,6 +47,10 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
     if (url.pathname === '/health' || url.pathname === '/realtime/v1/health') {
       const ok = engine.streaming();
       return json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'replication not streaming', connections: tenant.users.size });
+    }
+    if (url.pathname === CONTROL_PATH) {
+      void subscribeDelayControl(req, tenant).then((r) => json(res, r.status, r.body), () => json(res, 500, { code: 'internal', error: 'control failed' }));
+      return;
     }
     json(res, 404, { error: 'not found' });
   });
@@ -77,6 +83,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
     port,
     url: `http://127.0.0.1:${port}`,
     engine,
+    tenant,
     async stop() {
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -17,12 +17,18 @@ export class Tenant {
    * The real server has such a window; a harness widens it to test clients that treat SUBSCRIBED as ready.
    */
   readonly subscribeDelayMs: number;
+  /** Per user (JWT `sub`), set through the control endpoint (control.ts); wins over subscribeDelayMs. */
+  readonly subscribeDelays = new Map<string, number>();
 
   constructor(readonly limits: Limits, readonly jwtSecret: string, readonly engine: ChangeEngine | undefined, readonly log: (s: string) => void,
     opts: { subscribeDelayMs?: number } = {}) {
     this.subscribeDelayMs = opts.subscribeDelayMs ?? 0;
     this.joins = new WindowLimiter(limits.maxJoinsPerSecond);
     this.events = new WindowLimiter(limits.maxEventsPerSecond);
+  }
+
+  subscribeDelayFor(claims: { sub?: unknown }): number {
+    return this.subscribeDelays.get(String(claims.sub)) ?? this.subscribeDelayMs;
   }
 
   nextRef(): string {

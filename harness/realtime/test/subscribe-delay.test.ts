@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
 import { startRigWithDb, client, userToken, waitFor, subscribed, type Rig } from './helpers.ts';
-import { ALICE } from '../../stack/testing.ts';
+import { ALICE, BOB } from '../../stack/testing.ts';
+import { DEFAULT_JWT_SECRET, mintServiceRoleKey } from '../../stack/keys.ts';
 
 type Row = { name?: string };
 const DELAY_MS = 800;
@@ -35,4 +36,40 @@ test('postgres_changes go live and are acked only after the delay; a change insi
   await waitFor(() => got.find((p) => (p.new as Row).name === 'after-ack.wav'), 5000, 'the change after the ack');
   assert.deepEqual(got.map((p) => (p.new as Row).name), ['after-ack.wav']);
   await sb.removeAllChannels();
+});
+
+test('the control endpoint widens the window for one user only, and refuses bad calls without changing anything', async () => {
+  const url = `${rig.server.url}/syncwright/v1/subscribe-delay`;
+  const service = await mintServiceRoleKey(DEFAULT_JWT_SECRET);
+  const put = (body: unknown, token = service) => fetch(url, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const refused = async (res: Response, status: number, code: string) => {
+    assert.equal(res.status, status);
+    assert.equal(((await res.json()) as { code: string }).code, code);
+  };
+  await refused(await put({ sub: BOB.id, ms: 5000 }, await userToken(BOB)), 401, 'unauthorized');
+  await refused(await put({ sub: BOB.id, ms: -1 }), 400, 'invalid_body');
+  await refused(await put({ sub: BOB.id, ms: 10, extra: 1 }), 400, 'invalid_body');
+  await refused(await fetch(url, { method: 'POST' }), 405, 'method_not_allowed');
+  // Bob gets no delay of his own from the refused calls, so the server-wide one applies.
+  assert.equal(rig.server.tenant.subscribeDelayFor({ sub: BOB.id }), DELAY_MS);
+  const ok = await put({ sub: BOB.id, ms: 20 });
+  assert.equal(ok.status, 200);
+  assert.equal(rig.server.tenant.subscribeDelayFor({ sub: BOB.id }), 20);
+  assert.equal(rig.server.tenant.subscribeDelayFor({ sub: ALICE.id }), DELAY_MS);
+  // Bob's join is acked after his own 20 ms, well before the server-wide window would end.
+  const sb = client(rig);
+  await sb.realtime.setAuth(await userToken(BOB));
+  let ackAt = 0;
+  const channel = sb.channel('bob-window')
+    .on('postgres_changes' as never, { event: 'INSERT', schema: 'public', table: 'audio_files' } as never, () => {})
+    .on('system' as never, {} as never, (m: { extension?: string; status?: string }) => {
+      if (m.extension === 'postgres_changes' && m.status === 'ok') ackAt = Date.now();
+    });
+  await subscribed(channel);
+  const subscribedAt = Date.now();
+  await waitFor(() => ackAt || undefined, DELAY_MS + 5000, "bob's postgres_changes ack");
+  assert.ok(ackAt - subscribedAt < DELAY_MS / 2, `bob's ack came ${ackAt - subscribedAt} ms after SUBSCRIBED`);
+  await sb.removeAllChannels();
+  assert.equal((await put({ sub: BOB.id, ms: 0 })).status, 200);
+  assert.equal(rig.server.tenant.subscribeDelayFor({ sub: BOB.id }), DELAY_MS);
 });
