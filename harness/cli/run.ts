@@ -48,8 +48,8 @@ export const command: Command = {
         SYNCWRIGHT_DB_URL: values['db-url']!, SYNCWRIGHT_JWT_SECRET: values['jwt-secret']!, SYNCWRIGHT_SERVICE_ROLE_KEY: values['service-role-key'] ?? '',
       });
     }
-    const progress = (l: string) => process.stderr.write(`syncwright run: ${l}\n`);
     const startedAt = new Date();
+    const progress = (l: string) => process.stderr.write(`syncwright run [${Math.round((Date.now() - startedAt.getTime()) / 1000)} s]: ${l}\n`);
     const runId = newRunId(startedAt);
     const stage = path.resolve('reports', runId, 'playwright');
     const withMutants = !values['no-mutants'] && !values.grep && !external;

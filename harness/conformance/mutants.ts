@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { MUTANTS, type Mutant } from '../../reference/mutants.ts';
 import { readResults, runPlaywright, type SpecResult } from './playwright.ts';
+import { PLANTED, mutantFor } from './planted.ts';
 
 export interface MutantResult { mutant: string; scenario: string; caught: boolean; detail: string; durationMs: number }
 
 /** The Playwright environment and arguments that add the matrix's projects (playwright.config.ts). */
 export function matrixArgs(mutants: readonly Mutant[] = MUTANTS): { env: Record<string, string>; projects: string[] } {
-  return { env: { SYNCWRIGHT_MATRIX: mutants.map((m) => m.name).join(',') }, projects: mutants.flatMap((m) => ['--project', m.name]) };
+  return { env: { SYNCWRIGHT_MATRIX: mutants.map((m) => m.name).join(',') }, projects: ['--project', `${PLANTED}*`] };
 }
 
 /**
@@ -17,7 +18,7 @@ export function matrixArgs(mutants: readonly Mutant[] = MUTANTS): { env: Record<
  */
 export function mutantVerdicts(specs: SpecResult[], mutants: readonly Mutant[] = MUTANTS): MutantResult[] {
   return mutants.map((m) => {
-    const mine = specs.filter((s) => s.project === m.name);
+    const mine = specs.filter((s) => mutantFor(mutants, s.project, s.file) === m);
     const failed = mine.filter((s) => s.outcome === 'failed');
     const infra = failed.length === 0 || failed.every((f) => /bootStack|did not become healthy|exited during start-up/.test(f.error ?? ''));
     // eslint-disable-next-line no-control-regex

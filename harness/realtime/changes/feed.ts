@@ -44,6 +44,8 @@ export class ChangeFeed extends EventEmitter {
   private service?: LogicalReplicationService;
   private typeNames = new Map<number, string>();
   private relations = new Map<number, RelationInfo>();
+  /** The open transaction's id (pgoutput Begin): RLS checks wait until it is visible (rls.ts). */
+  private xid?: number;
   private pending: { rel: MessageRelation; type: ChangeType; record?: Record<string, unknown>; old?: Record<string, unknown> }[] = [];
   private stopped = false;
   private lastCommitEnd?: string;
@@ -157,6 +159,7 @@ export class ChangeFeed extends EventEmitter {
     switch (msg.tag) {
       case 'begin':
         this.pending = [];
+        this.xid = msg.xid;
         this.inTransaction = true;
         return;
       case 'insert':
@@ -170,6 +173,7 @@ export class ChangeFeed extends EventEmitter {
         return;
       case 'commit': {
         const rows = this.pending;
+        const xid = this.xid;
         this.pending = [];
         this.inTransaction = false;
         this.inFlight++;
@@ -186,7 +190,7 @@ export class ChangeFeed extends EventEmitter {
             changes.push({
               schema: info.schema, table: info.table, type: r.type, commitTimestamp: ts,
               columns: info.columns, primaryKey: info.primaryKey, rlsEnabled: info.rlsEnabled,
-              record: convert(r.record), oldRecord: convert(r.old), lsn,
+              record: convert(r.record), oldRecord: convert(r.old), lsn, xid,
             });
           }
           if (changes.length) this.emit('transaction', changes);

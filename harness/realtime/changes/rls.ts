@@ -4,15 +4,42 @@ import type { Change } from './types.ts';
 
 // Installed into the database like the real server's `realtime` schema: one call checks a row for
 // many claim sets, each as a `select` by that role with those claims, in one round trip.
+//
+// A commit reaches the replication stream (its WAL is flushed) a moment before other sessions' new
+// snapshots see it: on a busy machine the check could run in that moment, find no row for an INSERT
+// and drop a change the user may see. So the check first waits (up to 5 s) until the committing
+// transaction is visible to a fresh snapshot.
 const INSTALL = `
 create schema if not exists syncwright_realtime;
-create or replace function syncwright_realtime.visible_to(entity regclass, pk jsonb, roles text[], claim_sets jsonb[])
+create or replace function syncwright_realtime.await_xact(x bigint)
+returns boolean language plpgsql as $fn$
+declare
+  s pg_snapshot;
+  xmax bigint;
+begin
+  if x is null then
+    return true;
+  end if;
+  for i in 1 .. 5000 loop
+    s := pg_current_snapshot();
+    xmax := pg_snapshot_xmax(s)::text::bigint;
+    -- pgoutput gives the 32-bit xid: put it in the epoch of the snapshot's xmax (or the one before).
+    if pg_visible_in_snapshot((((xmax >> 32) - (case when x >= (xmax & 4294967295) then 1 else 0 end)) << 32 | x)::text::xid8, s) then
+      return true;
+    end if;
+    perform pg_sleep(0.001);
+  end loop;
+  return false;
+end
+$fn$;
+create or replace function syncwright_realtime.visible_to(entity regclass, pk jsonb, roles text[], claim_sets jsonb[], xact bigint default null)
 returns int[] language plpgsql as $fn$
 declare
   pred text;
   ok boolean;
   visible int[] := '{}';
 begin
+  perform syncwright_realtime.await_xact(xact);
   select string_agg(format('%I = (%L::jsonb ->> %L)::%s', a.attname, pk, a.attname, format_type(a.atttypid, a.atttypmod)), ' and ')
     into pred
     from pg_index ix join pg_attribute a on a.attrelid = ix.indrelid and a.attnum = any(ix.indkey)
@@ -111,8 +138,8 @@ export class Authorizer {
     const pk = Object.fromEntries(change.primaryKey.map((k) => [k, change.record?.[k]]));
     const entity = `"${change.schema.replace(/"/g, '""')}"."${change.table.replace(/"/g, '""')}"`;
     const { rows } = await this.pool.query<{ v: number[] }>(
-      'select syncwright_realtime.visible_to($1::regclass, $2::jsonb, $3::text[], $4::jsonb[]) as v',
-      [entity, JSON.stringify(pk), idx.map((i) => claimsRole(claimSets[i]!)), idx.map((i) => JSON.stringify(claimSets[i]))],
+      'select syncwright_realtime.visible_to($1::regclass, $2::jsonb, $3::text[], $4::jsonb[], $5::bigint) as v',
+      [entity, JSON.stringify(pk), idx.map((i) => claimsRole(claimSets[i]!)), idx.map((i) => JSON.stringify(claimSets[i])), change.xid ?? null],
     );
     for (const one of rows[0]?.v ?? []) result[idx[Math.abs(one) - 1]!] = one > 0 ? true : 'unauthorized';
     return result;

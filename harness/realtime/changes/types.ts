@@ -14,6 +14,8 @@ export interface Change {
   record?: Record<string, unknown>;
   oldRecord?: Record<string, unknown>;
   lsn: string;
+  /** The committing transaction (32-bit, from pgoutput Begin). */
+  xid?: number;
 }
 
 /** The `data` of a postgres_changes frame, as the real server's apply_rls builds it. */
