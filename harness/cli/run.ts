@@ -15,13 +15,15 @@ import type { Report } from '../schema/report.ts';
 const usage = `usage: syncwright run [--grep RE] [--repeat-each N] [--no-mutants] [--no-load] [--trace on|off|retain-on-failure]
                       [--app-url URL --supabase-url URL --anon-key K --db-url URL --jwt-secret S]
 
-Boots the local stack (once per Playwright worker), runs the conformance scenarios in Debian
-chromium, runs the planted-bug matrix, and writes reports/<runId>/ (report.json, index.html,
-junit.xml, traces and histories of failures); reports/latest points at it. Exit code: 0 only when
-every scenario passed and every planted bug was caught.
+Boots the local stack once (specs that restart its processes boot their own), runs the conformance
+scenarios in Debian chromium with the planted-bug matrix beside them (SYNCWRIGHT_WORKERS, default
+2), then the k6 fan-out smoke on the same stack, and writes reports/<runId>/ (report.json,
+index.html, junit.xml, traces, histories, realtime frames and stack logs of failures);
+reports/latest points at it. Exit code: 0 only when every scenario passed and every planted bug
+was caught.
 
   --grep RE          only scenarios whose title matches
-  --repeat-each N    run each scenario N times (flakiness check)
+  --repeat-each N    run each scenario N times (flakiness check); the matrix then runs once, after
   --no-mutants       skip the planted-bug matrix (also skipped with --grep and external targets)
   --no-load          skip the k6 fan-out smoke that fills the report's load section
   --app-url …        test an external app / a real Supabase instead of booting the local stack

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MUTANTS } from '../../reference/mutants.ts';
+import { PLANTED, mutantFor, plantedProjects, selectMutants } from './planted.ts';
+
+test('every mutant gets exactly one project, and a test finds its mutant from project and file', () => {
+  const projects = plantedProjects(MUTANTS);
+  for (const m of MUTANTS) {
+    const holders = projects.filter((p) => mutantFor(MUTANTS, p.name, `scenarios/${m.caughtBy}.spec.ts`) === m);
+    assert.equal(holders.length, 1, `${m.name} is in ${holders.map((p) => p.name).join(', ') || 'no project'}`);
+    const p = holders[0]!;
+    assert.ok(p.testMatch.includes(`${m.caughtBy}.spec.ts`));
+    // Playwright greps "project file title"; the project holds only the claimed test of that file.
+    const title = `${p.name} ${m.caughtBy}.spec.ts some test ${m.test ?? ''}`;
+    assert.ok(p.grep.some((re) => re.test(title)), `${m.name}: grep misses '${title}'`);
+    if (m.inWorker) assert.deepEqual(p.use.stackEnv, { SYNC_MUTANT: m.name });
+    else assert.equal(p.use.stackEnv, undefined);
+  }
+});
+
+test('browser mutants are packed: a project holds at most one mutant a spec file', () => {
+  const projects = plantedProjects(MUTANTS);
+  const browser = projects.filter((p) => !p.use.stackEnv);
+  for (const p of browser) assert.equal(new Set(p.testMatch).size, p.testMatch.length, `${p.name} repeats a file`);
+  // Two mutants claim offline-queue, so two browser projects; every other spec file has one.
+  assert.equal(browser.length, 2);
+  assert.ok(projects.every((p) => p.name.startsWith(PLANTED)));
+});
+
+test('a test outside the matrix runs with no mutant; unknown names are refused', () => {
+  assert.equal(mutantFor(MUTANTS, 'scenarios', 'scenarios/conflict.spec.ts'), undefined);
+  assert.equal(mutantFor(MUTANTS, `${PLANTED}1`, 'scenarios/random.spec.ts'), undefined);
+  assert.throws(() => selectMutants(['no-such-bug']), /unknown mutant 'no-such-bug'/);
+  // A subset keeps its own packing, the same for the config and the verdict.
+  const two = selectMutants(['drop-queue-on-reconnect', 'double-apply']);
+  assert.equal(mutantFor(two, `${PLANTED}1`, 'offline-queue.spec.ts')?.name, 'drop-queue-on-reconnect');
+});
