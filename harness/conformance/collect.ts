@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { summarize } from '../history/latency.ts';
 import { History } from '../history/recorder.ts';
@@ -33,6 +33,18 @@ export async function collectScenarios(specs: SpecResult[], reportDir: string): 
       const p = find('history.jsonl')?.path;
       if (p) artifacts[art.history] = p;
     }
+    // Inline attachments (frames, stack log) of a failure become files beside the report.
+    if (s.status !== 'passed') {
+      const diag = s.attachments.filter((a) => a.body && (/^frames-.*\.json$/.test(a.name) || a.name === 'stack.log'));
+      for (const a of diag) {
+        const file = path.join(reportDir, 'diagnostics', String(i), a.name);
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, Buffer.from(a.body!, 'base64'));
+        const name = `diagnostics/${i}/${a.name}`;
+        artifacts[name] = file;
+        (art.diagnostics ??= []).push(name);
+      }
+    }
     const trace = find('trace')?.path;
     if (trace && s.status !== 'passed') {
       art.trace = `traces/${i}.zip`;
@@ -49,6 +61,5 @@ export async function collectScenarios(specs: SpecResult[], reportDir: string): 
       error: s.error, latency: samples.length ? { ...summarize(samples), samples } : undefined, verdicts, faults, artifacts: art,
     });
   }
-  void reportDir;
   return { scenarios, artifacts };
 }

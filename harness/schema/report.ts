@@ -14,7 +14,11 @@ export const ScenarioResult = z.object({
   latency: LatencySummary.extend({ samples: z.array(z.number()) }).optional(),
   verdicts: z.array(Verdict).default([]),
   faults: z.array(z.object({ kind: z.string(), phase: z.string(), time: z.number().optional(), client: z.string().optional() })).default([]),
-  artifacts: z.object({ trace: z.string().optional(), history: z.string().optional() }).default({}),
+  artifacts: z.object({
+    trace: z.string().optional(), history: z.string().optional(),
+    /** A failed test's realtime frames per browser and the stack's log lines of its time. */
+    diagnostics: z.array(z.string()).optional(),
+  }).default({}),
   /** For failed and random runs: the history, compact, for the timeline plot. */
   timeline: z.array(z.object({ t: z.number(), process: z.string(), type: z.string(), f: z.string(), label: z.string().optional() })).optional(),
 });
