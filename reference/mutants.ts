@@ -27,6 +27,7 @@ export const MUTANTS: readonly Mutant[] = [
   { name: 'ignore-usage-updates', breaks: 'drops usage_logs realtime updates, so the quota panel goes stale', caughtBy: 'field-failures', test: 'usage panel updates when an upload commits' },
   { name: 'no-token-refresh', breaks: 'keeps the first access token, so the server ends the subscription when it expires', caughtBy: 'token-refresh' },
   { name: 'ready-on-subscribed', breaks: 'runs the reconcile fetch on SUBSCRIBED, ignoring the postgres_changes ack', caughtBy: 'subscribed-not-ready', test: 'of the first join' },
+  { name: 'slow-usage', breaks: 'applies usage_logs realtime updates 2.5 s late; only the steady-state latency budget (fixtures) sees it', caughtBy: 'field-failures', test: 'usage panel updates when an upload commits' },
   { name: 'slow-apply', breaks: 'applies realtime payloads 2.5 s late, past the plan budget', caughtBy: 'events-within-budget', test: 'each event type of each table' },
   { name: 'worker-skip-run-row', breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', inWorker: true },
 ];
