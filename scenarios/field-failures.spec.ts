@@ -1,13 +1,16 @@
 import { test, expect } from '../fixtures/index.ts';
 import { seedFile, serverRename } from './helpers.ts';
 
-test('a burst of changes faster than the events-per-second throttle: the client converges to the newest state', async ({ openClient, db, user }) => {
+test('a burst of changes faster than the events-per-second throttle: the client converges to the newest state', async ({ openClient, db, user, history }) => {
   const id = await seedFile(db, user, 'burst-0.wav');
   const alice = await openClient();
   await alice.row(id).waitFor();
   // 200 commits in a tight loop: far above the client's 10 events/s throttle and any render rate.
+  // An overload on purpose, so a fault: what counts here is convergence, not the steady-state budget.
+  history.add('nemesis', 'info', 'fault', { kind: 'burst', phase: 'start' });
   let last = '';
   for (let i = 1; i <= 200; i++) last = await serverRename(db, id, `burst-${i}.wav`);
+  history.add('nemesis', 'info', 'fault', { kind: 'burst', phase: 'end' });
   await expect(alice.row(id)).toHaveAttribute('data-updated-at', last, { timeout: 10_000 });
   await expect(alice.row(id).locator('[data-testid=audio-name]')).toHaveText('burst-200.wav');
   const seen = (await alice.probe()).filter((e) => e.id === id && e.event === 'set').map((e) => e.updatedAt);
