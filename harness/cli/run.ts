@@ -107,7 +107,7 @@ export const command: Command = {
       });
       const dir = await writeReport(report, { artifacts });
       const s = report.summary;
-      console.log(`${s.ok ? 'PASS' : 'FAIL'}: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky; mutants ${s.mutantsCaught} caught, ${s.mutantsMissed} missed${s.latency ? `; commit→DOM p95 ${s.latency.p95} ms, max ${s.latency.max} ms` : ''}`);
+      console.log(`${s.ok ? 'PASS' : 'FAIL'}: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky; mutants ${s.mutantsCaught} caught, ${s.mutantsMissed} missed${s.latency ? `; steady-state commit→DOM p95 ${s.latency.p95} ms, max ${s.latency.max} ms` : ''}`);
       console.log(`report: ${path.join(dir, 'index.html')}`);
       if (scenarios.length === 0) return 1;
       return s.ok ? 0 : 1;

@@ -108,3 +108,14 @@ test('a load-only report leads with the load verdict and draws only its load cha
   assert.equal(await page.locator('canvas#cdf').count(), 0, 'no empty browser-latency charts');
   await browser.close();
 });
+
+test('the headline latency is the steady state: a scenario that slows the network keeps its samples but does not move it', () => {
+  const steady = scenario('events-within-budget', 'passed', [30, 40, 50]);
+  const slowed = { ...scenario('slow-network', 'passed', [550, 600, 650]), faults: [{ kind: 'latency', phase: 'start', client: 'c1' }] };
+  const r = buildReport({
+    runId: newRunId(), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' }, budget: config.latencyBudget,
+    scenarios: [steady, slowed], mutants: [], load: [],
+  });
+  assert.equal(r.summary.latency!.max, 50);
+  assert.equal(r.scenarios[1]!.latency!.max, 650);
+});
