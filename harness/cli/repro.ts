@@ -2,12 +2,14 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
 import { runPlaywright } from '../conformance/playwright.ts';
+import { MUTANT_NAMES } from '../../reference/mutants.ts';
 
-const usage = `usage: syncwright repro <scenario> [--seed N] [--headed] [--trace on|off] [--repeat-each N]
+const usage = `usage: syncwright repro <scenario> [--seed N] [--mutant NAME] [--headed] [--trace on|off] [--repeat-each N]
 
 Replays one scenario (a file name under scenarios/, e.g. 'conflict' or 'offline-queue'), or a
 seeded random run: 'syncwright repro random --seed 1234' replays exactly the operations and
-faults that seed generated. --headed needs a display (e.g. xvfb-run).`;
+faults that seed generated. --mutant runs it against the reference app with that planted bug on
+(reference/mutants.ts), to watch the scenario catch it. --headed needs a display (e.g. xvfb-run).`;
 
 export const command: Command = {
   name: 'repro',
@@ -15,7 +17,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, {
-      seed: { type: 'string' }, headed: { type: 'boolean' }, trace: { type: 'string' }, 'repeat-each': { type: 'string' },
+      seed: { type: 'string' }, mutant: { type: 'string' }, headed: { type: 'boolean' }, trace: { type: 'string' }, 'repeat-each': { type: 'string' },
     }, true);
     const name = positionals[0];
     if (!name) throw new UsageError('name a scenario (e.g. conflict, offline-queue, random)');
@@ -29,6 +31,10 @@ export const command: Command = {
     if (values.trace && !['on', 'off'].includes(values.trace)) throw new UsageError(`--trace must be on or off, got '${values.trace}'`);
     const env: Record<string, string> = { SYNCWRIGHT_TRACE: values.trace ?? 'on' };
     if (seed !== undefined) env.SYNCWRIGHT_SEED = String(seed);
+    if (values.mutant !== undefined) {
+      if (!MUTANT_NAMES.includes(values.mutant)) throw new UsageError(`--mutant must be one of ${MUTANT_NAMES.join(', ')}, got '${values.mutant}'`);
+      env.SYNC_MUTANT = values.mutant;
+    }
     return runPlaywright([file, ...(values.headed ? ['--headed'] : []), ...(repeat ? ['--repeat-each', String(repeat)] : [])], env);
   },
 };
