@@ -2,9 +2,9 @@ import path from 'node:path';
 import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
 import { readResults, runPlaywright } from '../conformance/playwright.ts';
 import { collectScenarios } from '../conformance/collect.ts';
-import { matrixArgs, mutantVerdicts, runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
+import { matrixArgs, mutantVerdicts, printVerdicts, runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
 import { MUTANTS } from '../../reference/mutants.ts';
-import { SHARED_ENV, bootShared } from '../../fixtures/shared-stack.ts';
+import { SHARED_ENV, bootLogged } from '../../fixtures/shared-stack.ts';
 import { targetOf } from '../load/target.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import config from '../../syncwright.config.ts';
@@ -57,10 +57,10 @@ export const command: Command = {
     const withMutants = !values['no-mutants'] && !values.grep && !external;
     const withLoad = !values['no-load'] && !values.grep && !external;
     // One stack for the scenarios, the matrix and the load smoke (specs that restart processes boot their own).
-    let shared: Awaited<ReturnType<typeof bootShared>> | undefined;
+    let shared: Awaited<ReturnType<typeof bootLogged>> | undefined;
     if (!external) {
       progress('booting the local stack (Postgres, Realtime, app, worker)');
-      shared = await bootShared();
+      shared = await bootLogged();
       env[SHARED_ENV] = JSON.stringify(shared.shared);
     }
     try {
@@ -83,7 +83,7 @@ export const command: Command = {
       let mutants: MutantResult[] = [];
       if (together) {
         mutants = mutantVerdicts(specs);
-        for (const r of mutants) progress(`${r.mutant}: ${r.caught ? 'caught' : 'MISSED'}: ${r.detail}`);
+        printVerdicts(mutants, progress);
       } else if (matrix) {
         progress('planted-bug matrix: each mutant against the test that claims to catch it');
         mutants = await runMutantMatrix(progress, undefined, env);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MUTANTS, type Mutant } from '../../reference/mutants.ts';
 import { readResults, runPlaywright, type SpecResult } from './playwright.ts';
-import { PLANTED, mutantFor } from './planted.ts';
+import { PLANTED, mutantFor, selectMutants } from './planted.ts';
 
 export interface MutantResult { mutant: string; scenario: string; caught: boolean; detail: string; durationMs: number }
 
@@ -29,14 +29,18 @@ export function mutantVerdicts(specs: SpecResult[], mutants: readonly Mutant[] =
   });
 }
 
+export function printVerdicts(results: MutantResult[], progress: (s: string) => void): void {
+  for (const r of results) progress(`${r.mutant}: ${r.caught ? 'caught' : 'MISSED'}: ${r.detail}`);
+}
+
 /** The matrix alone: one Playwright run of the mutants' projects on the run's shared stack. */
 export async function runMutantMatrix(progress: (s: string) => void, only?: string[], extraEnv: Record<string, string> = {}): Promise<MutantResult[]> {
-  const todo = MUTANTS.filter((x) => !only?.length || only.includes(x.name));
+  const todo = only?.length ? selectMutants(only) : MUTANTS;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-matrix-'));
   const { env, projects } = matrixArgs(todo);
   progress(`mutants ${todo.map((m) => m.name).join(', ')}`);
   await runPlaywright(projects, { ...extraEnv, ...env, SYNCWRIGHT_REPORT_DIR: dir, SYNCWRIGHT_TRACE: 'off' }, { quiet: true });
   const results = mutantVerdicts(await readResults(dir).catch(() => [] as SpecResult[]), todo);
-  for (const r of results) progress(`${r.mutant}: ${r.caught ? 'caught' : 'MISSED'}: ${r.detail}`);
+  printVerdicts(results, progress);
   return results;
 }

@@ -43,10 +43,15 @@ export async function runningStack(file = STACK_FILE): Promise<StackInfo | undef
   return info;
 }
 
+/** A stack someone else runs with supabase/config.toml's limits: it is theirs to stop. */
+function configured(info: StackInfo & { appUrl: string }, realtimePid: number | undefined): LoadTarget {
+  return { info, realtimePid, limits: loadLimits(path.join(ROOT, 'supabase/config.toml')), owned: false, async stop() {} };
+}
+
 /** A stack this process booted with supabase/config.toml (syncwright run's shared stack); the caller stops it. */
 export function targetOf(stack: Stack): LoadTarget {
   if (!stack.info.appUrl) throw new Error('the stack has no app; the writers go through its API');
-  return { info: { ...stack.info, appUrl: stack.info.appUrl }, realtimePid: stack.realtime.pid(), limits: loadLimits(path.join(ROOT, 'supabase/config.toml')), owned: false, async stop() {} };
+  return configured({ ...stack.info, appUrl: stack.info.appUrl }, stack.realtime.pid());
 }
 
 /**
@@ -58,7 +63,7 @@ export async function loadTarget(opts: { ownStack?: boolean; limits: Record<stri
   if (running) {
     if (!running.appUrl) throw new Error(`the running stack (${STACK_FILE}) has no app; the writers go through its API. Run 'syncwright up' with the app, or pass --own-stack`);
     progress(`using the running stack from ${path.relative(process.cwd(), STACK_FILE)} (its limits: supabase/config.toml)`);
-    return { info: { ...running, appUrl: running.appUrl }, realtimePid: running.pids?.realtime, limits: loadLimits(path.join(ROOT, 'supabase/config.toml')), owned: false, async stop() {} };
+    return configured({ ...running, appUrl: running.appUrl }, running.pids?.realtime);
   }
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'syncwright-load-stack-'));
   const configPath = path.join(tmp, 'config.toml');

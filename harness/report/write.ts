@@ -8,12 +8,13 @@ import { createRequire } from 'node:module';
 import { Report, type ScenarioResult } from '../schema/report.ts';
 import { summarize } from '../history/latency.ts';
 import { toHtml } from './html.ts';
+import type { FaultKind } from '../faults/proxy.ts';
 import { toJUnit } from './junit.ts';
 
 const require = createRequire(import.meta.url);
 
 /** Fault-proxy kinds that slow delivery without breaking it (harness/faults/proxy.ts). */
-const SHAPING = new Set(['latency', 'bandwidth', 'stall']);
+const SHAPING = new Set<string>(['latency', 'bandwidth', 'stall'] satisfies FaultKind[]);
 
 export function newRunId(now = new Date()): string {
   return `${now.toISOString().slice(0, 19).replace(/:/g, '-')}Z-${randomBytes(3).toString('hex')}`;
