@@ -14,7 +14,7 @@ const planted = plantedProjects(matrixFromEnv()).map((p) => ({ ...p, expect: { t
 const workers = Number(process.env.SYNCWRIGHT_WORKERS ?? 2);
 if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error(`SYNCWRIGHT_WORKERS must be an integer from 1 to 8, got '${process.env.SYNCWRIGHT_WORKERS}'`);
 
-// Every worker and project shares the stack globalSetup boots (fixtures/shared-stack.ts); only specs
+// Every worker and project shares the stack globalSetup boots (harness/stack/shared.ts); only specs
 // that restart its processes or need other server settings boot their own.
 export default defineConfig<{ stackEnv: Record<string, string> }>({
   projects: [{ name: 'scenarios' }, ...planted],
@@ -29,6 +29,9 @@ export default defineConfig<{ stackEnv: Record<string, string> }>({
     : [['list']],
   outputDir: process.env.SYNCWRIGHT_REPORT_DIR ? `${process.env.SYNCWRIGHT_REPORT_DIR}/artifacts` : 'test-results',
   use: {
+    // No action or navigation waits forever: a workload step that cannot happen fails instead of hanging the run.
+    actionTimeout: 10_000,
+    navigationTimeout: 20_000,
     trace: (process.env.SYNCWRIGHT_TRACE as 'on' | 'off' | 'retain-on-failure' | undefined) ?? 'retain-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',

@@ -11,6 +11,8 @@ export interface Mutant {
   name: string; breaks: string; caughtBy: string; inWorker?: true;
   /** Part of the title of the one test in `caughtBy` that must catch it, where the file has several. */
   test?: string;
+  /** The generic history checker that must catch it (mutants of the random workload, `caughtBy: 'random'`). */
+  checker?: string;
 }
 
 export const MUTANTS: readonly Mutant[] = [
@@ -29,6 +31,14 @@ export const MUTANTS: readonly Mutant[] = [
   { name: 'ready-on-subscribed', breaks: 'runs the reconcile fetch on SUBSCRIBED, ignoring the postgres_changes ack', caughtBy: 'subscribed-not-ready', test: 'of the first join' },
   { name: 'slow-usage', breaks: 'applies usage_logs realtime updates 2.5 s late; only the steady-state latency budget (fixtures) sees it', caughtBy: 'field-failures', test: 'usage panel updates when an upload commits' },
   { name: 'slow-apply', breaks: 'applies realtime payloads 2.5 s late, past the plan budget', caughtBy: 'events-within-budget', test: 'each event type of each table' },
+  // Caught by the generic history checkers under the random workload, not by a bespoke assertion.
+  { name: 'stamp-cursor', breaks: 'the sync cursor is "now" at the sync, so a write stamped before it but committed after the sync is skipped for good', caughtBy: 'random', checker: 'convergence' },
+  { name: 'client-clock-cursor', breaks: 'stores the browser clock as the next sync cursor; a browser clock ahead skips what changed while away', caughtBy: 'random', checker: 'convergence' },
+  { name: 'shared-cache-key', breaks: 'keys the cached rows without the user id, so the next account in the browser profile is shown them', caughtBy: 'random', checker: 'isolation' },
+  { name: 'keep-first-rename', breaks: 'folds a rename into an unsent queued rename of the row but keeps the first name', caughtBy: 'random', checker: 'no-lost-write' },
+  { name: 'stale-sync-overwrites', breaks: 'applies sync rows without last-write-wins, over newer versions realtime brought during the fetch', caughtBy: 'random', checker: 'monotonic-reads' },
+  { name: 'unpersisted-delete', breaks: 'a realtime delete leaves the row in the cache, so a reload shows it again until the sync', caughtBy: 'random', checker: 'no-resurrection' },
+  { name: 'stale-base', breaks: 'a rename\'s baseUpdatedAt is the version the page first showed, so a rename after any update gets a spurious 409', caughtBy: 'random', checker: 'writes-follow-reads' },
   { name: 'worker-skip-run-row', breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', inWorker: true },
 ];
 

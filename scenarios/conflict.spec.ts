@@ -13,12 +13,10 @@ test('a queued rename older than the server version: server version kept, confli
   // The replay's 409 is handled before the queue reports empty, so by then the notice must be up.
   await expect(alice.page.locator('[data-testid=pending-count]')).toHaveText('0', { timeout: 20_000 });
   await expect(alice.notification('conflict', id)).toBeVisible({ timeout: 2_000 });
-  history.add('c1', 'fail', 'rename', { entityId: id, status: 409 });
-  history.add('c1', 'ok', 'notify', { kind: 'conflict', entityId: id });
   await expect(alice.page.locator('[data-testid=audio-detail] [data-testid=audio-name]')).toHaveText('theirs.wav');
   await expect(alice.page.locator('[data-testid=audio-detail]')).toHaveAttribute('data-updated-at', serverAt);
   const { rows } = await db.query('select name from audio_files where id = $1', [id]);
   expect(rows[0].name).toBe('theirs.wav');
-  const verdicts = await finalReads([alice], db, user, history);
-  for (const v of verdicts) expect(v.valid, `${v.name}: ${JSON.stringify(v.anomalies)}`).not.toBe(false);
+  // The 409, its notice and the final state are in the history: the generic checkers judge them at teardown.
+  await finalReads([alice], db, user, history);
 });

@@ -1,7 +1,7 @@
-import { test, expect, ledger } from '../fixtures/index.ts';
+import { test, expect, ledger, finalReads } from '../fixtures/index.ts';
 import { seedFile } from './helpers.ts';
 
-test('a response lost after the server applied the mutation: the replay applies nothing twice', async ({ openClient, db, user }) => {
+test('a response lost after the server applied the mutation: the replay applies nothing twice', async ({ openClient, db, user, history }) => {
   const id = await seedFile(db, user, 'once.wav');
   const alice = await openClient();
   await alice.openDetail(id);
@@ -32,5 +32,6 @@ test('a response lost after the server applied the mutation: the replay applies 
   expect(dropped).toBe(1);
   expect(applied, `the dropped request reached the server and succeeded ${fetchErrors.join('; ')}`).toEqual([200]);
   expect(renames, 'one mutation in the ledger').toHaveLength(1);
-  expect(renames[0]!.status_code).toBe(200);
+  expect(renames[0]!.statusCode).toBe(200);
+  await finalReads([alice], db, user, history);
 });

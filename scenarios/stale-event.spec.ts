@@ -15,7 +15,9 @@ test('a payload older than the held row is ignored', async ({ openClient, db, us
     body.audioFiles = [{ id, userId: user.id, name: 'v1.wav', status: 'succeeded', sizeBytes: null, durationMs: null, error: null, createdAt: oldAt, updatedAt: oldAt }];
     await route.fulfill({ response: res, json: body });
   });
-  await alice.page.evaluate(() => (window as unknown as { __syncEngine: { syncFetch(): Promise<void> } }).__syncEngine.syncFetch());
+  // A reload shows the cached newer version, then reconciles with the (stale) sync response.
+  await alice.reload();
+  await alice.waitConnected();
   await alice.page.waitForTimeout(300);
   await expect(alice.row(id)).toHaveAttribute('data-updated-at', newAt);
   await expect(alice.row(id).locator('[data-testid=audio-name]')).toHaveText('v2.wav');

@@ -4,7 +4,7 @@ import { readResults, runPlaywright } from '../conformance/playwright.ts';
 import { collectScenarios } from '../conformance/collect.ts';
 import { matrixArgs, mutantVerdicts, printVerdicts, runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
 import { MUTANTS } from '../../reference/mutants.ts';
-import { SHARED_ENV, bootLogged } from '../../fixtures/shared-stack.ts';
+import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
 import { targetOf } from '../load/target.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import config from '../../syncwright.config.ts';

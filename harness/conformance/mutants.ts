@@ -4,8 +4,9 @@ import path from 'node:path';
 import { MUTANTS, type Mutant } from '../../reference/mutants.ts';
 import { readResults, runPlaywright, type SpecResult } from './playwright.ts';
 import { PLANTED, mutantFor, selectMutants } from './planted.ts';
+import { CHECKER_NAMES } from '../history/checker.ts';
 
-export interface MutantResult { mutant: string; scenario: string; caught: boolean; detail: string; durationMs: number }
+export interface MutantResult { mutant: string; scenario: string; caught: boolean; detail: string; durationMs: number; checker?: string }
 
 /** The Playwright environment and arguments that add the matrix's projects (playwright.config.ts). */
 export function matrixArgs(mutants: readonly Mutant[] = MUTANTS): { env: Record<string, string>; projects: string[] } {
@@ -23,14 +24,21 @@ export function mutantVerdicts(specs: SpecResult[], mutants: readonly Mutant[] =
     const infra = failed.length === 0 || failed.every((f) => /bootStack|did not become healthy|exited during start-up/.test(f.error ?? ''));
     // eslint-disable-next-line no-control-regex
     const plain = (failed[0]?.error ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+    // The generic checkers that failed, as describeFailures names them (`name: …` a line).
+    const checkers = [...new Set([...plain.matchAll(/^\s*(?:Error: )?([a-z][a-z-]+): /gm)].map((x) => x[1]!))].filter((c) => CHECKER_NAMES.includes(c));
+    // A bug claimed by a generic checker is caught only when that checker is among those that failed.
+    const caught = !infra && (!m.checker || checkers.includes(m.checker));
     const detail = plain.split('\n').find((l) => l.trim())?.trim().slice(0, 200)
       ?? (mine.length === 0 ? 'its test did not run' : 'all its tests passed');
-    return { mutant: m.name, scenario: m.caughtBy, caught: !infra, detail, durationMs: mine.reduce((a, s) => a + s.durationMs, 0) };
+    return {
+      mutant: m.name, scenario: m.caughtBy, caught, detail: m.checker && !caught && !infra ? `${m.checker} did not fire (${checkers.join(', ') || 'no checker failed'}): ${detail}` : detail,
+      durationMs: mine.reduce((a, s) => a + s.durationMs, 0), ...(checkers.length ? { checker: checkers.join(', ') } : {}),
+    };
   });
 }
 
 export function printVerdicts(results: MutantResult[], progress: (s: string) => void): void {
-  for (const r of results) progress(`${r.mutant}: ${r.caught ? 'caught' : 'MISSED'}: ${r.detail}`);
+  for (const r of results) progress(`${r.mutant}: ${r.caught ? 'caught' : 'MISSED'}${r.checker ? ` by ${r.checker}` : ''}: ${r.detail}`);
 }
 
 /** The matrix alone: one Playwright run of the mutants' projects on the run's shared stack. */

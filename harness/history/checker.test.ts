@@ -1,105 +1,506 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { convergence, queueOrder, noLostNoDouble, notifications, monotonicReads, checkAll } from './checker.ts';
+import {
+  CHECKERS, CHECKER_NAMES, checkAll, checkSafe, compose, conflictRule, convergence, describeFailures, isolation, latencyBudget,
+  mergeValid, monotonicReads, noDoubleApply, noLostWrite, noResurrection, overall, readYourWrites, replayOrder, writesFollowReads,
+  type Valid,
+} from './checker.ts';
 import { toJepsenEdn } from './jepsen.ts';
-import type { HistoryEntry } from '../schema/history.ts';
+import { syntheticHistory } from '../bench/checkers.ts';
+import type { HistoryEntry, LedgerEntry, RowVersion, Verdict } from '../schema/history.ts';
 
-let i = 0;
-const e = (process: string, type: HistoryEntry['type'], f: HistoryEntry['f'], value: Record<string, unknown>): HistoryEntry =>
-  ({ index: i++, time: i, wall: new Date(0).toISOString(), process, type, f, value });
-const row = (id: string, name = 'a', status = 'uploaded', updatedAt = 't1') => ({ id, name, status, updatedAt });
+const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 
-function validHistory(): HistoryEntry[] {
-  i = 0;
-  return [
-    e('c1', 'invoke', 'rename', { mutationId: 'm1', entityId: 'f1' }),
-    e('c1', 'ok', 'rename', { mutationId: 'm1', entityId: 'f1' }),
-    e('c1', 'invoke', 'rename', { mutationId: 'm2', entityId: 'f1' }),
-    e('c1', 'fail', 'rename', { mutationId: 'm2', entityId: 'f1', status: 409 }),
-    e('c1', 'ok', 'notify', { kind: 'conflict', entityId: 'f1' }),
-    e('c1', 'ok', 'observe', { entityId: 'f1', updatedAt: 't1' }),
-    e('c1', 'ok', 'observe', { entityId: 'f1', updatedAt: 't2' }),
-    e('db', 'ok', 'ledger', { mutationIds: ['m1', 'm2'], applied: [{ kind: 'rename', entityId: 'f1' }] }),
-    e('db', 'ok', 'final-read', { entities: [row('f1', 'b', 'uploaded', 't2')] }),
-    e('c1', 'ok', 'final-read', { entities: [row('f1', 'b', 'uploaded', 't2')] }),
-  ];
+/** A small history builder: every entry 10 ms after the last; `now()` is a server stamp of this moment. */
+function builder() {
+  const h: HistoryEntry[] = [];
+  let t = T0;
+  const docs = new Map<string, number>();
+  const paths = new Map<string, string>();
+  const add = (process: string, type: HistoryEntry['type'], f: HistoryEntry['f'], value: Record<string, unknown>) => {
+    t += 10;
+    h.push({ index: h.length, time: t - T0, wall: new Date(t).toISOString(), process, type, f, value });
+    return h[h.length - 1]!;
+  };
+  const b = {
+    h,
+    now: () => `${new Date(t).toISOString().slice(0, 23)}500Z`,
+    wait: (ms: number) => void (t += ms),
+    row: (id: string, userId: string, name: string, updatedAt: string): RowVersion => ({ id, userId, name, status: 'uploaded', updatedAt }),
+    login: (c: string, user: string) => add(c, 'ok', 'login', { user, email: `${user}@example.test` }),
+    open(c: string, path = '/') {
+      docs.set(c, (docs.get(c) ?? 0) + 1);
+      paths.set(c, path);
+      b.see(c, '', '', { testid: 'document', event: 'added' });
+      return b.see(c, '', '', { testid: 'connection-status', status: 'connected' });
+    },
+    see: (c: string, id: string, updatedAt: string, o: { testid?: string; event?: string; name?: string; status?: string } = {}) => add(c, 'ok', 'observe', {
+      doc: `${c}-${docs.get(c) ?? 0}`, path: paths.get(c) ?? '/', testid: o.testid ?? 'audio-row', event: o.event ?? 'set', id, updatedAt,
+      status: o.status ?? '', name: o.name ?? '',
+    }),
+    /** A row shown in the list and, with its name, in the detail view. */
+    show: (c: string, r: RowVersion, event = 'set') => {
+      b.see(c, r.id, r.updatedAt, { event });
+      return b.see(c, r.id, r.updatedAt, { testid: 'audio-detail', name: r.name });
+    },
+    ui: (c: string, op: string, entityId?: string, name?: string) => add(c, 'ok', 'ui', { op, ...(entityId ? { entityId } : {}), ...(name ? { name } : {}) }),
+    send: (c: string, f: HistoryEntry['f'], mutationId: string, entityId: string, extra: Record<string, unknown> = {}) => add(c, 'invoke', f, { mutationId, entityId, ...extra }),
+    ok: (c: string, f: HistoryEntry['f'], mutationId: string, entityId: string, row?: RowVersion) =>
+      add(c, 'ok', f, { mutationId, entityId, status: f === 'create' ? 201 : 200, ...(row ? { row } : {}) }),
+    fail: (c: string, f: HistoryEntry['f'], mutationId: string, entityId: string, current?: RowVersion, status = 409) =>
+      add(c, 'fail', f, { mutationId, entityId, status, ...(current ? { current } : {}) }),
+    receive: (c: string, row: RowVersion) => add(c, 'ok', 'receive', { topic: 'realtime:x', event: 'postgres_changes', table: 'audio_files', type: 'UPDATE', id: row.id, row, userId: row.userId }),
+    write: (p: string, op: string, entityId: string, user: string, row: RowVersion | null) => add(p, 'ok', 'write', { op, entityId, user, row }),
+    ledger: (entries: LedgerEntry[]) => add('db', 'ok', 'ledger', { entries }),
+    dbRead: (entities: RowVersion[]) => add('db', 'ok', 'final-read', { entities }),
+    clientRead: (c: string, user: string, entities: RowVersion[]) => add(c, 'ok', 'final-read', { user, entities: entities.map(({ userId: _, ...r }) => r) }),
+  };
+  return b;
 }
 
-test('a valid history passes every checker', () => {
-  for (const v of checkAll(validHistory())) assert.equal(v.valid, true, `${v.name}: ${JSON.stringify(v.anomalies)}`);
+const L = (mutationId: string, kind: string, entityId: string, userId: string, statusCode = 200): LedgerEntry => ({ mutationId, kind, entityId, statusCode, userId });
+
+/**
+ * Three profiles: c1 and c2 signed in as alice, c3 as bob. Uploads, a rename, a rename refused (409)
+ * because the other profile renamed first, a delete, a server-side write; then the ledger and the final
+ * reads. Valid under every checker.
+ */
+function valid() {
+  const b = builder();
+  for (const [c, u] of [['c1', 'alice'], ['c2', 'alice'], ['c3', 'bob']] as const) {
+    b.login(c, u);
+    b.open(c);
+  }
+  b.ui('c1', 'upload', undefined, 'a.wav');
+  b.see('c1', 'f1', '', { event: 'added' }); // optimistic: no server version yet
+  b.send('c1', 'create', 'm1', 'f1', { name: 'a.wav' });
+  const a1 = b.row('f1', 'alice', 'a.wav', b.now());
+  b.ok('c1', 'create', 'm1', 'f1', a1);
+  b.show('c1', a1);
+  b.receive('c2', a1);
+  b.show('c2', a1, 'added');
+
+  b.ui('c3', 'upload', undefined, 'b.wav');
+  b.send('c3', 'create', 'm2', 'f2', { name: 'b.wav' });
+  const b1 = b.row('f2', 'bob', 'b.wav', b.now());
+  b.ok('c3', 'create', 'm2', 'f2', b1);
+  b.show('c3', b1, 'added');
+
+  // c1 renames f1; c2 renames it too before it has seen c1's version: refused, told, shown the server's.
+  b.ui('c1', 'rename', 'f1', 'x.wav');
+  b.send('c1', 'rename', 'm3', 'f1', { name: 'x.wav', baseUpdatedAt: a1.updatedAt });
+  const a2 = b.row('f1', 'alice', 'x.wav', b.now());
+  b.ok('c1', 'rename', 'm3', 'f1', a2);
+  b.show('c1', a2);
+  b.ui('c2', 'rename', 'f1', 'y.wav');
+  b.send('c2', 'rename', 'm4', 'f1', { name: 'y.wav', baseUpdatedAt: a1.updatedAt });
+  b.fail('c2', 'rename', 'm4', 'f1', a2);
+  b.see('c2', 'f1', '', { testid: 'notification', status: 'conflict', event: 'added' });
+  b.show('c2', a2);
+
+  // c3 uploads and deletes a file; a server-side writer renames bob's other one.
+  b.ui('c3', 'upload', undefined, 'tmp.wav');
+  b.send('c3', 'create', 'm5', 'f3', { name: 'tmp.wav' });
+  const t1 = b.row('f3', 'bob', 'tmp.wav', b.now());
+  b.ok('c3', 'create', 'm5', 'f3', t1);
+  b.show('c3', t1, 'added');
+  b.ui('c3', 'delete', 'f3');
+  b.send('c3', 'delete', 'm6', 'f3', { baseUpdatedAt: t1.updatedAt });
+  b.ok('c3', 'delete', 'm6', 'f3');
+  b.see('c3', 'f3', t1.updatedAt, { event: 'removed' });
+  const b2 = b.row('f2', 'bob', 'by-server.wav', b.now());
+  b.write('writer-1', 'rename', 'f2', 'bob', b2);
+  b.receive('c3', b2);
+  b.show('c3', b2);
+
+  b.wait(500);
+  b.ledger([L('m1', 'create', 'f1', 'alice', 201), L('m2', 'create', 'f2', 'bob', 201), L('m3', 'rename', 'f1', 'alice'), L('m4', 'rename', 'f1', 'alice', 409), L('m5', 'create', 'f3', 'bob', 201), L('m6', 'delete', 'f3', 'bob')]);
+  b.dbRead([a2, b2]);
+  b.clientRead('c1', 'alice', [a2]);
+  b.clientRead('c2', 'alice', [a2]);
+  b.clientRead('c3', 'bob', [b2]);
+  return { b, a1, a2, b1, b2 };
+}
+
+const kinds = (v: Verdict) => v.anomalies.map((a) => a.kind);
+const fails = (v: Verdict, kind: string) => {
+  assert.equal(v.valid, false, `${v.name} should fail with ${kind}`);
+  assert.ok(kinds(v).includes(kind), `${v.name}: expected ${kind}, got ${JSON.stringify(v.anomalies)}`);
+};
+const passes = (v: Verdict) => assert.equal(v.valid, true, `${v.name}: ${JSON.stringify(v.anomalies)}`);
+/** The history with its ledger's entries replaced. */
+const withLedger = (h: HistoryEntry[], f: (xs: LedgerEntry[]) => LedgerEntry[]) =>
+  h.map((e) => (e.f === 'ledger' ? { ...e, value: { entries: f(e.value.entries as LedgerEntry[]) } } : e));
+
+test('a valid multi-client history passes every checker', () => {
+  const verdicts = checkAll(valid().b.h);
+  assert.deepEqual(verdicts.map((v) => v.name), [...CHECKER_NAMES]);
+  for (const v of verdicts) passes(v);
+  assert.equal(overall(verdicts), true);
 });
 
-test('a client missing a row, or showing another version, does not converge', () => {
-  const h = validHistory();
-  h[h.length - 1] = { ...h[h.length - 1]!, value: { entities: [row('f1', 'old', 'uploaded', 't1')] } };
-  assert.equal(convergence(h).valid, false);
-  h[h.length - 1] = { ...h[h.length - 1]!, value: { entities: [] } };
-  assert.equal(convergence(h).anomalies[0]?.kind, 'missing');
+test('a synthetic history of the bench passes every checker', () => {
+  for (const v of checkAll(syntheticHistory(600, 3))) passes(v);
 });
 
-test('mutations reaching the server out of the client order are flagged', () => {
-  const h = validHistory().map((x) => (x.f === 'ledger' ? { ...x, value: { mutationIds: ['m2', 'm1'], applied: [] } } : x));
-  assert.equal(queueOrder(h).anomalies[0]?.kind, 'reordered');
-});
-
-test('a mutationId applied twice, or an acknowledged one missing, is flagged', () => {
-  const twice = validHistory().map((x) => (x.f === 'ledger' ? { ...x, value: { mutationIds: ['m1', 'm1', 'm2'], applied: [] } } : x));
-  assert.equal(noLostNoDouble(twice).anomalies[0]?.kind, 'double-apply');
-  const lost = validHistory().map((x) => (x.f === 'ledger' ? { ...x, value: { mutationIds: ['m2'], applied: [] } } : x));
-  assert.equal(noLostNoDouble(lost).anomalies[0]?.kind, 'lost');
-});
-
-test('a 409 without its notification is flagged', () => {
-  const h = validHistory().filter((x) => x.f !== 'notify');
-  assert.equal(notifications(h).anomalies[0]?.kind, 'missing-notification');
-});
-
-test('showing an older version after a newer one is a stale read', () => {
-  i = 100;
-  const h = [e('c1', 'ok', 'observe', { entityId: 'f', updatedAt: 't2' }), e('c1', 'ok', 'observe', { entityId: 'f', updatedAt: 't1' })];
-  assert.equal(monotonicReads(h).valid, false);
-});
-
-test('property: dropping any acknowledged write from the ledger is always caught as lost', () => {
-  fc.assert(fc.property(fc.integer({ min: 1, max: 20 }), fc.nat(), (n, pick) => {
-    i = 0;
-    const ids = Array.from({ length: n }, (_, k) => `m${k}`);
-    const h = ids.flatMap((id) => [e('c1', 'invoke', 'rename', { mutationId: id, entityId: 'f' }), e('c1', 'ok', 'rename', { mutationId: id, entityId: 'f' })]);
-    const dropped = ids[pick % n]!;
-    h.push(e('db', 'ok', 'ledger', { mutationIds: ids.filter((x) => x !== dropped), applied: [] }));
-    const v = noLostNoDouble(h);
-    return v.valid === false && v.anomalies.some((a) => a.detail.includes(dropped));
-  }), { seed: 42, numRuns: 200 });
-});
-
-test('property: interleaving two clients keeps a per-client ordered history valid', () => {
-  fc.assert(fc.property(fc.array(fc.boolean(), { minLength: 2, maxLength: 30 }), (choices) => {
-    i = 0;
-    const next = { c1: 0, c2: 0 };
-    const h: HistoryEntry[] = [];
-    const ledger: string[] = [];
-    for (const c of choices) {
-      const p = c ? 'c1' : 'c2';
-      const id = `${p}-${next[p]++}`;
-      h.push(e(p, 'invoke', 'rename', { mutationId: id, entityId: p }), e(p, 'ok', 'rename', { mutationId: id, entityId: p }));
-      ledger.push(id);
-    }
-    h.push(e('db', 'ok', 'ledger', { mutationIds: ledger, applied: [] }));
-    return queueOrder(h).valid === true && noLostNoDouble(h).valid === true;
-  }), { seed: 7, numRuns: 100 });
-});
-
-test('the Jepsen export has one EDN map per entry with :type and :f keywords', () => {
-  const lines = toJepsenEdn(validHistory()).trim().split('\n');
-  assert.equal(lines.length, validHistory().length);
-  assert.match(lines[0]!, /^\{:index 0 :time \d+ :process 0 :type :invoke :f :rename :value \{:mutationId "m1" :entityId "f1"\}\}$/);
-  assert.ok(lines.some((l) => / :type :fail /.test(l)));
+test('convergence: missing, diverged and phantom rows, an unquiesced client, no database read', () => {
+  const { b, a2, b2 } = valid();
+  const h = b.h;
+  const swap = (c: string, entities: RowVersion[]) => h.map((e) => (e.f === 'final-read' && e.process === c ? { ...e, value: { user: e.value.user, entities } } : e));
+  fails(convergence(swap('c1', [])), 'missing');
+  fails(convergence(swap('c1', [{ ...a2, name: 'old.wav' }])), 'diverged');
+  fails(convergence(swap('c1', [a2, b2])), 'phantom'); // bob's row on alice's profile
+  fails(convergence(h.map((e) => (e.f === 'final-read' && e.process === 'c2' ? { ...e, type: 'info' as const, value: { user: 'alice', error: 'timeout' } } : e))), 'not-quiesced');
+  assert.equal(convergence(h.filter((e) => !(e.f === 'final-read' && e.process === 'db'))).valid, 'unknown');
 });
 
 test('convergence judges the last round of final reads', () => {
-  const h = validHistory();
-  i = h.length;
-  h.push(e('db', 'ok', 'final-read', { entities: [row('f1', 'c', 'uploaded', 't3')] }), e('c1', 'ok', 'final-read', { entities: [row('f1', 'c', 'uploaded', 't3')] }));
-  assert.equal(convergence(h).valid, true);
+  const { b, a2 } = valid();
+  const a3 = { ...a2, name: 'z.wav', updatedAt: b.now() };
+  b.dbRead([a3, valid().b2]);
+  b.clientRead('c1', 'alice', [a3]);
+  b.clientRead('c2', 'alice', [a3]);
+  b.clientRead('c3', 'bob', [valid().b2]);
+  passes(convergence(b.h));
+});
+
+test('no-lost-write: an acknowledged mutation missing from the ledger is lost', () => {
+  fails(noLostWrite(withLedger(valid().b.h, (xs) => xs.filter((x) => x.mutationId !== 'm3'))), 'lost');
+  // Answered from the ledger (a replay): not judged against it.
+  const h = withLedger(valid().b.h, (xs) => xs.filter((x) => x.mutationId !== 'm3'))
+    .map((e) => (e.f === 'rename' && e.type === 'ok' ? { ...e, value: { ...e.value, deduplicated: true } } : e));
+  passes(noLostWrite(h));
+});
+
+test("no-lost-write: the user's last offline rename must be sent; folding earlier ones into it is fine", () => {
+  const make = (sent: string[]) => {
+    const b = builder();
+    b.login('c1', 'alice');
+    b.open('c1');
+    const r = b.row('f1', 'alice', 'a.wav', b.now());
+    b.show('c1', r);
+    for (const n of ['p.wav', 'q.wav', 'r.wav']) b.ui('c1', 'rename', 'f1', n);
+    sent.forEach((n, i) => b.send('c1', 'rename', `m${i}`, 'f1', { name: n, baseUpdatedAt: r.updatedAt }));
+    return b.h;
+  };
+  passes(noLostWrite(make(['r.wav'])));
+  passes(noLostWrite(make(['p.wav', 'q.wav', 'r.wav'])));
+  fails(noLostWrite(make(['p.wav'])), 'unsent');
+  // Deleted afterwards: the rename need not go out.
+  const deleted = make([]);
+  deleted.push({ ...deleted[deleted.length - 1]!, index: deleted.length, value: { op: 'delete', entityId: 'f1' }, f: 'ui', type: 'ok' });
+  passes(noLostWrite(deleted));
+});
+
+test('no-lost-write: the database ending older than an acknowledged rename, or holding an acknowledged delete', () => {
+  const { b, a1, b2 } = valid();
+  b.dbRead([a1, b2]);
+  fails(noLostWrite(b.h), 'rolled-back');
+  const t = builder();
+  t.login('c1', 'alice');
+  t.ui('c1', 'delete', 'f9');
+  t.send('c1', 'delete', 'm1', 'f9', { baseUpdatedAt: 'x' });
+  t.ok('c1', 'delete', 'm1', 'f9');
+  t.ledger([L('m1', 'delete', 'f9', 'alice')]);
+  t.dbRead([t.row('f9', 'alice', 'kept.wav', t.now())]);
+  fails(noLostWrite(t.h), 'undeleted');
+});
+
+test('no-double-apply: one mutationId twice, a file created twice, a rename re-sent under a new id', () => {
+  fails(noDoubleApply(withLedger(valid().b.h, (xs) => [...xs, L('m3', 'rename', 'f1', 'alice')])), 'double-apply');
+  fails(noDoubleApply(withLedger(valid().b.h, (xs) => [...xs, L('m9', 'create', 'f1', 'alice', 201)])), 'double-create');
+  // The response to m3 was lost and the client sent the same rename again as m3b: applied twice, made once.
+  const { b } = valid();
+  const h = b.h.flatMap((e) => (e.f === 'rename' && e.value.mutationId === 'm3' && e.type === 'invoke'
+    ? [e, { ...e, type: 'info' as const, value: { mutationId: 'm3', entityId: 'f1', error: 'net::ERR_CONNECTION_RESET' } }, { ...e, value: { ...e.value, mutationId: 'm3b' } }]
+    : [e])).map((e, index) => ({ ...e, index }));
+  fails(noDoubleApply(withLedger(h, (xs) => [...xs, L('m3b', 'rename', 'f1', 'alice')])), 'resent');
+  assert.equal(noDoubleApply(valid().b.h.filter((e) => e.f !== 'ledger')).valid, 'unknown');
+});
+
+/** c1 renames f1 then f2 while offline (or f1 twice), and sends them in `order`. */
+function offline(intents: [string, string][], sent: [string, string][]) {
+  const b = builder();
+  b.login('c1', 'alice');
+  b.open('c1');
+  for (const [id, name] of intents) b.ui('c1', 'rename', id, name);
+  sent.forEach(([id, name], i) => b.send('c1', 'rename', `m${i}`, id, { name, baseUpdatedAt: '' }));
+  b.ledger(sent.map(([id], i) => L(`m${i}`, 'rename', id, 'alice')));
+  return b.h;
+}
+
+test('replay-order: the server applies one client\'s mutations in the order its user made them', () => {
+  passes(replayOrder(offline([['f1', 'p'], ['f2', 'q']], [['f1', 'p'], ['f2', 'q']])));
+  fails(replayOrder(offline([['f1', 'p'], ['f2', 'q']], [['f2', 'q'], ['f1', 'p']])), 'reordered');
+  fails(replayOrder(offline([['f1', 'p'], ['f1', 'q']], [['f1', 'q'], ['f1', 'p']])), 'reordered');
+  // Folded renames of f1 (p, then r): sent in the first's place or the last's, both keep the order.
+  passes(replayOrder(offline([['f1', 'p'], ['f2', 'q'], ['f1', 'r']], [['f1', 'r'], ['f2', 'q']])));
+  passes(replayOrder(offline([['f1', 'p'], ['f2', 'q'], ['f1', 'r']], [['f2', 'q'], ['f1', 'r']])));
+});
+
+test('replay-order: an upload ties to its intent by name; untied requests keep their send order', () => {
+  const b = builder();
+  b.login('c1', 'alice');
+  b.ui('c1', 'upload', undefined, 'a.wav');
+  b.ui('c1', 'rename', 'f0', 'z');
+  b.send('c1', 'rename', 'm2', 'f0', { name: 'z', baseUpdatedAt: '' });
+  b.send('c1', 'create', 'm1', 'f1', { name: 'a.wav' });
+  b.send('c1', 'upload', 'm1u', 'f1');
+  b.ledger([L('m2', 'rename', 'f0', 'alice'), L('m1', 'create', 'f1', 'alice', 201), L('m1u', 'upload', 'f1', 'alice')]);
+  fails(replayOrder(b.h), 'reordered');
+  const untied = builder();
+  untied.login('c1', 'alice');
+  untied.send('c1', 'rename', 'm1', 'f1', { name: 'a', baseUpdatedAt: '' });
+  untied.send('c1', 'rename', 'm2', 'f2', { name: 'b', baseUpdatedAt: '' });
+  untied.ledger([L('m2', 'rename', 'f2', 'alice'), L('m1', 'rename', 'f1', 'alice')]);
+  fails(replayOrder(untied.h), 'reordered');
+});
+
+test('read-your-writes: after its own acknowledged write, a client never shows the row older, nor its version misnamed', () => {
+  const { b, a1, a2 } = valid();
+  b.show('c1', a1);
+  fails(readYourWrites(b.h), 'stale-own-write');
+  const w = valid();
+  w.b.see('c1', 'f1', w.a2.updatedAt, { testid: 'audio-detail', name: 'not-x.wav' });
+  fails(readYourWrites(w.b.h), 'wrong-name');
+  // Renamed again by the user since: the optimistic name shows on the acknowledged version.
+  const o = valid();
+  o.b.ui('c1', 'rename', 'f1', 'next.wav');
+  o.b.see('c1', 'f1', o.a2.updatedAt, { testid: 'audio-detail', name: 'next.wav' });
+  passes(readYourWrites(o.b.h));
+  // A queued rename acknowledged after the user renamed again: the later optimistic name is the user's own.
+  const q = builder();
+  q.login('c1', 'alice');
+  q.open('c1', '/audio/f1');
+  q.ui('c1', 'rename', 'f1', 'first.wav');
+  q.ui('c1', 'rename', 'f1', 'second.wav');
+  q.send('c1', 'rename', 'm1', 'f1', { name: 'first.wav', baseUpdatedAt: q.now() });
+  const acked = q.row('f1', 'alice', 'first.wav', q.now());
+  q.ok('c1', 'rename', 'm1', 'f1', acked);
+  q.see('c1', 'f1', acked.updatedAt, { testid: 'audio-detail', name: 'second.wav' });
+  passes(readYourWrites(q.h));
+  // Another account on the same profile is not held to alice's writes.
+  const s = valid();
+  s.b.login('c1', 'bob');
+  s.b.show('c1', a1);
+  passes(readYourWrites(s.b.h));
+  void a2;
+});
+
+test('monotonic-reads: a row never shows an older version than already shown, across a reload too', () => {
+  const { b, a1 } = valid();
+  b.ui('c2', 'reload');
+  b.open('c2');
+  b.show('c2', a1, 'added'); // a stale cache after the reload
+  fails(monotonicReads(b.h), 'stale-read');
+});
+
+test('writes-follow-reads: a write based on a version older than one the user was shown', () => {
+  const { b, a1, a2 } = valid();
+  b.ui('c2', 'rename', 'f1', 'w.wav');
+  b.send('c2', 'rename', 'm7', 'f1', { name: 'w.wav', baseUpdatedAt: a1.updatedAt });
+  fails(writesFollowReads(b.h), 'stale-base');
+  const ok = valid();
+  ok.b.ui('c2', 'rename', 'f1', 'w.wav');
+  ok.b.send('c2', 'rename', 'm7', 'f1', { name: 'w.wav', baseUpdatedAt: a2.updatedAt });
+  passes(writesFollowReads(ok.b.h));
+  const none = valid();
+  none.b.ui('c2', 'delete', 'f1');
+  none.b.send('c2', 'delete', 'm7', 'f1');
+  fails(writesFollowReads(none.b.h), 'missing-base');
+});
+
+/** c1 deletes f1; c2 shows it gone; then `after` runs. */
+function deleted(after: (b: ReturnType<typeof builder>, r: RowVersion) => void) {
+  const b = builder();
+  for (const c of ['c1', 'c2']) {
+    b.login(c, 'alice');
+    b.open(c);
+  }
+  const r = b.row('f1', 'alice', 'a.wav', b.now());
+  const other = b.row('f2', 'alice', 'b.wav', b.now());
+  for (const c of ['c1', 'c2']) {
+    b.see(c, r.id, r.updatedAt, { event: 'added' });
+    b.see(c, other.id, other.updatedAt, { event: 'added' });
+  }
+  b.ui('c1', 'delete', 'f1');
+  b.send('c1', 'delete', 'm1', 'f1', { baseUpdatedAt: r.updatedAt });
+  b.ok('c1', 'delete', 'm1', 'f1');
+  b.see('c2', 'f1', r.updatedAt, { event: 'removed' });
+  after(b, r);
+  return b.h;
+}
+
+test('no-resurrection: a deleted row shown gone must not come back', () => {
+  passes(noResurrection(deleted(() => {})));
+  fails(noResurrection(deleted((b, r) => b.see('c2', r.id, r.updatedAt, { event: 'added' }))), 'resurrected');
+  // After a reload too, from a cache that kept it.
+  fails(noResurrection(deleted((b, r) => {
+    b.open('c2');
+    b.see('c2', r.id, r.updatedAt, { event: 'added' });
+  })), 'resurrected');
+  // Created again: fine.
+  passes(noResurrection(deleted((b, r) => {
+    b.write('writer-1', 'insert', r.id, 'alice', r);
+    b.see('c2', r.id, r.updatedAt, { event: 'added' });
+  })));
+  // c2's own delete was refused in between: the row comes back on purpose.
+  passes(noResurrection(deleted((b, r) => {
+    b.send('c2', 'delete', 'm2', 'f1', { baseUpdatedAt: r.updatedAt });
+    b.fail('c2', 'delete', 'm2', 'f1', r);
+    b.see('c2', r.id, r.updatedAt, { event: 'added' });
+  })));
+});
+
+test('no-resurrection: a list that was live without the row counts as showing it gone; a first render does not', () => {
+  const live = builder();
+  live.login('c1', 'alice');
+  live.login('c2', 'alice');
+  live.open('c2');
+  const r = live.row('f1', 'alice', 'a.wav', live.now());
+  const o = live.row('f2', 'alice', 'b.wav', live.now());
+  live.write('writer-1', 'delete', 'f1', 'alice', null);
+  live.open('c2');
+  live.see('c2', o.id, o.updatedAt, { event: 'added' }); // first render: not yet a showing of f1 gone
+  live.see('c2', r.id, r.updatedAt, { event: 'added' }); // from a stale cache: stale, not resurrected
+  passes(noResurrection(live.h));
+  live.see('c2', r.id, r.updatedAt, { event: 'removed' });
+  live.see('c2', o.id, live.now(), { event: 'set' }); // the list is live, without f1
+  live.see('c2', r.id, r.updatedAt, { event: 'added' });
+  fails(noResurrection(live.h), 'resurrected');
+});
+
+test('conflict-rule: a refusal without its notice, a notice without a refusal, a refused write kept', () => {
+  const { b } = valid();
+  fails(conflictRule(b.h.filter((e) => !(e.f === 'observe' && e.value.testid === 'notification'))), 'missing-notice');
+  const spurious = valid().b;
+  spurious.see('c1', 'f2', '', { testid: 'notification', status: 'rejected', event: 'added' });
+  fails(conflictRule(spurious.h), 'spurious-notice');
+  const kept = valid();
+  kept.b.clientRead('c2', 'alice', [{ ...kept.a2, name: 'y.wav' }]);
+  fails(conflictRule(kept.b.h), 'kept-refused-write');
+});
+
+test('isolation: a row or realtime change of another user on a profile is flagged', () => {
+  const { b, a2 } = valid();
+  b.show('c3', a2); // bob's profile shows alice's file
+  fails(isolation(b.h), 'foreign-row-shown');
+  const r = valid();
+  r.b.receive('c3', r.a2);
+  fails(isolation(r.b.h), 'foreign-row-received');
+  // A profile that signs in as alice may show alice's rows.
+  const s = valid();
+  s.b.login('c3', 'alice');
+  s.b.open('c3');
+  s.b.show('c3', s.a2);
+  passes(isolation(s.b.h));
+});
+
+test("isolation: the old page's last reports after an account switch are not judged; the new page's are", () => {
+  const { b, b2 } = valid();
+  b.login('c3', 'alice');
+  b.see('c3', b2.id, b2.updatedAt); // bob's page, still open while the browser navigates
+  b.receive('c3', b2);
+  passes(isolation(b.h));
+  b.open('c3');
+  b.show('c3', b2);
+  fails(isolation(b.h), 'foreign-row-shown');
+});
+
+test('latency-budget: steady-state samples over the budget fail it; none at all pass', () => {
+  const b = builder();
+  b.login('c1', 'alice');
+  b.open('c1');
+  const r = b.row('f1', 'alice', 'a.wav', b.now());
+  b.wait(3_000);
+  b.show('c1', r);
+  fails(latencyBudget(b.h), 'max-over-budget');
+  fails(latencyBudget(b.h), 'p95-over-budget');
+  passes(latencyBudget(b.h, { budget: { p95: 5_000, max: 5_000 } }));
+  // Committed during a fault (or its grace period): not steady state.
+  const f = builder();
+  f.login('c1', 'alice');
+  f.open('c1');
+  f.h.push({ ...f.h[0]!, index: f.h.length, process: 'nemesis', type: 'info', f: 'fault', value: { kind: 'cut', phase: 'start', client: 'c1' } });
+  const fr = f.row('f1', 'alice', 'a.wav', f.now());
+  f.wait(3_000);
+  f.show('c1', fr);
+  passes(latencyBudget(f.h));
+  assert.deepEqual(latencyBudget([]), { name: 'latency-budget', valid: true, anomalies: [] });
+});
+
+test('checkSafe turns a throw into unknown; compose runs every checker safely', () => {
+  const v = checkSafe('boom', () => { throw new Error('bad entry'); });
+  assert.deepEqual(v, { name: 'boom', valid: 'unknown', anomalies: [{ kind: 'exception', detail: 'bad entry', entries: [] }] });
+  const run = compose({ fine: () => ({ name: 'x', valid: true, anomalies: [] }), broken: () => { throw new TypeError('nope'); } });
+  const out = run([]);
+  assert.deepEqual(out.map((x) => [x.name, x.valid]), [['fine', true], ['broken', 'unknown']]);
+  // A history of junk values never throws out of checkAll.
+  const junk = [{ index: 0, time: 0, wall: 'x', process: 'c1', type: 'ok', f: 'final-read', value: { entities: 'nope' } }, { index: 1, time: 1, wall: 'x', process: 'db', type: 'ok', f: 'ledger', value: { entries: [null] } }] as HistoryEntry[];
+  const judged = checkAll(junk);
+  assert.equal(judged.length, CHECKER_NAMES.length);
+  assert.deepEqual(judged.filter((x) => x.anomalies.some((an) => an.kind === 'exception')), []);
+});
+
+test('mergeValid: false beats unknown beats true, in either order', () => {
+  const all: Valid[] = [true, 'unknown', false];
+  const expect = (a: Valid, b: Valid) => (a === false || b === false ? false : a === 'unknown' || b === 'unknown' ? 'unknown' : true);
+  for (const a of all) for (const b of all) assert.equal(mergeValid(a, b), expect(a, b), `${a} ${b}`);
+  assert.equal(overall([]), true);
+});
+
+test('describeFailures names each failed checker at the start of a line', () => {
+  const text = describeFailures(checkAll(withLedger(valid().b.h, (xs) => xs.filter((x) => x.mutationId !== 'm3'))));
+  assert.match(text, /^no-lost-write: lost: c1: acknowledged rename m3/m);
+  assert.ok(text.split('\n').every((l) => CHECKER_NAMES.includes(l.split(':')[0]!)));
+});
+
+test('the Jepsen export has one EDN map per entry with :type and :f keywords', () => {
+  const h = valid().b.h;
+  const lines = toJepsenEdn(h).trim().split('\n');
+  assert.equal(lines.length, h.length);
+  assert.match(lines[0]!, /^\{:index 0 :time \d+ :process 0 :type :ok :f :login :value \{:user "alice" :email "alice@example.test"\}\}$/);
+  assert.ok(lines.some((l) => / :type :invoke :f :rename /.test(l)));
+  assert.ok(lines.some((l) => / :type :fail /.test(l)));
+});
+
+test('property: synthetic valid histories of any seed pass every checker, and checking is pure', () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 20, max: 250 }), (seed, ops) => {
+    const h = syntheticHistory(ops, seed);
+    const first = checkAll(h);
+    return first.every((v) => v.valid === true) && JSON.stringify(checkAll([...h])) === JSON.stringify(first);
+  }), { seed: 42, numRuns: 25 });
+});
+
+test('property: dropping any acknowledged mutation from the ledger is caught as lost, naming it', () => {
+  const h = syntheticHistory(150, 9);
+  const acked = h.filter((e) => e.type === 'ok' && ['create', 'rename', 'delete'].includes(e.f)).map((e) => String(e.value.mutationId));
+  fc.assert(fc.property(fc.constantFrom(...acked), (id) => {
+    const v = noLostWrite(withLedger(h, (xs) => xs.filter((x) => x.mutationId !== id)));
+    return v.valid === false && v.anomalies.some((a) => a.kind === 'lost' && a.detail.includes(` ${id} `));
+  }), { seed: 7, numRuns: 60 });
+});
+
+test('property: swapping two applied mutations of one client in the ledger is caught as reordered', () => {
+  const h = syntheticHistory(150, 11);
+  const ledger = h.find((e) => e.f === 'ledger')!.value.entries as LedgerEntry[];
+  const client = new Map(h.filter((e) => e.type === 'invoke').map((e) => [String(e.value.mutationId), e.process]));
+  fc.assert(fc.property(fc.nat(ledger.length - 1), fc.nat(ledger.length - 1), (i, j) => {
+    if (i === j || client.get(ledger[i]!.mutationId) !== client.get(ledger[j]!.mutationId)) return true;
+    const swapped = withLedger(h, (xs) => xs.map((x, k) => (k === i ? xs[j]! : k === j ? xs[i]! : x)));
+    return kinds(replayOrder(swapped)).includes('reordered');
+  }), { seed: 3, numRuns: 300 });
+});
+
+test('property: removing the notice of any refused rename is caught', () => {
+  const h = syntheticHistory(400, 5);
+  const notices = h.filter((e) => e.f === 'observe' && e.value.testid === 'notification').map((e) => e.index);
+  assert.ok(notices.length > 0);
+  fc.assert(fc.property(fc.constantFrom(...notices), (n) => kinds(conflictRule(h.filter((e) => e.index !== n))).includes('missing-notice')), { seed: 5, numRuns: 20 });
+});
+
+test('every checker is in CHECKERS under the name its verdict carries', () => {
+  const h = valid().b.h;
+  for (const [name, check] of Object.entries(CHECKERS)) assert.equal(check(h).name, name);
 });

@@ -1,18 +1,31 @@
 import { writeFile } from 'node:fs/promises';
 import { HistoryEntry } from '../schema/history.ts';
 
-/** Append-only history of one run; entries are validated as they are recorded. */
+/**
+ * Append-only history of one run; entries are validated as they are recorded. Every process of the
+ * run writes here (browser clients, server-side writers, the worker, the nemesis), so `time` and
+ * `wall` come from this process's clocks unless the caller knows better (`at`, epoch ms: a DOM
+ * observation carries the moment the page saw it).
+ */
 export class History {
   readonly entries: HistoryEntry[] = [];
   private readonly t0 = performance.now();
+  private readonly wall0 = Date.now();
 
-  add(process: string, type: HistoryEntry['type'], f: HistoryEntry['f'], value: Record<string, unknown>): HistoryEntry {
+  add(process: string, type: HistoryEntry['type'], f: HistoryEntry['f'], value: Record<string, unknown>, at?: number): HistoryEntry {
+    const now = at ?? Date.now();
+    const time = at === undefined ? performance.now() - this.t0 : at - this.wall0;
     const e = HistoryEntry.parse({
-      index: this.entries.length, time: Math.round((performance.now() - this.t0) * 1000) / 1000,
-      wall: new Date().toISOString(), process, type, f, value,
+      index: this.entries.length, time: Math.round(time * 1000) / 1000,
+      wall: new Date(now).toISOString(), process, type, f, value,
     });
     this.entries.push(e);
     return e;
+  }
+
+  /** One process's entries of some kinds, in order. */
+  of(process: string, ...fs: HistoryEntry['f'][]): HistoryEntry[] {
+    return this.entries.filter((e) => e.process === process && (!fs.length || fs.includes(e.f)));
   }
 
   toJSONLines(): string {

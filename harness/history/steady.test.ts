@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { faultSpans, steadySamples, type Sighting } from './steady.ts';
+import fc from 'fast-check';
+import { faultSpans, sightings, steadySamples, steadySamplesByClient, steadySamplesOf, type Sighting } from './steady.ts';
 import { History } from './recorder.ts';
 
 const T = Date.parse('2026-11-25T12:00:00.000Z');
@@ -42,4 +43,60 @@ test("fault spans: a client's own and the global ones, paired by kind; an open o
   assert.equal(spans.length, 2);
   assert.ok(Number.isFinite(spans[0]!.end));
   assert.equal(spans[1]!.end, Infinity);
+});
+
+/** The original linear-scan reading of the steady-state rule: the binary searches must agree with it. */
+function naive(seen: Sighting[], faults: { start: number; end: number }[], graceMs: number): number[] {
+  const ordered = [...seen].sort((a, b) => a.at - b.at);
+  const live: { start: number; end: number }[] = [];
+  let since: number | undefined;
+  for (const e of ordered) {
+    const isStatus = e.testid === 'connection-status' && e.event !== 'removed';
+    if (isStatus && e.status === 'connected') since ??= e.at;
+    else if ((isStatus || e.testid === 'document') && since !== undefined) {
+      live.push({ start: since, end: e.at });
+      since = undefined;
+    }
+  }
+  if (since !== undefined) live.push({ start: since, end: Infinity });
+  const first = new Map<string, Sighting>();
+  for (const e of ordered) if (e.testid === 'audio-row' && e.updatedAt && e.event !== 'removed' && !first.has(`${e.id}@${e.updatedAt}`)) first.set(`${e.id}@${e.updatedAt}`, e);
+  const out: number[] = [];
+  for (const e of first.values()) {
+    const committed = Date.parse(e.updatedAt);
+    const spell = live.find((s) => committed >= s.start && committed < s.end);
+    if (!spell || e.at >= spell.end) continue;
+    if (faults.some((f) => committed >= f.start && committed <= f.end + graceMs)) continue;
+    out.push(Math.max(0, e.at - committed));
+  }
+  return out;
+}
+
+test('property: the indexed steady-state rule agrees with a plain scan', () => {
+  const ev = fc.oneof(
+    fc.record({ kind: fc.constant('status' as const), at: fc.nat(20_000), state: fc.constantFrom('connected', 'offline', 'connecting') }),
+    fc.record({ kind: fc.constant('doc' as const), at: fc.nat(20_000) }),
+    fc.record({ kind: fc.constant('row' as const), at: fc.nat(20_000), id: fc.constantFrom('a', 'b', 'c'), lag: fc.integer({ min: -500, max: 3_000 }) }),
+  );
+  const span = fc.record({ start: fc.nat(20_000), len: fc.nat(5_000) }).map((s) => ({ start: T + s.start, end: T + s.start + s.len }));
+  fc.assert(fc.property(fc.array(ev, { maxLength: 40 }), fc.array(span, { maxLength: 4 }), fc.nat(3_000), (evs, faults, grace) => {
+    const seen = evs.map((e) => (e.kind === 'status' ? status(e.at, e.state) : e.kind === 'doc' ? doc(e.at) : row(e.at, e.id, e.at - e.lag)));
+    return JSON.stringify(steadySamples(seen, faults, grace)) === JSON.stringify(naive(seen, faults, grace));
+  }), { seed: 17, numRuns: 300 });
+});
+
+test('samples from a history alone: observe entries are the sightings (their wall the time), fault entries the windows', () => {
+  const h = new History();
+  const at = (ms: number) => T + ms;
+  h.add('c1', 'ok', 'observe', { doc: 'd1', path: '/', testid: 'document', event: 'added', id: '', updatedAt: '', status: '', name: '' }, at(0));
+  h.add('c1', 'ok', 'observe', { doc: 'd1', path: '/', testid: 'connection-status', event: 'added', id: '', updatedAt: '', status: 'connected', name: '' }, at(100));
+  h.add('c1', 'ok', 'observe', { doc: 'd1', path: '/', testid: 'audio-row', event: 'set', id: 'a', updatedAt: iso(1000), status: 'uploaded', name: 'a' }, at(1060));
+  h.add('c2', 'ok', 'observe', { doc: 'd2', path: '/', testid: 'connection-status', event: 'added', id: '', updatedAt: '', status: 'connected', name: '' }, at(100));
+  h.add('c2', 'ok', 'observe', { doc: 'd2', path: '/', testid: 'audio-row', event: 'set', id: 'a', updatedAt: iso(1000), status: 'uploaded', name: 'a' }, at(1090));
+  h.add('nemesis', 'info', 'fault', { kind: 'cut', phase: 'start', client: 'c2' }, at(900));
+  h.add('c2', 'ok', 'observe', { doc: 'd2', path: '/', testid: 'audio-row', event: 'set', id: 'b', updatedAt: iso(1000), status: 'uploaded', name: 'b' }, at(1100));
+  assert.deepEqual(steadySamplesOf(h.entries, 'c1'), [60]);
+  assert.deepEqual(steadySamplesOf(h.entries, 'c2'), []);
+  assert.deepEqual(steadySamplesByClient(h.entries), { c1: [60], c2: [] });
+  assert.deepEqual(sightings(h.entries, 'c1').map((s) => s.at - T), [0, 100, 1060]);
 });

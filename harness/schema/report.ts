@@ -23,7 +23,8 @@ export const ScenarioResult = z.object({
   timeline: z.array(z.object({ t: z.number(), process: z.string(), type: z.string(), f: z.string(), label: z.string().optional() })).optional(),
 });
 
-export const MutantResult = z.object({ mutant: z.string(), scenario: z.string(), caught: z.boolean(), detail: z.string(), durationMs: z.number() });
+/** `checker`: the generic checkers that failed on it, when the test that caught it ran them. */
+export const MutantResult = z.object({ mutant: z.string(), scenario: z.string(), caught: z.boolean(), detail: z.string(), durationMs: z.number(), checker: z.string().optional() });
 
 export const LoadResult = z.object({
   name: z.string(),

@@ -136,3 +136,34 @@ test('/dev/login?tokenTtl= sets this browser\'s access-token lifetime; a bad val
   assert.ok(short.expiresAt - now <= 8 && short.expiresAt - now >= 5, `about 7 s left, got ${short.expiresAt - now}`);
   assert.ok(normal.expiresAt - now > 3000, 'other browsers keep the default hour');
 });
+
+test('sync cursor: a rename stamped before a sync and committed after it reaches the next sync; the planted stamp-cursor skips it for good', async () => {
+  const login = await fetch(`${stack.info.appUrl}/dev/login?as=${ALICE.email}&mutant=stamp-cursor`, { redirect: 'manual' });
+  const planted = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  type Sync = { serverTime: string; audioFiles: { id: string; name: string }[] };
+  const sync = async (cookie: string, since?: string) => {
+    const res = await fetch(`${stack.info.appUrl}/api/sync${since ? `?since=${encodeURIComponent(since)}` : ''}`, { headers: { cookie } });
+    assert.equal(res.status, 200);
+    return (await res.json()) as Sync;
+  };
+  for (const [cursor, cookie] of [['safe', cookies.get(ALICE.email)!], ['stamp-cursor', planted]] as const) {
+    const f = await create(ALICE, `cursor-${cursor}.wav`);
+    // (1) the client syncs; (2) another session stamps a rename and keeps its transaction open;
+    const first = await sync(cookie);
+    const writer = new pg.Client(stack.info.dbUrl);
+    await writer.connect();
+    await writer.query('begin');
+    await writer.query(`update audio_files set name = 'committed-late.wav' where id = $1`, [f.id]);
+    await new Promise((r) => setTimeout(r, 20));
+    // (3) the client reconnects and syncs; (4) the rename commits while it is away;
+    const during = await sync(cookie, first.serverTime);
+    assert.match(during.serverTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/, 'serverTime keeps the contract\'s shape');
+    await writer.query('commit');
+    await writer.end();
+    // (5) it reconnects (or reloads: the same stored cursor) and syncs again.
+    const after = await sync(cookie, during.serverTime);
+    const got = after.audioFiles.find((x) => x.id === f.id);
+    if (cursor === 'safe') assert.equal(got?.name, 'committed-late.wav', 'the safe cursor returns the late commit');
+    else assert.equal(got, undefined, 'the planted stamp-cursor skips it');
+  }
+});

@@ -34,7 +34,16 @@ let stopping = false;
 let busy = false;
 let again = false;
 
+/**
+ * One line a committed status write, `history {…}`: a harness reading this worker's output adds it
+ * to the run's history as the worker's own `write` (Jepsen: every process records what it did).
+ */
+function recordWrite(entityId: string, status: string, runId: string): void {
+  console.log(`history ${JSON.stringify({ op: 'status', entityId, status, runId })}`);
+}
+
 async function work(c: Claimed): Promise<void> {
+  recordWrite(c.fileId, 'processing', c.runId);
   const renew = setInterval(() => void renewLease(pool, c, owner, leaseMs).catch(() => {}), Math.max(100, leaseMs / 3));
   try {
     const bytes = c.storagePath ? await readFile(path.resolve(dataDir, c.storagePath)).catch(() => undefined) : undefined;
@@ -49,6 +58,7 @@ async function work(c: Claimed): Promise<void> {
     try {
       const done = await finish(db, c, owner, outcome, { skipRunRow: mutant === 'worker-skip-run-row' });
       console.log(`${owner}: run ${c.runId} (attempt ${c.attempt}) ${done ? (outcome.ok ? 'succeeded' : 'failed') : 'lost its lease'}`);
+      if (done) recordWrite(c.fileId, outcome.ok ? 'succeeded' : 'failed', c.runId);
     } finally {
       db.release();
     }

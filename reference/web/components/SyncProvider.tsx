@@ -51,7 +51,8 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
     void (async () => {
       await supabase.realtime.setAuth();
       const kv = await openStorage({
-        name: `syncwright-${session.userId}`,
+        // One store a browser profile; the engine keys the cache and the queue by user.
+        name: 'syncwright',
         indexedDB: typeof indexedDB === 'undefined' ? undefined : indexedDB,
         localStorage: typeof localStorage === 'undefined' ? undefined : localStorage,
         noFallback: config.mutant === 'no-localstorage-fallback',
@@ -62,7 +63,6 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
         online: () => navigator.onLine, uuid: () => crypto.randomUUID(), mutant: config.mutant,
         record: (ev) => window.__syncwright?.record?.(ev),
       });
-      (window as unknown as { __syncEngine?: SyncEngine }).__syncEngine = e;
       await e.start();
       setEngine(e);
     })();
@@ -80,10 +80,13 @@ export function useEngine(): SyncEngine | null {
   return useContext(EngineContext);
 }
 
-/** Re-renders on every engine change (batched by the engine). */
+/**
+ * Re-renders on every engine change (batched by the engine). Keyed on shownVersion, not the live
+ * store.version: a render for another reason does not show rows the cache does not hold yet.
+ */
 export function useSync<T>(select: (e: SyncEngine) => T, fallback: T): T {
   const engine = useEngine();
   const subscribe = useMemo(() => (cb: () => void) => (engine ? engine.subscribe(cb) : () => {}), [engine]);
-  const version = useSyncExternalStore(subscribe, () => (engine ? `${engine.store.version}:${engine.status}:${engine.queue.size}:${engine.notices.length}` : ''), () => '');
+  const version = useSyncExternalStore(subscribe, () => (engine ? `${engine.shownVersion}:${engine.status}:${engine.queue.size}:${engine.notices.length}` : ''), () => '');
   return useMemo(() => (engine ? select(engine) : fallback), [engine, version]); // eslint-disable-line react-hooks/exhaustive-deps
 }

@@ -20,6 +20,15 @@ export function db(): pg.Pool {
 export async function asUser<T>(claims: { sub: string; role: string }, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await db().connect();
   try {
+    return await inUserTx(client, claims, fn);
+  } finally {
+    client.release();
+  }
+}
+
+/** asUser on a connection the caller holds (it may read something as the connecting role first). */
+export async function inUserTx<C extends pg.ClientBase, T>(client: C, claims: { sub: string; role: string }, fn: (c: C) => Promise<T>): Promise<T> {
+  try {
     await client.query('begin');
     await client.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
     const result = await fn(client);
@@ -28,8 +37,6 @@ export async function asUser<T>(claims: { sub: string; role: string }, fn: (c: p
   } catch (err) {
     await client.query('rollback').catch(() => {});
     throw err;
-  } finally {
-    client.release();
   }
 }
 

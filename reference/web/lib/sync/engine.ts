@@ -1,5 +1,5 @@
 import type { SupabaseClient, RealtimeChannel } from '@supabase/supabase-js';
-import { Store } from './store.ts';
+import { Store, type Snapshot } from './store.ts';
 import { MutationQueue, type MutationKind, type QueuedMutation } from './queue.ts';
 import type { KV } from './storage.ts';
 import { connectionState } from './status.ts';
@@ -47,11 +47,31 @@ export class SyncEngine {
   private rejectedDeletes = new Set<string>();
 
   readonly mutant: string;
+  /**
+   * The cache: one key a row (`file:<user>:<id>`, `run:<user>:<id>`), so a change writes only the
+   * rows it touched, and `meta:<user>` for the sync cursor and usage. One store serves every
+   * account of the browser profile: the user id in the keys keeps them apart.
+   */
+  private readonly rowScope: string;
+  private readonly metaKey: string;
+  /** Rows changed since the last cache write (`file:<id>` / `run:<id>`), and whether the cursor or usage did. */
+  private dirty = new Set<string>();
+  private dirtyMeta = false;
+  private flushing = false;
+  private flushWaiters: (() => void)[] = [];
+  /** store.version as of the last render: what the page shows (SyncProvider re-renders on it). */
+  shownVersion = 0;
+  /** Planted bug stale-base: the version of each row the page first showed. */
+  private firstShown = new Map<string, string>();
 
   constructor(private readonly d: EngineDeps) {
     this.mutant = d.mutant ?? '';
     this.store = new Store({ ignoreUpdatedAt: d.mutant === 'ignore-updated-at' });
     this.queue = new MutationQueue(d.kv, `queue:${d.userId}`);
+    // Planted bug shared-cache-key: row ids are UUIDs, unique anyway, so the row keys go without the
+    // user id; but loading scans `file:`, and so shows every account's cached rows.
+    this.rowScope = d.mutant === 'shared-cache-key' ? '' : `${d.userId}:`;
+    this.metaKey = `meta:${d.userId}`;
   }
 
   subscribe(l: Listener): () => void {
@@ -65,14 +85,93 @@ export class SyncEngine {
     this.notifyScheduled = true;
     setTimeout(() => {
       this.notifyScheduled = false;
+      // The page shows only what the cache already holds, so a reload never goes back to an older
+      // version than the page showed: while a cache write is under way, it renders when done.
+      if (this.flushing) return;
+      this.shownVersion = this.store.version;
+      if (this.d.mutant === 'stale-base') for (const f of this.store.files.values()) if (f.updatedAt && !this.firstShown.has(f.id)) this.firstShown.set(f.id, f.updatedAt);
       for (const l of this.listeners) l();
     }, 16);
   }
 
+  // ---- the cache: the store changes below mark what they touch; persist() writes it ----
+
+  private putFile(f: AudioFile, lww = true): boolean {
+    const applied = this.store.upsertFile(f, lww);
+    if (applied) this.dirty.add(`file:${f.id}`);
+    return applied;
+  }
+
+  private putRun(r: TranscriptRun, lww = true): boolean {
+    const applied = this.store.upsertRun(r, lww);
+    if (applied) this.dirty.add(`run:${r.id}`);
+    return applied;
+  }
+
+  private putUsage(u: Usage): boolean {
+    const applied = this.store.setUsage(u);
+    if (applied) this.dirtyMeta = true;
+    return applied;
+  }
+
+  /** A removed file takes its runs with it, in the cache too. */
+  private dropFile(id: string, at = ''): void {
+    this.dirty.add(`file:${id}`);
+    for (const r of this.store.runsOf(id)) this.dirty.add(`run:${r.id}`);
+    this.store.removeFile(id, at);
+  }
+
+  private dropRun(id: string): void {
+    this.dirty.add(`run:${id}`);
+    this.store.removeRun(id);
+  }
+
+  private rowKey(key: string): string {
+    const [table, id] = key.split(':') as [string, string];
+    return `${table}:${this.rowScope}${id}`;
+  }
+
+  /**
+   * Writes every touched row as the store now holds it (gone: the key is deleted), with the cursor,
+   * in one batch; resolves once that is on disk. Not debounced: a reload right after a change must
+   * find it (the page renders a change only after this, see changed()).
+   */
+  private persist(): Promise<void> {
+    const written = new Promise<void>((resolve) => this.flushWaiters.push(resolve));
+    if (!this.flushing) void this.flush();
+    return written;
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.dirty.size || this.dirtyMeta) {
+        const ops: [string, unknown][] = [...this.dirty].map((key) => {
+          const [table, id] = key.split(':') as [string, string];
+          return [this.rowKey(key), table === 'file' ? this.store.files.get(id) : this.store.runs.get(id)];
+        });
+        if (this.dirtyMeta) ops.push([this.metaKey, { serverTime: this.store.serverTime, usage: this.store.usage }]);
+        this.dirty.clear();
+        this.dirtyMeta = false;
+        const waiters = this.flushWaiters.splice(0);
+        await this.d.kv.batch(ops).catch(() => {});
+        for (const w of waiters) w();
+      }
+    } finally {
+      this.flushing = false;
+    }
+    for (const w of this.flushWaiters.splice(0)) w();
+    this.changed();
+  }
+
   async start(): Promise<void> {
     await this.queue.load();
-    const cached = await this.d.kv.get<ReturnType<Store['snapshot']>>(`snapshot:${this.d.userId}`);
-    if (cached) this.store.load(cached);
+    const [audioFiles, transcriptRuns, meta] = await Promise.all([
+      this.d.kv.scan<AudioFile>(`file:${this.rowScope}`),
+      this.d.kv.scan<TranscriptRun>(`run:${this.rowScope}`),
+      this.d.kv.get<Pick<Snapshot, 'serverTime' | 'usage'>>(this.metaKey),
+    ]);
+    this.store.load({ audioFiles, transcriptRuns, usage: meta?.usage ?? null, serverTime: meta?.serverTime ?? '' });
     // Re-apply what is still queued, so a reload while offline shows the same optimistic state.
     for (const m of this.queue.all()) {
       const cur = this.store.files.get(m.entityId);
@@ -129,17 +228,20 @@ export class SyncEngine {
     if (table === 'usage_logs' && this.d.mutant === 'ignore-usage-updates') return;
     if (p.eventType === 'DELETE') {
       const id = String(p.old.id ?? '');
-      if (table === 'audio_files') this.store.removeFile(id);
-      else if (table === 'transcript_runs') this.store.removeRun(id);
+      // Planted bug unpersisted-delete: the row leaves the store but not the cache (the store is
+      // called directly, past dropFile), so a reload shows it again until a sync reports the delete.
+      if (table === 'audio_files' && this.d.mutant === 'unpersisted-delete') this.store.removeFile(id);
+      else if (table === 'audio_files') this.dropFile(id);
+      else if (table === 'transcript_runs') this.dropRun(id);
       this.d.record?.({ kind: 'delete', table, id, updatedAt: '' });
     } else {
       const row = fromRow(table, p.new);
-      const applied = table === 'audio_files' ? this.store.upsertFile(row as AudioFile)
-        : table === 'transcript_runs' ? this.store.upsertRun(row as TranscriptRun) : this.store.setUsage(row as Usage);
+      const applied = table === 'audio_files' ? this.putFile(row as AudioFile)
+        : table === 'transcript_runs' ? this.putRun(row as TranscriptRun) : this.putUsage(row as Usage);
       if (applied) this.d.record?.({ kind: p.eventType.toLowerCase(), table, id: String(p.new.id ?? p.new.user_id), updatedAt: canonTs(String(p.new.updated_at)) });
     }
-    this.persist();
-    this.changed();
+    // Rendered once the cache holds it (persist() ends with changed()).
+    void this.persist();
   }
 
   private realtimeUp(): boolean {
@@ -190,41 +292,38 @@ export class SyncEngine {
     const res = await this.d.fetch(`/api/sync${since ? `?since=${encodeURIComponent(since)}` : ''}`);
     if (!res.ok) throw new Unreachable(`sync ${res.status}`);
     const body = (await res.json()) as SyncResponse;
+    const serverTime = canonTs(body.serverTime);
     if (!since) {
-      // A full hydration: rows we hold that the server no longer has are gone (not for pending creates).
+      // A full hydration: rows we hold that the server no longer has are gone (not pending creates,
+      // nor rows newer than serverTime: realtime brought them after the response's snapshot).
       const present = new Set(body.audioFiles.map((f) => f.id));
-      for (const f of this.store.files.values()) if (!present.has(f.id) && !f.pending) this.store.removeFile(f.id);
+      for (const f of [...this.store.files.values()]) if (!present.has(f.id) && !f.pending && !(canonTs(f.updatedAt) > serverTime)) this.dropFile(f.id);
     }
-    for (const f of body.audioFiles) this.store.upsertFile(f);
-    for (const r of body.transcriptRuns) this.store.upsertRun(r);
-    if (body.usage) this.store.setUsage(body.usage);
-    for (const id of body.deleted.audioFiles) this.store.removeFile(id, canonTs(body.serverTime));
-    for (const id of body.deleted.transcriptRuns) this.store.removeRun(id);
-    this.store.serverTime = canonTs(body.serverTime);
+    // Planted bug stale-sync-overwrites: the sync's rows are taken as the server's truth, without
+    // the last-write-wins check, so they overwrite newer versions realtime brought meanwhile.
+    const lww = this.d.mutant !== 'stale-sync-overwrites';
+    for (const f of body.audioFiles) this.putFile(f, lww);
+    for (const r of body.transcriptRuns) this.putRun(r, lww);
+    if (body.usage) this.putUsage(body.usage);
+    for (const id of body.deleted.audioFiles) this.dropFile(id, serverTime);
+    for (const id of body.deleted.transcriptRuns) this.dropRun(id);
+    // Planted bug client-clock-cursor: the next `since` is the browser's clock, not the server's
+    // cursor; with the browser minutes ahead, what changes meanwhile is never fetched.
+    this.store.serverTime = this.d.mutant === 'client-clock-cursor' ? canonTs(new Date().toISOString()) : serverTime;
+    this.dirtyMeta = true;
     this.readdRejected(body.audioFiles);
-    // Written at once (not debounced): a reload right after must find the rows the queue builds on.
-    await this.d.kv.set(`snapshot:${this.d.userId}`, this.store.snapshot()).catch(() => {});
-    this.changed();
+    // Awaited: a reload right after must find the rows the queue builds on.
+    await this.persist();
   }
 
   private readdRejected(rows: AudioFile[]): void {
     for (const id of this.rejectedDeletes) {
       const row = rows.find((f) => f.id === id);
       if (!row || this.d.mutant === 'no-readd-rejected-delete') continue;
-      this.store.removeFile(id);
-      this.store.upsertFile(row);
+      this.dropFile(id);
+      this.putFile(row);
       this.rejectedDeletes.delete(id);
     }
-  }
-
-  private persistScheduled = false;
-  private persist(): void {
-    if (this.persistScheduled) return;
-    this.persistScheduled = true;
-    setTimeout(() => {
-      this.persistScheduled = false;
-      void this.d.kv.set(`snapshot:${this.d.userId}`, this.store.snapshot()).catch(() => {});
-    }, 250);
   }
 
   notify(kind: NoticeKind, entityId: string, message: string): void {
@@ -262,7 +361,15 @@ export class SyncEngine {
     const cur = this.store.files.get(id);
     if (!cur) return;
     this.store.optimistic({ ...cur, name });
-    await this.enqueue('rename', id, { name }, cur.updatedAt);
+    if (this.d.mutant === 'keep-first-rename') {
+      // Planted bug: an unsent rename of the row is already queued, so this one is folded into it,
+      // but the queued one keeps its (first) name: the page shows the last name, the server gets the first.
+      const unsent = this.queue.all().find((m, i) => m.kind === 'rename' && m.entityId === id && !(i === 0 && this.replaying));
+      if (unsent) return this.changed();
+    }
+    // Planted bug stale-base: the base is the version the page first showed, like a form's initial value.
+    const base = this.d.mutant === 'stale-base' ? this.firstShown.get(id) ?? cur.updatedAt : cur.updatedAt;
+    await this.enqueue('rename', id, { name }, base);
   }
 
   async remove(id: string): Promise<void> {
@@ -347,14 +454,15 @@ export class SyncEngine {
   private async settle(m: QueuedMutation, res: Response): Promise<void> {
     const body = res.status === 204 ? null : await res.json().catch(() => null);
     if (res.ok) {
-      if (m.kind === 'delete') this.store.removeFile(m.entityId);
-      if (m.kind === 'retry') this.store.upsertRun(body as TranscriptRun);
+      if (m.kind === 'delete') this.dropFile(m.entityId);
+      if (m.kind === 'retry') this.putRun(body as TranscriptRun);
       else if (m.kind !== 'delete' && body) {
         const row = body as AudioFile;
-        this.store.upsertFile(row);
+        this.putFile(row);
         await this.queue.rebase(m.entityId, canonTs(row.updatedAt));
       }
-      this.persist();
+      // In the cache before the mutation leaves the queue: a reload in between keeps the result.
+      await this.persist();
       return;
     }
     if (res.status === 409 && body?.current) {
@@ -367,21 +475,26 @@ export class SyncEngine {
           ? `"${current.name}" is being processed and was not deleted`
           : `"${current.name}" changed on the server and was not deleted`);
         await this.syncFetch().catch(() => {});
-        if (!this.store.files.has(m.entityId) && this.d.mutant !== 'no-readd-rejected-delete') this.store.upsertFile(current);
+        if (!this.store.files.has(m.entityId) && this.d.mutant !== 'no-readd-rejected-delete') this.putFile(current);
       } else {
-        this.store.removeFile(m.entityId);
-        this.store.upsertFile(current);
+        // Over the optimistic row (its updatedAt is the base, older than current); not over a
+        // version newer still that realtime brought meanwhile, and the file's runs stay.
+        this.putFile(current);
         if (this.d.mutant !== 'no-conflict-notice') {
           this.notify('conflict', m.entityId, `"${current.name}" was changed elsewhere; the newer server version was kept`);
         }
       }
       await this.queue.rebase(m.entityId, canonTs(current.updatedAt));
-      this.changed();
+      await this.persist();
       return;
     }
     const message = body?.error?.message ?? `request failed with ${res.status}`;
     if (m.kind === 'delete') this.store.unhide(m.entityId);
-    if (m.kind === 'create' || m.kind === 'upload') this.store.dropOptimistic(m.entityId);
+    if (m.kind === 'create' || m.kind === 'upload') {
+      this.store.dropOptimistic(m.entityId);
+      this.dirty.add(`file:${m.entityId}`);
+      void this.persist();
+    }
     this.notify('error', m.entityId, message);
     await this.syncFetch().catch(() => {});
   }

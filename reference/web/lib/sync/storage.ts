@@ -1,10 +1,17 @@
 import { openDB, type IDBPDatabase } from 'idb';
 
-/** Where the cache and the queue live: IndexedDB, or localStorage when IndexedDB is unavailable or fails. */
+/**
+ * Where the cache and the queue live: IndexedDB, or localStorage when IndexedDB is unavailable or fails.
+ * One store a browser profile: keys carry the user id where it matters.
+ */
 export interface KV {
   kind: 'indexeddb' | 'localstorage' | 'memory';
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown): Promise<void>;
+  /** Several writes at once, `undefined` deleting the key: one IndexedDB transaction, so a reload finds all of them or none. */
+  batch(ops: readonly (readonly [key: string, value: unknown])[]): Promise<void>;
+  /** The values of every key that starts with `prefix`. */
+  scan<T>(prefix: string): Promise<T[]>;
 }
 
 export class MemoryKV implements KV {
@@ -12,6 +19,10 @@ export class MemoryKV implements KV {
   private m = new Map<string, string>();
   async get<T>(key: string) { const v = this.m.get(key); return v === undefined ? undefined : (JSON.parse(v) as T); }
   async set(key: string, value: unknown) { this.m.set(key, JSON.stringify(value)); }
+  async batch(ops: readonly (readonly [string, unknown])[]) {
+    for (const [k, v] of ops) if (v === undefined) this.m.delete(k); else this.m.set(k, JSON.stringify(v));
+  }
+  async scan<T>(prefix: string) { return [...this.m].filter(([k]) => k.startsWith(prefix)).map(([, v]) => JSON.parse(v) as T); }
 }
 
 export class LocalStorageKV implements KV {
@@ -19,6 +30,18 @@ export class LocalStorageKV implements KV {
   constructor(private readonly ls: Storage, private readonly prefix = 'syncwright:') {}
   async get<T>(key: string) { const v = this.ls.getItem(this.prefix + key); return v === null ? undefined : (JSON.parse(v) as T); }
   async set(key: string, value: unknown) { this.ls.setItem(this.prefix + key, JSON.stringify(value)); }
+  // Synchronous, so no reload can fall between the writes.
+  async batch(ops: readonly (readonly [string, unknown])[]) {
+    for (const [k, v] of ops) if (v === undefined) this.ls.removeItem(this.prefix + k); else this.ls.setItem(this.prefix + k, JSON.stringify(v));
+  }
+  async scan<T>(prefix: string) {
+    const out: T[] = [];
+    for (let i = 0; i < this.ls.length; i++) {
+      const k = this.ls.key(i);
+      if (k?.startsWith(this.prefix + prefix)) out.push(JSON.parse(this.ls.getItem(k)!) as T);
+    }
+    return out;
+  }
 }
 
 export class IdbKV implements KV {
@@ -26,6 +49,11 @@ export class IdbKV implements KV {
   constructor(private readonly db: IDBPDatabase) {}
   async get<T>(key: string) { return (await this.db.get('kv', key)) as T | undefined; }
   async set(key: string, value: unknown) { await this.db.put('kv', value, key); }
+  async batch(ops: readonly (readonly [string, unknown])[]) {
+    const tx = this.db.transaction('kv', 'readwrite');
+    await Promise.all([...ops.map(([k, v]) => (v === undefined ? tx.store.delete(k) : tx.store.put(v, k))), tx.done]);
+  }
+  async scan<T>(prefix: string) { return (await this.db.getAll('kv', IDBKeyRange.bound(prefix, `${prefix}\uffff`))) as T[]; }
 }
 
 /** Tries IndexedDB (with a write probe: some browsers open it and then fail every write). */

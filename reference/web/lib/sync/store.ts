@@ -1,6 +1,7 @@
 import { canonTs, newer } from './time.ts';
 import type { AudioFile, TranscriptRun, Usage } from './types.ts';
 
+/** What the cache holds of the server state (the engine keeps it a row a key). */
 export interface Snapshot { audioFiles: AudioFile[]; transcriptRuns: TranscriptRun[]; usage: Usage | null; serverTime: string }
 
 /**
@@ -26,21 +27,22 @@ export class Store {
     return newer(incoming, canonTs(held.updatedAt));
   }
 
-  upsertFile(f: AudioFile): boolean {
+  /** `lww` false: the planted bug stale-sync-overwrites, which takes a sync's rows as they come. */
+  upsertFile(f: AudioFile, lww = true): boolean {
     const row = { ...f, updatedAt: canonTs(f.updatedAt), createdAt: canonTs(f.createdAt) };
     if (this.hidden.has(row.id)) return false;
     const tomb = this.gone.get(row.id);
     if (tomb && !this.opts.ignoreUpdatedAt && row.updatedAt <= tomb) return false;
-    if (!this.accept(this.files.get(row.id), row.updatedAt)) return false;
+    if (lww && !this.accept(this.files.get(row.id), row.updatedAt)) return false;
     this.gone.delete(row.id);
     this.files.set(row.id, { ...row, pending: false });
     this.version++;
     return true;
   }
 
-  upsertRun(r: TranscriptRun): boolean {
+  upsertRun(r: TranscriptRun, lww = true): boolean {
     const row = { ...r, updatedAt: canonTs(r.updatedAt), createdAt: canonTs(r.createdAt) };
-    if (!this.accept(this.runs.get(row.id), row.updatedAt)) return false;
+    if (lww && !this.accept(this.runs.get(row.id), row.updatedAt)) return false;
     this.runs.set(row.id, row);
     this.version++;
     return true;
@@ -86,10 +88,6 @@ export class Store {
 
   dropOptimistic(id: string): void {
     if (this.files.delete(id)) this.version++;
-  }
-
-  snapshot(): Snapshot {
-    return { audioFiles: [...this.files.values()], transcriptRuns: [...this.runs.values()], usage: this.usage, serverTime: this.serverTime };
   }
 
   load(s: Snapshot): void {

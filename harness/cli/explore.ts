@@ -1,0 +1,139 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
+import { readResults, runPlaywright, type SpecResult } from '../conformance/playwright.ts';
+import { collectScenarios } from '../conformance/collect.ts';
+import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
+import { buildReport, newRunId, writeReport } from '../report/write.ts';
+import { History } from '../history/recorder.ts';
+import { renderRegressionSpec, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
+import { MUTANTS } from '../../reference/mutants.ts';
+import config from '../../syncwright.config.ts';
+import type { ScenarioResult } from '../schema/report.ts';
+
+const usage = `usage: syncwright explore [--minutes N] [--clients N] [--seed S] [--ops N] [--workers N]
+                          [--process-faults] [--planted NAME] [--no-shrink]
+
+Runs the random workload (scenarios/random.spec.ts) seed after seed until the time budget is spent:
+browser profiles over two users (one switching accounts), server-side writers and a slow writer,
+per-client faults (cuts, stalls, latency, frozen tabs, clock skew, short-lived tokens, subscribe
+delay). Every run is judged by the generic checkers alone. Prints the checked client operations per
+minute; writes reports/<runId>/ with each failing history's timeline; shrinks each failure and
+writes it as a standalone spec under scenarios/regressions/, with its repro line.
+
+  --minutes N        time budget (default 2)
+  --clients N        browser profiles, 4 to 8 (default 4)
+  --seed S           first seed (default: random); seeds S, S+1, … are run
+  --ops N            operations per run, at most (default 80)
+  --workers N        runs at once (default 2; 1 with --process-faults)
+  --process-faults   also restart Realtime and Postgres (each worker boots a stack of its own)
+  --planted NAME     run every browser with a planted bug (reference/mutants.ts), to watch it be found
+  --no-shrink        report failures as found, without shrinking them`;
+
+/** A failed run's counterexample, attached by scenarios/random.spec.ts. */
+interface Counterexample { seed: number; shape: WorkloadShape; ops: Op[]; failure: string }
+
+async function attachment(s: SpecResult, name: string): Promise<string | undefined> {
+  const a = s.attachments.find((x) => x.name === name);
+  if (a?.body) return Buffer.from(a.body, 'base64').toString('utf8');
+  return a?.path ? readFile(a.path, 'utf8').catch(() => undefined) : undefined;
+}
+
+/** The checkers a failure names (describeFailures writes one `name: …` line per failed checker). */
+const failedCheckers = (failure: string) => [...new Set([...failure.matchAll(/^([a-z-]+): /gm)].map((m) => m[1]!))];
+
+export const command: Command = {
+  name: 'explore',
+  summary: 'run the random workload until a time budget is spent, shrink failures into regression specs',
+  usage,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      minutes: { type: 'string' }, clients: { type: 'string' }, seed: { type: 'string' }, ops: { type: 'string' }, workers: { type: 'string' },
+      'process-faults': { type: 'boolean' }, planted: { type: 'string' }, 'no-shrink': { type: 'boolean' },
+    });
+    const minutes = Number(values.minutes ?? 2);
+    if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60) throw new UsageError(`--minutes must be a number of minutes from 0 to 1440, got '${values.minutes}'`);
+    const clients = intFlag('clients', values.clients, 4, 8) ?? DEFAULT_CLIENTS;
+    const ops = intFlag('ops', values.ops, 1, 10_000) ?? 80;
+    const processFaults = Boolean(values['process-faults']);
+    const workers = intFlag('workers', values.workers, 1, 4) ?? (processFaults ? 1 : 2);
+    let seed = intFlag('seed', values.seed, 0, 2 ** 31 - 1_000_000) ?? Math.floor(Math.random() * 2 ** 30);
+    const planted = values.planted;
+    if (planted !== undefined && !MUTANTS.some((m) => m.name === planted && !m.inWorker)) {
+      throw new UsageError(`--planted must be one of ${MUTANTS.filter((m) => !m.inWorker).map((m) => m.name).join(', ')}, got '${planted}'`);
+    }
+    const startedAt = new Date();
+    const deadline = startedAt.getTime() + minutes * 60_000;
+    const elapsed = () => (Date.now() - startedAt.getTime()) / 60_000;
+    const progress = (l: string) => process.stderr.write(`syncwright explore [${Math.round(elapsed() * 60)} s]: ${l}\n`);
+    const runId = newRunId(startedAt);
+    const env: Record<string, string> = {
+      SYNCWRIGHT_CLIENTS: String(clients), SYNCWRIGHT_RANDOM_OPS: String(ops), SYNCWRIGHT_RANDOM_SEEDS: String(workers),
+      SYNCWRIGHT_SHRINK: values['no-shrink'] ? '0' : '1', SYNCWRIGHT_WORKERS: String(workers), SYNCWRIGHT_TRACE: 'off',
+      ...(processFaults ? { SYNCWRIGHT_PROCESS_FAULTS: '1' } : {}), ...(planted ? { SYNCWRIGHT_BROWSER_PLANTED: planted } : {}),
+    };
+    let shared: Awaited<ReturnType<typeof bootLogged>> | undefined;
+    if (!processFaults) {
+      progress('booting the local stack (Postgres, Realtime, app, worker)');
+      shared = await bootLogged();
+      env[SHARED_ENV] = JSON.stringify(shared.shared);
+    }
+    const scenarios: ScenarioResult[] = [];
+    const artifacts: Record<string, string> = {};
+    const regressions: string[] = [];
+    let checkedOps = 0;
+    try {
+      for (let batch = 0; Date.now() < deadline; batch++, seed += workers) {
+        // Each run gets what is left of the budget (and at least a minute to finish and shrink).
+        const left = Math.max(60, Math.round((deadline - Date.now()) / 1000) + 60);
+        const stage = path.resolve('reports', runId, `batch-${batch}`);
+        await runPlaywright(['scenarios/random.spec.ts', '--project', 'scenarios'], {
+          ...env, SYNCWRIGHT_SEED: String(seed), SYNCWRIGHT_RANDOM_TIMEOUT_S: String(left), SYNCWRIGHT_REPORT_DIR: stage,
+        }, { quiet: true });
+        const specs = await readResults(stage).catch(() => [] as SpecResult[]);
+        const collected = await collectScenarios(specs, stage);
+        for (const [k, s] of collected.scenarios.entries()) {
+          const spec = specs[k]!;
+          const history = await attachment(spec, 'history.jsonl');
+          const n = history ? History.parse(history).filter((e) => e.f === 'ui').length : 0;
+          checkedOps += n;
+          const id = `batch-${batch}/${s.artifacts.history ?? ''}`;
+          scenarios.push({ ...s, artifacts: { ...s.artifacts, ...(s.artifacts.history ? { history: id } : {}) } });
+          if (s.artifacts.history && collected.artifacts[s.artifacts.history]) artifacts[id] = collected.artifacts[s.artifacts.history]!;
+          const cx = await attachment(spec, 'counterexample.json');
+          if (s.status === 'passed' || !cx) {
+            progress(`${s.title}: ${s.status}, ${n} client operations checked`);
+            continue;
+          }
+          const found = JSON.parse(cx) as Counterexample;
+          const checkers = failedCheckers(found.failure);
+          const file = path.join('scenarios', 'regressions', `${checkers[0] ?? 'anomaly'}-seed-${found.seed}.spec.ts`);
+          await mkdir(path.dirname(file), { recursive: true });
+          await writeFile(file, renderRegressionSpec({
+            title: `regression: seed ${found.seed} (${checkers.join(', ') || 'failed'})${planted ? ` with planted bug ${planted}` : ''}`,
+            ops: found.ops, shape: found.shape, login: planted ? { mutant: planted } : undefined,
+            note: `seed ${found.seed}, ${found.ops.length} operations after shrinking; ${checkers.join(', ')}`,
+          }));
+          regressions.push(file);
+          progress(`${s.title}: FAILED (${checkers.join(', ') || 'error'}); ${found.ops.length} operations after shrinking → ${file}`);
+          progress(`  ${found.failure.split('\n').slice(0, 4).join('\n  ')}`);
+          progress(`  replay: npx syncwright repro random --seed ${found.seed}${planted ? ` --mutant ${planted}` : ''}, or npx playwright test ${file}`);
+        }
+        const perMinute = checkedOps / Math.max(elapsed(), 1 / 60);
+        progress(`${scenarios.length} runs, ${checkedOps} client operations checked, ${Math.round(perMinute)} per minute`);
+      }
+    } finally {
+      await shared?.stack.stop();
+    }
+    const report = buildReport({
+      runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
+      budget: config.latencyBudget, scenarios, mutants: [], load: [],
+    });
+    const dir = await writeReport(report, { artifacts });
+    const failed = scenarios.filter((s) => s.status !== 'passed').length;
+    console.log(`${failed ? 'FAIL' : 'PASS'}: explored ${scenarios.length} runs, ${checkedOps} client operations checked in ${elapsed().toFixed(1)} min (${Math.round(checkedOps / elapsed())} per minute); ${failed} failed`);
+    for (const r of regressions) console.log(`regression spec: ${r}`);
+    console.log(`report: ${path.join(dir, 'index.html')}`);
+    return failed || scenarios.length === 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,81 @@
+import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
+import { applied, entities, obj, stamp, str, view, type Intent, type Mutation } from './view.ts';
+import { verdict } from './verdict.ts';
+
+/**
+ * Nothing the user was told happened, or asked for last, is lost:
+ * (a) every acknowledged mutation is applied in the server's ledger (a replayed mutationId the server
+ *     answered from its ledger says `deduplicated`);
+ * (b) the last rename a user made of a file was sent (folding earlier offline renames into it is
+ *     fine; dropping it is not), unless the user deleted the file afterwards or it is gone anyway;
+ * (c) an acknowledged rename is not undone: the database's final row is at least that version; an
+ *     acknowledged delete is not undone either: the row is gone at the end unless created again.
+ */
+export function noLostWrite(h: readonly HistoryEntry[]): Verdict {
+  const v = view(h);
+  const anomalies: Anomaly[] = [];
+  let unsure: string | undefined;
+
+  const ok = new Set<string>();
+  for (const r of v.ledger?.rows ?? []) if (applied(r)) ok.add(r.mutationId);
+  for (const c of v.clients.values()) {
+    for (const a of c.acks) {
+      if (a.e.value.deduplicated === true) continue;
+      if (!v.ledger) {
+        unsure = 'acknowledged mutations, but no ledger was read';
+        break;
+      }
+      if (!ok.has(a.m.id)) anomalies.push({ kind: 'lost', detail: `${c.name}: acknowledged ${a.m.kind} ${a.m.id} of ${a.m.entityId} is not applied in the server's ledger`, entries: [a.e.index, v.ledger.e.index] });
+    }
+  }
+
+  const dbIds = new Set(entities(v.db).map((r) => r.id));
+  for (const c of v.clients.values()) {
+    const lastRename = new Map<string, Intent>();
+    const lastDelete = new Map<string, number>();
+    for (const i of c.intents) {
+      if (!i.entityId) continue;
+      if (i.op === 'rename') lastRename.set(i.entityId, i);
+      else if (i.op === 'delete') lastDelete.set(i.entityId, i.pos);
+    }
+    const sent = new Map<string, Mutation[]>();
+    for (const m of c.mutations) {
+      if (m.kind !== 'rename') continue;
+      const xs = sent.get(m.entityId);
+      if (xs) xs.push(m);
+      else sent.set(m.entityId, [m]);
+    }
+    for (const [entity, i] of lastRename) {
+      if ((lastDelete.get(entity) ?? -1) > i.pos) continue;
+      // A file deleted (by anyone) may be dropped from the queue with its renames: nothing is lost then.
+      if (v.deletions.has(entity) || (v.db && !dbIds.has(entity))) continue;
+      const xs = sent.get(entity) ?? [];
+      if (!xs.some((m) => m.pos > i.pos && m.name === i.name)) {
+        anomalies.push({ kind: 'unsent', detail: `${c.name}: the user's last rename of ${entity} to "${i.name}" was never sent`, entries: [i.e.index] });
+      }
+    }
+  }
+
+  if (v.db) {
+    const final = new Map(entities(v.db).map((r) => [r.id, r]));
+    for (const c of v.clients.values()) {
+      for (const a of c.acks) {
+        if (a.m.kind === 'delete') {
+          const now = final.get(a.m.entityId);
+          const again = (v.creations.get(a.m.entityId) ?? []).some((p) => p > a.pos);
+          if (now && !again) anomalies.push({ kind: 'undeleted', detail: `${c.name}: delete of ${a.m.entityId} was acknowledged, the database still holds it (${now.name})`, entries: [a.e.index, v.db.index] });
+          continue;
+        }
+        if (a.m.kind !== 'rename') continue;
+        const row = obj(a.e.value.row);
+        const u = str(row?.updatedAt);
+        const id = str(row?.id) ?? a.m.entityId;
+        const now = final.get(id);
+        if (u && now && stamp(now.updatedAt) < stamp(u)) {
+          anomalies.push({ kind: 'rolled-back', detail: `${c.name}: rename of ${id} was acknowledged at ${u}, the database ends at the older ${now.updatedAt} (${now.name})`, entries: [a.e.index, v.db.index] });
+        }
+      }
+    }
+  }
+  return verdict('no-lost-write', anomalies, unsure);
+}

@@ -1,0 +1,118 @@
+import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
+import { lastBefore, view, type Client, type Step, type View } from './view.ts';
+import { verdict } from './verdict.ts';
+
+/**
+ * One showing of a page: a document, or a client-side navigation within one (the path changed). On
+ * the list page (`/`): which audio rows it holds, and the last sign that it was live.
+ */
+interface Page {
+  start: number;
+  list: boolean;
+  rows: Set<string>;
+  removedAt: Map<string, number>;
+  /** The last change to an already rendered row (`set` or `removed`): the list was showing by then. */
+  live: number;
+}
+
+/**
+ * A row the server deleted stays gone once a client has shown it gone. Shown gone: after the
+ * deletion, the client's list removed it, or the list was live (a rendered row changed) without it;
+ * a first render alone is not enough, as it may come from a cache before the reconcile. Seeing the
+ * row again after that is a resurrection, unless the client's delete of it was refused (409, the row
+ * comes back on purpose) in between, or the row was created again after the deletion.
+ */
+export function noResurrection(h: readonly HistoryEntry[]): Verdict {
+  const v = view(h);
+  const anomalies: Anomaly[] = [];
+  if (!v.deletions.size) return verdict('no-resurrection', anomalies);
+  for (const c of v.clients.values()) check(v, c, anomalies);
+  return verdict('no-resurrection', anomalies);
+}
+
+function check(v: View, c: Client, anomalies: Anomaly[]): void {
+  const refused = new Map<string, number[]>();
+  for (const f of c.fails) {
+    if (f.m.kind === 'delete' && f.e.value.status === 409) {
+      const xs = refused.get(f.m.entityId);
+      if (xs) xs.push(f.pos);
+      else refused.set(f.m.entityId, [f.pos]);
+    }
+  }
+  const pages: Page[] = [];
+  const current = new Map<string, { path: string; page: Page }>();
+  const witness = new Map<string, number>();
+  const flagged = new Set<string>();
+  const absentSince = (p: Page, id: string) => p.removedAt.get(id) ?? p.start;
+
+  /** The last place at which this client showed row `id` gone, if after `after`. */
+  const lastGone = (id: string, after: number): number => {
+    let w = witness.get(id) ?? -1;
+    for (let i = pages.length - 1; i >= 0; i--) {
+      const p = pages[i]!;
+      if (p.live <= Math.max(w, after)) {
+        if (p.start <= after) break;
+        continue;
+      }
+      if (p.list && !p.rows.has(id) && p.live > absentSince(p, id)) w = Math.max(w, p.live);
+    }
+    return w;
+  };
+
+  for (const o of c.observations) {
+    let cur = current.get(o.doc);
+    if (!cur || cur.path !== o.path || o.testid === 'document') {
+      const page: Page = { start: o.pos, list: o.path === '/', rows: new Set(), removedAt: new Map(), live: -1 };
+      current.set(o.doc, (cur = { path: o.path, page }));
+      pages.push(page);
+    }
+    if (o.testid !== 'audio-row' && o.testid !== 'audio-detail') continue;
+    const p = cur.page;
+    const isList = p.list && o.testid === 'audio-row';
+    if (o.event === 'removed') {
+      if (isList) {
+        p.rows.delete(o.id);
+        p.removedAt.set(o.id, o.pos);
+        p.live = o.pos;
+        witness.set(o.id, o.pos);
+      }
+      continue;
+    }
+    const dels = v.deletions.get(o.id);
+    if (dels) present(v, c, o.id, o.pos, o.e.index, dels, refused, lastGone, flagged, anomalies);
+    if (!isList) continue;
+    if (p.rows.has(o.id)) {
+      if (o.event === 'set') p.live = o.pos;
+    } else {
+      // Rendered now: if the list was live without it, that was a showing of it gone.
+      if (p.live > absentSince(p, o.id)) witness.set(o.id, Math.max(witness.get(o.id) ?? -1, p.live));
+      p.rows.add(o.id);
+    }
+  }
+}
+
+function present(
+  v: View, c: Client, id: string, pos: number, index: number, dels: Step[], refused: Map<string, number[]>,
+  lastGone: (id: string, after: number) => number, flagged: Set<string>, anomalies: Anomaly[],
+): void {
+  let k = dels.length - 1;
+  while (k >= 0 && dels[k]!.pos >= pos) k--;
+  if (k < 0) return;
+  const del = dels[k]!;
+  const creates = v.creations.get(id) ?? [];
+  const lastCreate = creates[lastBefore(creates, pos)] ?? -1;
+  if (lastCreate > del.pos) return;
+  const w = lastGone(id, del.pos);
+  if (w <= del.pos) return;
+  const r = refused.get(id) ?? [];
+  const lastRefusal = r[lastBefore(r, pos)] ?? -1;
+  if (lastRefusal > w) return;
+  const key = `${id}\0${w}`;
+  if (flagged.has(key)) return;
+  flagged.add(key);
+  anomalies.push({
+    kind: 'resurrected',
+    detail: `${c.name} shows ${id} again after the server deleted it and the client had shown it gone`,
+    entries: [del.e.index, v.entries[w]!.index, index],
+  });
+}

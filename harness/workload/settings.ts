@@ -1,0 +1,26 @@
+/** The random workload's knobs, read once from the environment `syncwright run|explore|repro` sets. */
+import { DEFAULT_CLIENTS, type WorkloadShape } from './ops.ts';
+
+export interface WorkloadSettings extends WorkloadShape { seed: number; seeds: number; minOps: number; maxOps: number; shrink: boolean; timeoutMs: number }
+
+function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${key} must be a whole number from ${min} to ${max}, got '${raw}'`);
+  return n;
+}
+
+export function workloadSettings(env: NodeJS.ProcessEnv): WorkloadSettings {
+  const maxOps = int(env, 'SYNCWRIGHT_RANDOM_OPS', 60, 1, 100_000);
+  return {
+    seed: int(env, 'SYNCWRIGHT_SEED', 1, 0, 2 ** 31 - 1),
+    seeds: int(env, 'SYNCWRIGHT_RANDOM_SEEDS', 1, 1, 10_000),
+    clients: int(env, 'SYNCWRIGHT_CLIENTS', DEFAULT_CLIENTS, 4, 8),
+    processFaults: env.SYNCWRIGHT_PROCESS_FAULTS === '1',
+    minOps: Math.min(maxOps, Math.ceil(maxOps / 2)),
+    maxOps,
+    shrink: env.SYNCWRIGHT_SHRINK === '1',
+    timeoutMs: int(env, 'SYNCWRIGHT_RANDOM_TIMEOUT_S', 240, 60, 86_400) * 1000,
+  };
+}

@@ -1,0 +1,243 @@
+// The sync engine against a fake server and realtime: the correct client, and the planted bugs of
+// the client that a unit test can show (each: the correct code behaves, the mutant does not).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { SyncEngine } from './engine.ts';
+import { MemoryKV, type KV } from './storage.ts';
+import { canonTs } from './time.ts';
+import type { AudioFile } from './types.ts';
+
+const U1 = 'a11ce000-0000-4000-8000-000000000001';
+const U2 = 'b0b00000-0000-4000-8000-000000000002';
+
+/** Realtime is never up here: the tests drive changes through the engine's realtime handler. */
+function offlineSupabase(): SupabaseClient {
+  const ch = { state: 'closed', on: () => ch, subscribe: () => ch };
+  return { channel: () => ch, removeChannel: async () => 'ok', realtime: { connectionState: () => 'closed' } } as unknown as SupabaseClient;
+}
+
+/** The contract's routes over an in-memory table, with a server clock of its own (one second a write). */
+class FakeServer {
+  rows = new Map<string, AudioFile>();
+  deleted: { id: string; at: string }[] = [];
+  private clock: number;
+  /** While set, a sync response (its data already read) waits for it before it reaches the client. */
+  hold?: Promise<void>;
+  constructor(start = '2026-03-01T10:00:00Z') { this.clock = Date.parse(start); }
+  now(): string { this.clock += 1000; return canonTs(new Date(this.clock).toISOString()); }
+  write(id: string, name: string, userId = U1): AudioFile {
+    const prev = this.rows.get(id);
+    const at = this.now();
+    const row: AudioFile = { id, userId, name, status: 'uploaded', sizeBytes: null, durationMs: null, error: null, createdAt: prev?.createdAt ?? at, updatedAt: at };
+    this.rows.set(id, row);
+    return row;
+  }
+  remove(id: string): void {
+    this.rows.delete(id);
+    this.deleted.push({ id, at: this.now() });
+  }
+  fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(String(input), 'http://app');
+    const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    if (url.pathname === '/api/sync') {
+      const since = url.searchParams.get('since') ?? '';
+      const body = {
+        serverTime: canonTs(new Date(this.clock).toISOString()),
+        audioFiles: [...this.rows.values()].filter((r) => r.updatedAt > since),
+        transcriptRuns: [], usage: null,
+        deleted: { audioFiles: this.deleted.filter((d) => d.at > since).map((d) => d.id), transcriptRuns: [] },
+      };
+      if (this.hold) await this.hold;
+      return json(200, body);
+    }
+    const m = /^\/api\/audio-files\/([^/]+)$/.exec(url.pathname);
+    if (m && init?.method === 'PATCH') {
+      const { baseUpdatedAt, name } = JSON.parse(String(init.body)) as { baseUpdatedAt: string; name: string };
+      const cur = this.rows.get(m[1]!);
+      if (!cur) return json(404, { error: { code: 'not_found', message: 'no such audio file' } });
+      if (cur.updatedAt > canonTs(baseUpdatedAt)) return json(409, { current: cur });
+      return json(200, this.write(cur.id, name, cur.userId));
+    }
+    return json(500, { error: { code: 'internal', message: `fake server: ${init?.method ?? 'GET'} ${url.pathname}` } });
+  }) as typeof fetch;
+}
+
+function engine(o: { kv: KV; server?: FakeServer; userId?: string; mutant?: string; online?: () => boolean }): SyncEngine {
+  return new SyncEngine({
+    userId: o.userId ?? U1, kv: o.kv, fetch: o.server?.fetch ?? (async () => new Response(null, { status: 503 })), supabase: offlineSupabase(),
+    online: o.online ?? (() => false), uuid: () => randomUUID(), mutant: o.mutant,
+  });
+}
+
+/** A realtime change as Supabase delivers it (snake_case row). */
+function realtime(e: SyncEngine, eventType: 'INSERT' | 'UPDATE' | 'DELETE', f: Pick<AudioFile, 'id'> & Partial<AudioFile>): void {
+  const row = eventType === 'DELETE' ? {} : { id: f.id, user_id: f.userId, name: f.name, status: f.status, size_bytes: f.sizeBytes, duration_ms: f.durationMs, error: f.error,
+    created_at: f.createdAt, updated_at: f.updatedAt!.replace('Z', '+00:00') };
+  (e as unknown as { onChange(t: string, p: unknown): void }).onChange('audio_files', eventType === 'DELETE' ? { eventType, new: {}, old: { id: f.id } } : { eventType, new: row, old: {} });
+}
+
+/** Until the engine's cache writes and renders are done (they take a timer tick). */
+const settle = () => new Promise((r) => setTimeout(r, 120));
+
+/** A reload: a new engine over the same storage, as the next page would start it. */
+async function reload(kv: KV, o: { userId?: string; mutant?: string; server?: FakeServer } = {}): Promise<SyncEngine> {
+  const e = engine({ kv, ...o });
+  await e.start();
+  e.stop();
+  return e;
+}
+
+/** IndexedDB under load: each write lands a while after it was asked for. */
+class SlowKV extends MemoryKV {
+  override async batch(ops: readonly (readonly [string, unknown])[]) {
+    await new Promise((r) => setTimeout(r, 40));
+    await super.batch(ops);
+  }
+}
+
+test('the page renders a realtime change only once the cache holds it: a reload right after never shows an older version', async () => {
+  const kv = new SlowKV();
+  const server = new FakeServer();
+  const e = engine({ kv });
+  await e.start();
+  const v1 = server.write('f1', 'v1.wav');
+  realtime(e, 'INSERT', v1);
+  await settle();
+  const v2 = server.write('f1', 'v2.wav');
+  let cachedAtRender: Promise<AudioFile[]> | undefined;
+  e.subscribe(() => { cachedAtRender ??= kv.scan<AudioFile>(`file:${U1}:`); });
+  realtime(e, 'UPDATE', v2);
+  // Something else asks for a render while the write is under way (a notice, the queue…).
+  e.dismiss('nothing');
+  await settle();
+  e.stop();
+  assert.equal(e.store.files.get('f1')?.updatedAt, v2.updatedAt);
+  assert.deepEqual((await cachedAtRender!).map((f) => f.updatedAt), [v2.updatedAt], 'when the page first shows v2, the cache already has it');
+  assert.equal((await reload(kv)).store.files.get('f1')?.name, 'v2.wav');
+});
+
+test('unpersisted-delete: after a realtime delete and a reload, the mutant shows the row again until a sync reports the delete', async () => {
+  for (const mutant of ['', 'unpersisted-delete']) {
+    const kv = new MemoryKV();
+    const server = new FakeServer();
+    const e = engine({ kv, server, mutant });
+    await e.start();
+    server.write('f1', 'doomed.wav');
+    await e.syncFetch();
+    server.remove('f1');
+    realtime(e, 'DELETE', { id: 'f1' });
+    // Later changes of other rows write the cache again: they must not mask the bug.
+    realtime(e, 'INSERT', server.write('f2', 'other.wav'));
+    await settle();
+    e.stop();
+    assert.equal(e.store.files.has('f1'), false, 'gone from the page at once either way');
+    const after = await reload(kv, { mutant, server });
+    assert.equal(after.store.files.has('f1'), mutant === 'unpersisted-delete', mutant ? 'the mutant resurrects it from the cache' : 'the correct client does not');
+    await after.syncFetch();
+    assert.equal(after.store.files.has('f1'), false, 'the sync removes it');
+    assert.equal((await reload(kv, { mutant })).store.files.has('f1'), false, 'from the cache too');
+  }
+});
+
+test('shared-cache-key: after switching accounts in one browser profile, the mutant shows the previous user\'s cached rows', async () => {
+  for (const mutant of ['', 'shared-cache-key']) {
+    const kv = new MemoryKV();
+    const server = new FakeServer();
+    const alice = engine({ kv, server, mutant, userId: U1 });
+    await alice.start();
+    realtime(alice, 'INSERT', server.write('a1', 'alice-private.wav', U1));
+    await settle();
+    alice.stop();
+    const bob = await reload(kv, { mutant, userId: U2 });
+    assert.deepEqual([...bob.store.files.keys()], mutant ? ['a1'] : [], mutant ? 'the mutant shows alice\'s row to bob' : 'bob sees nothing of alice');
+    assert.equal((await reload(kv, { mutant, userId: U1 })).store.files.has('a1'), true, 'alice keeps her cache');
+  }
+});
+
+test('keep-first-rename: two offline renames of a row; the mutant sends only the first name', async () => {
+  for (const mutant of ['', 'keep-first-rename']) {
+    const kv = new MemoryKV();
+    const server = new FakeServer();
+    let online = false;
+    const e = engine({ kv, server, mutant, online: () => online });
+    await e.start();
+    server.write('f1', 'original.wav');
+    await e.syncFetch();
+    await e.rename('f1', 'first.wav');
+    await e.rename('f1', 'second.wav');
+    assert.equal(e.store.files.get('f1')?.name, 'second.wav', 'the page shows the last rename either way');
+    assert.deepEqual(e.queue.all().map((m) => m.payload.name), mutant ? ['first.wav'] : ['first.wav', 'second.wav']);
+    online = true;
+    await e.replay();
+    await settle();
+    e.stop();
+    assert.equal(server.rows.get('f1')?.name, mutant ? 'first.wav' : 'second.wav', mutant ? 'the last rename is lost' : 'the last rename wins');
+    assert.equal(e.store.files.get('f1')?.name, server.rows.get('f1')?.name);
+    assert.equal(e.notices.length, 0, 'and nothing tells the user');
+  }
+});
+
+test('stale-sync-overwrites: a sync response older than what realtime brought meanwhile; the mutant goes back to it', async () => {
+  for (const mutant of ['', 'stale-sync-overwrites']) {
+    const kv = new MemoryKV();
+    const server = new FakeServer();
+    const e = engine({ kv, server, mutant });
+    await e.start();
+    server.write('f1', 'v1.wav');
+    await e.syncFetch();
+    const v2 = server.write('f1', 'v2.wav');
+    let release!: () => void;
+    server.hold = new Promise((r) => { release = r; });
+    // The reconcile fetch reads v2; before its response arrives, realtime delivers v3.
+    const sync = e.syncFetch();
+    await new Promise((r) => setTimeout(r, 10));
+    const v3 = server.write('f1', 'v3.wav');
+    realtime(e, 'UPDATE', v3);
+    release();
+    await sync;
+    await settle();
+    e.stop();
+    assert.equal(e.store.files.get('f1')?.updatedAt, mutant ? v2.updatedAt : v3.updatedAt, mutant ? 'the mutant shows v2 after v3' : 'v3 stays');
+  }
+});
+
+test('client-clock-cursor: with the browser clock ahead of the server, the mutant never fetches what changed while it was away', async () => {
+  for (const mutant of ['', 'client-clock-cursor']) {
+    const kv = new MemoryKV();
+    // The server's clock is years behind this machine's: the browser's clock is "ahead".
+    const server = new FakeServer('2020-01-01T00:00:00Z');
+    const e = engine({ kv, server, mutant });
+    await e.start();
+    server.write('f1', 'v1.wav');
+    await e.syncFetch();
+    server.write('f1', 'renamed-while-away.wav');
+    await e.syncFetch();
+    await settle();
+    e.stop();
+    assert.equal(e.store.files.get('f1')?.name, mutant ? 'v1.wav' : 'renamed-while-away.wav');
+  }
+});
+
+test('stale-base: a rename after a realtime update; the mutant sends the version first shown and gets a spurious 409', async () => {
+  for (const mutant of ['', 'stale-base']) {
+    const kv = new MemoryKV();
+    const server = new FakeServer();
+    const e = engine({ kv, server, mutant, online: () => true });
+    await e.start();
+    server.write('f1', 'v1.wav');
+    await e.syncFetch();
+    await settle();
+    const v2 = server.write('f1', 'renamed-elsewhere.wav');
+    realtime(e, 'UPDATE', v2);
+    await settle();
+    assert.equal(e.store.files.get('f1')?.name, 'renamed-elsewhere.wav', 'the page shows v2 before the user renames');
+    await e.rename('f1', 'mine.wav');
+    await e.replay();
+    await settle();
+    e.stop();
+    assert.equal(server.rows.get('f1')?.name, mutant ? 'renamed-elsewhere.wav' : 'mine.wav');
+    assert.deepEqual(e.notices.map((n) => n.kind), mutant ? ['conflict'] : []);
+  }
+});
