@@ -241,3 +241,30 @@ test('stale-base: a rename after a realtime update; the mutant sends the version
     assert.deepEqual(e.notices.map((n) => n.kind), mutant ? ['conflict'] : []);
   }
 });
+
+test('a queued rename reapplied at start over a newer cached version, then refused: the page ends on the server version', async () => {
+  // Found by the random workload (conflict-rule, convergence): the optimistic row carried the newer
+  // version's updatedAt, so the 409's current (same version) was not "newer" and the refused name stayed.
+  const kv = new MemoryKV();
+  const server = new FakeServer();
+  let online = false;
+  const first = engine({ kv, server, online: () => online });
+  server.write('f1', 'v1.wav');
+  online = true;
+  await first.syncFetch();
+  online = false;
+  await first.rename('f1', 'mine.wav'); // queued offline, based on v1
+  await settle();
+  first.stop();
+  const v2 = server.write('f1', 'theirs.wav'); // committed meanwhile
+  const second = engine({ kv, server, online: () => online });
+  online = true;
+  await second.syncFetch(); // v2 reaches the cache first
+  await second.start(); // the queued rename is laid over v2
+  await second.replay(); // based on v1: 409 with v2
+  await settle();
+  second.stop();
+  assert.equal(server.rows.get('f1')?.name, 'theirs.wav');
+  assert.equal(second.store.files.get('f1')?.name, v2.name, 'the refused name does not stay over the server version');
+  assert.deepEqual(second.notices.map((n) => n.kind), ['conflict']);
+});

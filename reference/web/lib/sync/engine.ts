@@ -477,9 +477,13 @@ export class SyncEngine {
         await this.syncFetch().catch(() => {});
         if (!this.store.files.has(m.entityId) && this.d.mutant !== 'no-readd-rejected-delete') this.putFile(current);
       } else {
-        // Over the optimistic row (its updatedAt is the base, older than current); not over a
-        // version newer still that realtime brought meanwhile, and the file's runs stay.
-        this.putFile(current);
+        // Over the optimistic row; not over a version newer still that realtime brought meanwhile,
+        // and the file's runs stay. An optimistic row may already carry current's updatedAt (realtime
+        // brought it, then the user renamed on top): its name is still the refused one, so current
+        // replaces it even at the same version.
+        const held = this.store.files.get(m.entityId);
+        const sameVersionOptimistic = held?.pending && canonTs(held.updatedAt) <= canonTs(current.updatedAt);
+        this.putFile(current, !sameVersionOptimistic);
         if (this.d.mutant !== 'no-conflict-notice') {
           this.notify('conflict', m.entityId, `"${current.name}" was changed elsewhere; the newer server version was kept`);
         }
