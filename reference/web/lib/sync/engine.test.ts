@@ -268,3 +268,22 @@ test('a queued rename reapplied at start over a newer cached version, then refus
   assert.equal(second.store.files.get('f1')?.name, v2.name, 'the refused name does not stay over the server version');
   assert.deepEqual(second.notices.map((n) => n.kind), ['conflict']);
 });
+
+test('a conflict answered while the page unloads is shown by the next page: notices are kept with the queue', async () => {
+  const kv = new MemoryKV();
+  const server = new FakeServer();
+  let online = true;
+  const first = engine({ kv, server, online: () => online });
+  server.write('f1', 'v1.wav');
+  await first.syncFetch();
+  online = false;
+  await first.rename('f1', 'mine.wav');
+  server.write('f1', 'theirs.wav');
+  online = true;
+  await first.replay(); // 409: the mutation leaves the queue, the notice is raised…
+  first.stop(); // …and the page goes away
+  const second = engine({ kv, server, online: () => online });
+  await second.start();
+  second.stop();
+  assert.deepEqual(second.notices.map((n) => [n.kind, n.entityId]), [['conflict', 'f1']]);
+});

@@ -166,6 +166,7 @@ export class SyncEngine {
 
   async start(): Promise<void> {
     await this.queue.load();
+    this.notices = (await this.d.kv.get<Notice[]>(this.noticesKey).catch(() => undefined)) ?? [];
     const [audioFiles, transcriptRuns, meta] = await Promise.all([
       this.d.kv.scan<AudioFile>(`file:${this.rowScope}`),
       this.d.kv.scan<TranscriptRun>(`run:${this.rowScope}`),
@@ -326,14 +327,25 @@ export class SyncEngine {
     }
   }
 
-  notify(kind: NoticeKind, entityId: string, message: string): void {
+  /**
+   * Notices are kept with the queue: a 409 answered while the page unloads (a reload, a navigation)
+   * has already left the queue, so a notice held only in memory would never be seen (found by the
+   * random workload's conflict-rule checker).
+   */
+  private get noticesKey(): string {
+    return `notices:${this.d.userId}`;
+  }
+
+  async notify(kind: NoticeKind, entityId: string, message: string): Promise<void> {
     this.notices = [...this.notices, { id: this.d.uuid(), kind, entityId, message, at: Date.now() }];
     this.changed();
+    await this.d.kv.set(this.noticesKey, this.notices).catch(() => {});
   }
 
   dismiss(id: string): void {
     this.notices = this.notices.filter((n) => n.id !== id);
     this.changed();
+    void this.d.kv.set(this.noticesKey, this.notices).catch(() => {});
   }
 
   // ---- mutations: optimistic, queued, replayed in order ----
@@ -471,7 +483,7 @@ export class SyncEngine {
       if (m.kind === 'delete') {
         this.store.unhide(m.entityId);
         this.rejectedDeletes.add(m.entityId);
-        this.notify('rejected', m.entityId, body.reason === 'processing'
+        await this.notify('rejected', m.entityId, body.reason === 'processing'
           ? `"${current.name}" is being processed and was not deleted`
           : `"${current.name}" changed on the server and was not deleted`);
         await this.syncFetch().catch(() => {});
@@ -485,7 +497,7 @@ export class SyncEngine {
         const sameVersionOptimistic = held?.pending && canonTs(held.updatedAt) <= canonTs(current.updatedAt);
         this.putFile(current, !sameVersionOptimistic);
         if (this.d.mutant !== 'no-conflict-notice') {
-          this.notify('conflict', m.entityId, `"${current.name}" was changed elsewhere; the newer server version was kept`);
+          await this.notify('conflict', m.entityId, `"${current.name}" was changed elsewhere; the newer server version was kept`);
         }
       }
       await this.queue.rebase(m.entityId, canonTs(current.updatedAt));
@@ -499,7 +511,7 @@ export class SyncEngine {
       this.dirty.add(`file:${m.entityId}`);
       void this.persist();
     }
-    this.notify('error', m.entityId, message);
+    await this.notify('error', m.entityId, message);
     await this.syncFetch().catch(() => {});
   }
 }
