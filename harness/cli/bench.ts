@@ -7,14 +7,17 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const BENCHES: Record<string, string> = {
   latency: 'harness/bench/latency.ts',
   boot: 'harness/bench/boot.ts',
+  checkers: 'harness/bench/checkers.ts',
 };
 
-const usage = `usage: syncwright bench [latency|boot ...]
+const usage = `usage: syncwright bench [latency|boot|checkers ...]
 
 Runs benchmarks that print figures beside a baseline measured in the same run:
   latency  commit → supabase-js callback through our Realtime server vs a raw pgoutput consumer
            (env BENCH_UPDATES, default 1000; BENCH_RATE updates/s, default 200)
   boot     syncwright up cold boot to ready, per phase (env BENCH_RUNS, default 3)
+  checkers the generic checkers on synthetic histories of 10k and 50k client operations, per
+           checker, as a ratio to one JSON pass over the same history
 With no name, runs all.`;
 
 export const command: Command = {

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mutantVerdicts } from './mutants.ts';
+import { selectMutants, plantedProjects } from './planted.ts';
+import type { SpecResult } from './playwright.ts';
+
+const failed = (project: string, file: string, error: string): SpecResult => ({
+  id: `${file}:1`, title: 't', file, project, status: 'passed', outcome: 'failed', durationMs: 1000, retries: 0, error, attachments: [],
+});
+
+test('a bug of the random workload is caught only when a generic checker fired, and the matrix names it', () => {
+  const mutants = selectMutants(['stale-base', 'keep-first-rename']);
+  const [p1, p2] = plantedProjects(mutants).map((p) => p.name);
+  const r = mutantVerdicts([
+    failed(p1!, 'scenarios/random.spec.ts', 'Error: writes-follow-reads: stale-base: c2: rename of f1 is based on …\nreplay with: npx syncwright repro random --seed 7'),
+    failed(p2!, 'scenarios/random.spec.ts', 'TimeoutError: locator.waitFor: Timeout 20000ms exceeded.'),
+  ], mutants);
+  assert.deepEqual(r.map((x) => [x.mutant, x.caught, x.checker]), [['stale-base', true, 'writes-follow-reads'], ['keep-first-rename', false, undefined]]);
+  assert.match(r[1]!.detail, /no generic checker fired/);
+});
+
+test('a bespoke scenario\'s bug is caught by any assertion failure, not by a boot error', () => {
+  const mutants = selectMutants(['no-conflict-notice', 'fake-connected']);
+  const names = plantedProjects(mutants).map((p) => p.name);
+  const r = mutantVerdicts([
+    failed(names[0]!, 'scenarios/conflict.spec.ts', 'Error: expect(locator).toBeVisible() failed'),
+    failed(names[0]!, 'scenarios/connection-status.spec.ts', 'bootStack: the app did not become healthy'),
+  ], mutants);
+  assert.deepEqual(r.map((x) => x.caught), [true, false]);
+});
