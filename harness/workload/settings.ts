@@ -12,7 +12,7 @@ function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number,
 }
 
 export function workloadSettings(env: NodeJS.ProcessEnv): WorkloadSettings {
-  const maxOps = int(env, 'SYNCWRIGHT_RANDOM_OPS', 60, 1, 100_000);
+  const maxOps = int(env, 'SYNCWRIGHT_RANDOM_OPS', 100, 1, 100_000);
   return {
     seed: int(env, 'SYNCWRIGHT_SEED', 1, 0, 2 ** 31 - 1),
     seeds: int(env, 'SYNCWRIGHT_RANDOM_SEEDS', 1, 1, 10_000),

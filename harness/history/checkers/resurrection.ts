@@ -16,9 +16,11 @@ interface Page {
 }
 
 /**
- * A row the server deleted stays gone once a client has shown it gone. Shown gone: after the
- * deletion, the client's list removed it, or the list was live (a rendered row changed) without it;
- * a first render alone is not enough, as it may come from a cache before the reconcile. Seeing the
+ * A row the server deleted stays gone once a client has shown it gone, or heard it gone. Shown gone:
+ * after the deletion, the client's list removed it, or the list was live (a rendered row changed)
+ * without it; a first render alone is not enough, as it may come from a cache before the reconcile.
+ * Heard gone: the client received the realtime DELETE (in any document: what it does with it is its
+ * cache's business, and a later page must not bring the row back from there). Seeing the
  * row again after that is a resurrection, unless the client's delete of it was refused (409, the row
  * comes back on purpose) in between, or the row was created again after the deletion.
  */
@@ -39,6 +41,14 @@ function check(v: View, c: Client, anomalies: Anomaly[]): void {
       else refused.set(f.m.entityId, [f.pos]);
     }
   }
+  const heard = new Map<string, number[]>();
+  for (const r of c.receives) {
+    const val = r.e.value;
+    if (val.event !== 'postgres_changes' || val.type !== 'DELETE' || val.table !== 'audio_files' || typeof val.id !== 'string') continue;
+    const xs = heard.get(val.id);
+    if (xs) xs.push(r.pos);
+    else heard.set(val.id, [r.pos]);
+  }
   const pages: Page[] = [];
   const current = new Map<string, { path: string; page: Page }>();
   const witness = new Map<string, number>();
@@ -46,8 +56,10 @@ function check(v: View, c: Client, anomalies: Anomaly[]): void {
   const absentSince = (p: Page, id: string) => p.removedAt.get(id) ?? p.start;
 
   /** The last place at which this client showed row `id` gone, if after `after`. */
-  const lastGone = (id: string, after: number): number => {
-    let w = witness.get(id) ?? -1;
+  const lastGone = (id: string, after: number, now: number): number => {
+    const hs = heard.get(id) ?? [];
+    const k = lastBefore(hs, now);
+    let w = Math.max(witness.get(id) ?? -1, k >= 0 && hs[k]! > after ? hs[k]! : -1);
     for (let i = pages.length - 1; i >= 0; i--) {
       const p = pages[i]!;
       if (p.live <= Math.max(w, after)) {
@@ -93,7 +105,7 @@ function check(v: View, c: Client, anomalies: Anomaly[]): void {
 
 function present(
   v: View, c: Client, id: string, pos: number, index: number, dels: Step[], refused: Map<string, number[]>,
-  lastGone: (id: string, after: number) => number, flagged: Set<string>, anomalies: Anomaly[],
+  lastGone: (id: string, after: number, now: number) => number, flagged: Set<string>, anomalies: Anomaly[],
 ): void {
   let k = dels.length - 1;
   while (k >= 0 && dels[k]!.pos >= pos) k--;
@@ -102,7 +114,7 @@ function present(
   const creates = v.creations.get(id) ?? [];
   const lastCreate = creates[lastBefore(creates, pos)] ?? -1;
   if (lastCreate > del.pos) return;
-  const w = lastGone(id, del.pos);
+  const w = lastGone(id, del.pos, pos);
   if (w <= del.pos) return;
   const r = refused.get(id) ?? [];
   const lastRefusal = r[lastBefore(r, pos)] ?? -1;
@@ -112,7 +124,7 @@ function present(
   flagged.add(key);
   anomalies.push({
     kind: 'resurrected',
-    detail: `${c.name} shows ${id} again after the server deleted it and the client had shown it gone`,
+    detail: `${c.name} shows ${id} again after the server deleted it and the client had shown or heard it gone`,
     entries: [del.e.index, v.entries[w]!.index, index],
   });
 }

@@ -241,7 +241,9 @@ function build(h: readonly Entry[]): View {
           m.acks.push({ pos, e, user });
           c.acks.push({ pos, e, user, m });
           ownRow(val.row, entity);
-          if (e.f === 'delete') push(deletions, entity, { pos, e });
+          // The server deleted the row somewhere between the request and its answer: another client
+          // may show it gone (realtime) before this answer is recorded, so the request is the mark.
+          if (e.f === 'delete') push(deletions, entity, { pos: m.pos, e });
           if (e.f === 'create') push(creations, entity, pos);
         } else if (e.type === 'fail') {
           m.fails.push({ pos, e, user });
@@ -251,6 +253,7 @@ function build(h: readonly Entry[]): View {
       }
     }
   }
+  for (const dels of deletions.values()) dels.sort((a, b) => a.pos - b.pos);
   dropUnapplied(deletions, creations, db);
   return { entries, clients, mutations, ledger, db, owners, deletions, creations };
 }
