@@ -504,3 +504,29 @@ test('every checker is in CHECKERS under the name its verdict carries', () => {
   const h = valid().b.h;
   for (const [name, check] of Object.entries(CHECKERS)) assert.equal(check(h).name, name);
 });
+
+test('an account switch parks the old account\'s queue: not lost, and not out of order with the next account\'s writes', () => {
+  const b = builder();
+  b.login('c4', 'alice');
+  b.open('c4', '/audio/f1');
+  b.ui('c4', 'rename', 'f1', 'parked.wav'); // queued, never sent: alice's queue waits for her
+  b.login('c4', 'bob');
+  b.open('c4', '/audio/f2');
+  b.ui('c4', 'rename', 'f2', 'bobs.wav');
+  b.send('c4', 'rename', 'm2', 'f2', { name: 'bobs.wav', baseUpdatedAt: b.now() });
+  b.ok('c4', 'rename', 'm2', 'f2', b.row('f2', 'bob', 'bobs.wav', b.now()));
+  b.login('c4', 'alice');
+  b.open('c4', '/audio/f1');
+  b.ui('c4', 'rename', 'f1', 'later.wav');
+  b.send('c4', 'rename', 'm3', 'f1', { name: 'later.wav', baseUpdatedAt: b.now() });
+  b.ok('c4', 'rename', 'm3', 'f1', b.row('f1', 'alice', 'later.wav', b.now()));
+  b.login('c4', 'bob');
+  b.ui('c4', 'rename', 'f2', 'bob-parked.wav'); // parked at the end: bob's queue
+  b.login('c4', 'alice');
+  const L = (mutationId: string, entityId: string, userId: string): LedgerEntry => ({ mutationId, kind: 'rename', entityId, statusCode: 200, userId });
+  b.ledger([L('m2', 'f2', 'bob'), L('m3', 'f1', 'alice')]);
+  passes(replayOrder(b.h));
+  const lost = noLostWrite(b.h);
+  assert.ok(!lost.anomalies.some((a) => a.detail.includes('parked.wav') && !a.detail.includes('bob-parked')), JSON.stringify(lost.anomalies));
+  assert.ok(lost.anomalies.some((a) => a.kind === 'unsent' && a.detail.includes('bob-parked.wav')) === false);
+});

@@ -47,6 +47,9 @@ export function noLostWrite(h: readonly HistoryEntry[]): Verdict {
     }
     for (const [entity, i] of lastRename) {
       if ((lastDelete.get(entity) ?? -1) > i.pos) continue;
+      // Renamed as one account, then the profile signed in as another before it was sent: it is
+      // parked in that account's queue until it signs in again, not lost.
+      if (i.user !== c.user) continue;
       // A file deleted (by anyone) may be dropped from the queue with its renames: nothing is lost then.
       if (v.deletions.has(entity) || (v.db && !dbIds.has(entity))) continue;
       const xs = sent.get(entity) ?? [];
