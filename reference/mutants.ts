@@ -11,8 +11,13 @@ export interface Mutant {
   name: string; breaks: string; caughtBy: string; inWorker?: true;
   /** Part of the title of the one test in `caughtBy` that must catch it, where the file has several. */
   test?: string;
-  /** The generic history checker that must catch it (mutants of the random workload, `caughtBy: 'random'`). */
+  /** The generic history checker it is expected to trip (bugs of the random workload, `caughtBy: 'random'`). */
   checker?: string;
+  /**
+   * The workload seed the matrix replays for it: one `syncwright explore --planted <name>` found it
+   * with (Jepsen keeps a failing seed the same way). Without one, the run's own seed is used.
+   */
+  seed?: number;
 }
 
 export const MUTANTS: readonly Mutant[] = [

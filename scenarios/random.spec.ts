@@ -12,31 +12,35 @@ test.use({ privateStack: settings.processFaults });
 // a seed, so each seed's history, verdicts and repro line stand on their own.
 for (let i = 0; i < settings.seeds; i++) {
   const seed = settings.seed + i;
-  test(`random workload: ${settings.clients} clients, server writers and faults converge with no anomaly (seed ${seed})`, async ({ workload }, testInfo) => {
+  test(`random workload: ${settings.clients} clients, server writers and faults converge with no anomaly (seed ${seed})`, async ({ workload, planted }, testInfo) => {
     test.setTimeout(settings.timeoutMs);
+    // A planted bug of the matrix replays the seed exploration found it with, when it has one.
+    const runSeed = planted?.seed ?? seed;
     let failure = '';
     let failedOps: Op[] = [];
     const property = fc.asyncProperty(workloadArbitrary(settings), async (ops) => {
-      const w = await workload(settings);
+      let w: Awaited<ReturnType<typeof workload>> | undefined;
       try {
+        w = await workload(settings);
         await w.run(ops, { concurrent: true });
         await w.finish();
         return true;
       } catch (err) {
-        failure = (err as Error).message;
+        // The checkers' verdicts, or what stopped the run before they could judge it.
+        failure = w?.verdicts.length ? (err as Error).message : `the run did not complete: ${(err as Error).message.split('\n')[0]}`;
         failedOps = ops;
         return false;
       } finally {
         // A shrinking search runs many worlds: each gives its browsers back at once.
-        await w.close();
+        await w?.close();
       }
     });
     const out = await fc.check(property, {
-      seed, numRuns: 1, endOnFailure: !settings.shrink, interruptAfterTimeLimit: Math.max(30_000, settings.timeoutMs - 60_000),
+      seed: runSeed, numRuns: 1, endOnFailure: !settings.shrink, interruptAfterTimeLimit: Math.max(30_000, settings.timeoutMs - 60_000),
     });
     if (out.failed) {
-      await testInfo.attach('counterexample.json', { body: JSON.stringify({ seed, shape: { clients: settings.clients, processFaults: settings.processFaults }, ops: failedOps, failure }, null, 1), contentType: 'application/json' });
+      await testInfo.attach('counterexample.json', { body: JSON.stringify({ seed: runSeed, shape: { clients: settings.clients, processFaults: settings.processFaults }, ops: failedOps, failure }, null, 1), contentType: 'application/json' });
     }
-    expect(out.failed, `${failure}\nreplay with: npx syncwright repro random --seed ${seed} (${failedOps.length} operations)`).toBe(false);
+    expect(out.failed, `${failure}\nreplay with: npx syncwright repro random --seed ${runSeed}${planted ? ` --mutant ${planted.name}` : ''} (${failedOps.length} operations)`).toBe(false);
   });
 }

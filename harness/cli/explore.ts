@@ -8,6 +8,7 @@ import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import { History } from '../history/recorder.ts';
 import { renderRegressionSpec, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
 import { MUTANTS } from '../../reference/mutants.ts';
+import { workloadSettings } from '../workload/settings.ts';
 import config from '../../syncwright.config.ts';
 import type { ScenarioResult } from '../schema/report.ts';
 
@@ -24,7 +25,7 @@ writes it as a standalone spec under scenarios/regressions/, with its repro line
   --minutes N        time budget (default 2)
   --clients N        browser profiles, 4 to 8 (default 4)
   --seed S           first seed (default: random); seeds S, S+1, … are run
-  --ops N            operations per run, at most (default 80)
+  --ops N            operations per run, at most (default 100, as in syncwright run)
   --workers N        runs at once (default 2; 1 with --process-faults)
   --process-faults   also restart Realtime and Postgres (each worker boots a stack of its own)
   --planted NAME     run every browser with a planted bug (reference/mutants.ts), to watch it be found
@@ -54,7 +55,7 @@ export const command: Command = {
     const minutes = Number(values.minutes ?? 2);
     if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60) throw new UsageError(`--minutes must be a number of minutes from 0 to 1440, got '${values.minutes}'`);
     const clients = intFlag('clients', values.clients, 4, 8) ?? DEFAULT_CLIENTS;
-    const ops = intFlag('ops', values.ops, 1, 10_000) ?? 80;
+    const ops = intFlag('ops', values.ops, 1, 10_000) ?? workloadSettings({}).maxOps;
     const processFaults = Boolean(values['process-faults']);
     const workers = intFlag('workers', values.workers, 1, 4) ?? (processFaults ? 1 : 2);
     let seed = intFlag('seed', values.seed, 0, 2 ** 31 - 1_000_000) ?? Math.floor(Math.random() * 2 ** 30);
@@ -107,6 +108,11 @@ export const command: Command = {
           }
           const found = JSON.parse(cx) as Counterexample;
           const checkers = failedCheckers(found.failure);
+          if (!checkers.length) {
+            // Not an anomaly the checkers found (the run could not start or finish): nothing to replay as a regression.
+            progress(`${s.title}: FAILED without a checker's verdict: ${found.failure.split('\n')[0]}`);
+            continue;
+          }
           const file = path.join('scenarios', 'regressions', `${checkers[0] ?? 'anomaly'}-seed-${found.seed}.spec.ts`);
           await mkdir(path.dirname(file), { recursive: true });
           await writeFile(file, renderRegressionSpec({

@@ -11,6 +11,7 @@ export type Op =
   | { op: 'list'; c: number }
   | { op: 'open'; c: number; file: number }
   | { op: 'reload'; c: number }
+  | { op: 'away'; c: number }
   | { op: 'upload'; c: number; name: string }
   | { op: 'rename'; c: number; name: string }
   | { op: 'delete'; c: number }
@@ -49,7 +50,8 @@ export function startingUser(c: number, clients: number): number {
 
 /** What the generator knows of a run, to offer only operations that make sense now. */
 export interface Model {
-  clients: { user: number; page: 'list' | 'detail'; file: number; shaped: 'none' | 'cut' | 'stall' | 'latency' }[];
+  /** `away`: the tab was closed (the page shows nothing of the app) until the user opens it again. */
+  clients: { user: number; page: 'list' | 'detail' | 'away'; file: number; shaped: 'none' | 'cut' | 'stall' | 'latency' }[];
   /** Per user, how many file slots exist (seeded + inserted + uploaded). */
   files: number[];
   slowOpen: boolean;
@@ -71,7 +73,9 @@ const reachable = (m: Model, c: number) => m.clients[c]!.shaped === 'none' || m.
 export function allowed(m: Model, o: Op): boolean {
   const cl = 'c' in o ? m.clients[o.c] : undefined;
   switch (o.op) {
-    case 'list': case 'open': case 'reload': case 'shortToken': return reachable(m, o.c);
+    case 'list': case 'open': case 'shortToken': return reachable(m, o.c);
+    case 'reload': return reachable(m, o.c) && cl!.page !== 'away';
+    case 'away': return cl!.page !== 'away';
     case 'upload': return cl!.page === 'list';
     case 'rename': return cl!.page === 'detail';
     case 'delete': return cl!.page === 'detail' && reachable(m, o.c);
@@ -90,6 +94,7 @@ export function apply(m: Model, o: Op): void {
   const cl = 'c' in o ? m.clients[o.c]! : undefined;
   switch (o.op) {
     case 'list': case 'delete': case 'shortToken': cl!.page = 'list'; break;
+    case 'away': cl!.page = 'away'; break;
     case 'open': cl!.page = 'detail'; cl!.file = o.file; break;
     case 'upload': m.files[m.clients[o.c]!.user]!++; break;
     case 'serverInsert': m.files[o.u]!++; break;
@@ -118,6 +123,7 @@ export function opArbitraries(clients: number): { weight: number; arbitrary: fc.
     { weight: 6, arbitrary: fc.record({ op: fc.constant('open' as const), c: client, file: slot }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('list' as const), c: client }) },
     { weight: 3, arbitrary: fc.record({ op: fc.constant('reload' as const), c: client }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('away' as const), c: client }) },
     { weight: 3, arbitrary: fc.record({ op: fc.constant('upload' as const), c: client, name }) },
     { weight: 30, arbitrary: fc.record({ op: fc.constant('rename' as const), c: client, name }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), c: client }) },
@@ -177,7 +183,7 @@ export function workloadArbitrary(opts: WorkloadShape & { minOps: number; maxOps
 }
 
 /** Client operations of a list (the unit of the exploration's throughput). */
-export const CLIENT_OPS: readonly OpName[] = ['list', 'open', 'reload', 'upload', 'rename', 'delete', 'switchUser'];
+export const CLIENT_OPS: readonly OpName[] = ['list', 'open', 'reload', 'away', 'upload', 'rename', 'delete', 'switchUser'];
 
 /**
  * A standalone Playwright spec that replays `ops` step by step with the `workload` fixture: what

@@ -303,7 +303,10 @@ export class SyncEngine {
     // Planted bug stale-sync-overwrites: the sync's rows are taken as the server's truth, without
     // the last-write-wins check, so they overwrite newer versions realtime brought meanwhile.
     const lww = this.d.mutant !== 'stale-sync-overwrites';
-    for (const f of body.audioFiles) this.putFile(f, lww);
+    // Planted bug no-readd-rejected-delete: a row whose delete the server refused is left out of
+    // every hydration, so it never comes back.
+    const left = this.d.mutant === 'no-readd-rejected-delete' ? this.rejectedDeletes : new Set<string>();
+    for (const f of body.audioFiles) if (!left.has(f.id)) this.putFile(f, lww);
     for (const r of body.transcriptRuns) this.putRun(r, lww);
     if (body.usage) this.putUsage(body.usage);
     for (const id of body.deleted.audioFiles) this.dropFile(id, serverTime);
