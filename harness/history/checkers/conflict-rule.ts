@@ -48,6 +48,13 @@ export function conflictRule(h: readonly HistoryEntry[]): Verdict {
         }
       }
     }
+    // A request whose answer never reached the harness (the page unloaded, the connection dropped) may
+    // have been refused all the same: an unknown outcome explains a notice too, never a missing one.
+    for (const m of c.mutations) {
+      if ((m.kind !== 'rename' && m.kind !== 'delete') || m.acks.length || m.fails.length) continue;
+      const k = `${NOTICE[m.kind]}\0${m.entityId}`;
+      refusals.set(k, Math.min(refusals.get(k) ?? m.pos, m.pos));
+    }
     for (const [k, xs] of notices) {
       // A notice is explained by a refused request sent before it; the earliest explains every later notice.
       const first = refusals.get(k);
