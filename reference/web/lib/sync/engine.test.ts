@@ -287,3 +287,22 @@ test('a conflict answered while the page unloads is shown by the next page: noti
   second.stop();
   assert.deepEqual(second.notices.map((n) => [n.kind, n.entityId]), [['conflict', 'f1']]);
 });
+
+test('a sync response read before a realtime delete and landing after it does not bring the row back', async () => {
+  const kv = new MemoryKV();
+  const server = new FakeServer();
+  const e = engine({ kv, server, online: () => true });
+  server.write('f1', 'v1.wav');
+  let release!: () => void;
+  server.hold = new Promise<void>((r) => { release = r; });
+  const inFlight = e.syncFetch();
+  await settle(); // the response's rows are read: f1 is still there
+  server.rows.delete('f1');
+  const deletedAt = server.now();
+  (e as unknown as { onChange(t: string, p: unknown): void }).onChange('audio_files', { eventType: 'DELETE', new: {}, old: { id: 'f1' }, commit_timestamp: deletedAt });
+  release();
+  await inFlight;
+  await settle();
+  e.stop();
+  assert.equal(e.store.files.has('f1'), false, 'the stale response did not resurrect the deleted row');
+});

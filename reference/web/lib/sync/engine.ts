@@ -20,6 +20,9 @@ export interface EngineDeps {
 
 type Listener = () => void;
 
+/** A postgres_changes payload as supabase-js hands it over. */
+interface RealtimeChange { eventType: string; new: Record<string, unknown>; old: Record<string, unknown>; commit_timestamp?: string }
+
 /** Thrown when the server could not be reached (or answered 5xx): the mutation stays queued. */
 class Unreachable extends Error {}
 
@@ -199,7 +202,7 @@ export class SyncEngine {
     const ch = this.d.supabase.channel(`user:${this.d.userId}`);
     const on = (table: string, event: string) => ch.on('postgres_changes' as never,
       { event, schema: 'public', table, filter } as never,
-      (p: { eventType: string; new: Record<string, unknown>; old: Record<string, unknown> }) => this.onChange(table, p));
+      (p: RealtimeChange) => this.onChange(table, p));
     on('audio_files', '*');
     on('transcript_runs', '*');
     on('usage_logs', 'UPDATE');
@@ -218,21 +221,23 @@ export class SyncEngine {
     this.channel = ch;
   }
 
-  private onChange(table: string, p: { eventType: string; new: Record<string, unknown>; old: Record<string, unknown> }): void {
+  private onChange(table: string, p: RealtimeChange): void {
     // The planted bug: every payload is applied late, past the plan's 2 s budget (order is kept).
     // slow-usage: only the usage panel lags, which no assertion of its scenario times but its steady-state budget does.
     if (this.d.mutant === 'slow-apply' || (this.d.mutant === 'slow-usage' && table === 'usage_logs')) setTimeout(() => this.applyChange(table, p), 2_500);
     else this.applyChange(table, p);
   }
 
-  private applyChange(table: string, p: { eventType: string; new: Record<string, unknown>; old: Record<string, unknown> }): void {
+  private applyChange(table: string, p: RealtimeChange): void {
     if (table === 'usage_logs' && this.d.mutant === 'ignore-usage-updates') return;
     if (p.eventType === 'DELETE') {
       const id = String(p.old.id ?? '');
       // Planted bug unpersisted-delete: the row leaves the store but not the cache (the store is
       // called directly, past dropFile), so a reload shows it again until a sync reports the delete.
       if (table === 'audio_files' && this.d.mutant === 'unpersisted-delete') this.store.removeFile(id);
-      else if (table === 'audio_files') this.dropFile(id);
+      // The tomb carries the delete's commit time: a sync response read before the delete, landing
+      // after it, must not bring the row back (found by no-resurrection under the random workload).
+      else if (table === 'audio_files') this.dropFile(id, p.commit_timestamp ? canonTs(String(p.commit_timestamp)) : '');
       else if (table === 'transcript_runs') this.dropRun(id);
       this.d.record?.({ kind: 'delete', table, id, updatedAt: '' });
     } else {
