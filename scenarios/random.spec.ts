@@ -44,6 +44,7 @@ for (let i = 0; i < settings.seeds; i++) {
       out = await fc.check(property, {
         seed: runSeed, numRuns: 1, endOnFailure: !settings.shrink, interruptAfterTimeLimit: Math.max(30_000, settings.timeoutMs - 60_000),
       });
+      if (out.failed && !failure) failure = `the run did not complete: ${out.interrupted ? 'interrupted at its time limit' : String(out.errorInstance ?? 'no verdict')}`;
       // A run that could not complete proves nothing either way: a planted bug's next try goes on.
       if (out.failed && !failure.startsWith('the run did not complete')) break;
     }
