@@ -8,6 +8,8 @@ import { verdict } from './verdict.ts';
  */
 interface Page {
   start: number;
+  /** The account the page showed: what it showed gone says nothing of another account's cache. */
+  user?: string;
   list: boolean;
   rows: Set<string>;
   removedAt: Map<string, number>;
@@ -45,9 +47,10 @@ function check(v: View, c: Client, anomalies: Anomaly[]): void {
   for (const r of c.receives) {
     const val = r.e.value;
     if (val.event !== 'postgres_changes' || val.type !== 'DELETE' || val.table !== 'audio_files' || typeof val.id !== 'string') continue;
-    const xs = heard.get(val.id);
+    const key = `${r.user ?? ''}\0${val.id}`;
+    const xs = heard.get(key);
     if (xs) xs.push(r.pos);
-    else heard.set(val.id, [r.pos]);
+    else heard.set(key, [r.pos]);
   }
   const pages: Page[] = [];
   const current = new Map<string, { path: string; page: Page }>();
@@ -56,12 +59,13 @@ function check(v: View, c: Client, anomalies: Anomaly[]): void {
   const absentSince = (p: Page, id: string) => p.removedAt.get(id) ?? p.start;
 
   /** The last place at which this client showed row `id` gone, if after `after`. */
-  const lastGone = (id: string, after: number, now: number): number => {
-    const hs = heard.get(id) ?? [];
+  const lastGone = (id: string, after: number, now: number, user: string | undefined): number => {
+    const hs = heard.get(`${user ?? ''}\0${id}`) ?? [];
     const k = lastBefore(hs, now);
-    let w = Math.max(witness.get(id) ?? -1, k >= 0 && hs[k]! > after ? hs[k]! : -1);
+    let w = Math.max(witness.get(`${user ?? ''}\0${id}`) ?? -1, k >= 0 && hs[k]! > after ? hs[k]! : -1);
     for (let i = pages.length - 1; i >= 0; i--) {
       const p = pages[i]!;
+      if (p.user !== user) continue;
       if (p.live <= Math.max(w, after)) {
         if (p.start <= after) break;
         continue;
@@ -74,7 +78,7 @@ function check(v: View, c: Client, anomalies: Anomaly[]): void {
   for (const o of c.observations) {
     let cur = current.get(o.doc);
     if (!cur || cur.path !== o.path || o.testid === 'document') {
-      const page: Page = { start: o.pos, list: o.path === '/', rows: new Set(), removedAt: new Map(), live: -1 };
+      const page: Page = { start: o.pos, user: o.user, list: o.path === '/', rows: new Set(), removedAt: new Map(), live: -1 };
       current.set(o.doc, (cur = { path: o.path, page }));
       pages.push(page);
     }
@@ -86,18 +90,19 @@ function check(v: View, c: Client, anomalies: Anomaly[]): void {
         p.rows.delete(o.id);
         p.removedAt.set(o.id, o.pos);
         p.live = o.pos;
-        witness.set(o.id, o.pos);
+        witness.set(`${p.user ?? ''}\0${o.id}`, o.pos);
       }
       continue;
     }
     const dels = v.deletions.get(o.id);
-    if (dels) present(v, c, o.id, o.pos, o.e.index, dels, refused, lastGone, flagged, anomalies);
+    if (dels) present(v, c, o.id, o.pos, o.e.index, dels, refused, (id, after, now) => lastGone(id, after, now, p.user), flagged, anomalies);
     if (!isList) continue;
     if (p.rows.has(o.id)) {
       if (o.event === 'set') p.live = o.pos;
     } else {
       // Rendered now: if the list was live without it, that was a showing of it gone.
-      if (p.live > absentSince(p, o.id)) witness.set(o.id, Math.max(witness.get(o.id) ?? -1, p.live));
+      const wk = `${p.user ?? ''}\0${o.id}`;
+      if (p.live > absentSince(p, o.id)) witness.set(wk, Math.max(witness.get(wk) ?? -1, p.live));
       p.rows.add(o.id);
     }
   }

@@ -2,12 +2,16 @@ import pg from 'pg';
 import { serverConfig } from './config.ts';
 
 let pool: pg.Pool | undefined;
+const LOCK_TIMEOUT = '2s';
 
 /** DB_POOL_MAX (default 10) connections, idle ones closed after DB_POOL_IDLE_MS (default 10 s). */
 export function db(): pg.Pool {
   if (!pool) {
     const c = serverConfig();
-    pool = new pg.Pool({ connectionString: c.databaseUrl, max: c.poolMax, idleTimeoutMillis: c.poolIdleMs });
+    // A write that waits on a row another transaction holds gives up after LOCK_TIMEOUT: without it, a
+    // long transaction elsewhere held every pooled connection and then every route, /dev/login
+    // included (found by the random workload's slow writer).
+    pool = new pg.Pool({ connectionString: c.databaseUrl, max: c.poolMax, idleTimeoutMillis: c.poolIdleMs, options: `-c lock_timeout=${LOCK_TIMEOUT}` });
     pool.on('error', () => {});
   }
   return pool;

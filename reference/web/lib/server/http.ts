@@ -27,6 +27,8 @@ export function dbProblem(err: unknown) {
   if (e.code === '23514') return problem(409, 'illegal_transition', e.message ?? 'illegal status transition');
   if (e.code === '22P02') return problem(400, 'invalid_input', 'malformed id');
   if (e.code === '23505') return problem(409, 'duplicate', 'that id already exists');
+  // A row another transaction holds past the lock timeout: try again later (the client's queue does).
+  if (e.code === '55P03') return problem(503, 'busy', 'the row is locked by another write; try again');
   console.error(err);
   return problem(500, 'internal', 'internal error');
 }
