@@ -5,7 +5,7 @@ import { workloadSettings } from '../harness/workload/settings.ts';
 
 const settings = workloadSettings(process.env);
 /** Seeds a planted bug of the workload gets in the matrix before it counts as missed. */
-const PLANTED_TRIES = 3;
+const PLANTED_TRIES = 5;
 // Restarting Realtime or Postgres needs a stack of this spec's own (`syncwright explore` asks for it).
 test.use({ privateStack: settings.processFaults });
 
