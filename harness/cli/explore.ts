@@ -6,6 +6,7 @@ import { collectScenarios } from '../conformance/collect.ts';
 import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import { History } from '../history/recorder.ts';
+import { failedCheckerNames } from '../history/checker.ts';
 import { renderRegressionSpec, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
 import { MUTANTS } from '../../reference/mutants.ts';
 import { workloadSettings } from '../workload/settings.ts';
@@ -40,8 +41,6 @@ async function attachment(s: SpecResult, name: string): Promise<string | undefin
   return a?.path ? readFile(a.path, 'utf8').catch(() => undefined) : undefined;
 }
 
-/** The checkers a failure names (describeFailures writes one `name: …` line per failed checker). */
-const failedCheckers = (failure: string) => [...new Set([...failure.matchAll(/^([a-z-]+): /gm)].map((m) => m[1]!))];
 
 export const command: Command = {
   name: 'explore',
@@ -107,7 +106,7 @@ export const command: Command = {
             continue;
           }
           const found = JSON.parse(cx) as Counterexample;
-          const checkers = failedCheckers(found.failure);
+          const checkers = failedCheckerNames(found.failure);
           if (!checkers.length) {
             // Not an anomaly the checkers found (the run could not start or finish): nothing to replay as a regression.
             progress(`${s.title}: FAILED without a checker's verdict: ${found.failure.split('\n')[0]}`);

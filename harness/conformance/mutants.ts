@@ -4,7 +4,7 @@ import path from 'node:path';
 import { MUTANTS, type Mutant } from '../../reference/mutants.ts';
 import { readResults, runPlaywright, type SpecResult } from './playwright.ts';
 import { PLANTED, mutantFor, selectMutants } from './planted.ts';
-import { CHECKER_NAMES } from '../history/checker.ts';
+import { failedCheckerNames } from '../history/checker.ts';
 
 export interface MutantResult { mutant: string; scenario: string; caught: boolean; detail: string; durationMs: number; checker?: string }
 
@@ -25,7 +25,7 @@ export function mutantVerdicts(specs: SpecResult[], mutants: readonly Mutant[] =
     // eslint-disable-next-line no-control-regex
     const plain = (failed[0]?.error ?? '').replace(/\u001b\[[0-9;]*m/g, '');
     // The generic checkers that failed, as describeFailures names them (`name: …` a line).
-    const checkers = [...new Set([...plain.matchAll(/^\s*(?:Error: )?([a-z][a-z-]+): /gm)].map((x) => x[1]!))].filter((c) => CHECKER_NAMES.includes(c));
+    const checkers = failedCheckerNames(plain);
     // A bug of the random workload is caught only by the generic checkers (a failure of anything
     // else, a timeout say, is no catch); the one it is expected to trip is named, the ones that did are reported.
     const caught = !infra && (!m.checker || checkers.length > 0);

@@ -59,3 +59,9 @@ export function describeFailures(verdicts: readonly Verdict[]): string {
     return `${v.name}: ${v.valid === 'unknown' ? 'unknown: ' : ''}${shown || 'no anomaly named'}${more}`;
   }).join('\n');
 }
+
+/** The checkers a failure message names, read back from describeFailures' `name: …` lines (an `Error: ` prefix allowed). */
+export function failedCheckerNames(message: string): string[] {
+  const named = [...message.matchAll(/^\s*(?:Error: )?([a-z][a-z-]+): /gm)].map((m) => m[1]!);
+  return [...new Set(named)].filter((c) => CHECKER_NAMES.includes(c));
+}
