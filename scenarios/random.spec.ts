@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { test, expect } from '../fixtures/index.ts';
 import { workloadArbitrary, type Op } from '../harness/workload/ops.ts';
-import { workloadSettings } from '../harness/workload/settings.ts';
+import { INTERRUPTED, workloadSettings } from '../harness/workload/settings.ts';
 
 const settings = workloadSettings(process.env);
 /** Seeds a planted bug of the workload gets in the matrix before it counts as missed. */
@@ -16,6 +16,8 @@ for (let i = 0; i < settings.seeds; i++) {
   const seed = settings.seed + i;
   test(`random workload: ${settings.clients} clients, server writers and faults converge with no anomaly (seed ${seed})`, async ({ workload, planted }, testInfo) => {
     test.setTimeout(settings.timeoutMs);
+    // explore runs seeds until its budget is spent: those left when it is are not started.
+    test.skip(settings.deadline !== undefined && Date.now() > settings.deadline, 'the exploration budget is spent');
     // A planted bug of the matrix replays the seed exploration found it with, when it has one, and
     // gets up to PLANTED_TRIES seeds in a row: a workload finds a bug with some probability a run.
     const tries = planted ? PLANTED_TRIES : 1;
@@ -44,7 +46,7 @@ for (let i = 0; i < settings.seeds; i++) {
       out = await fc.check(property, {
         seed: runSeed, numRuns: 1, endOnFailure: !settings.shrink, interruptAfterTimeLimit: Math.max(30_000, settings.timeoutMs - 60_000),
       });
-      if (out.failed && !failure) failure = `the run did not complete: ${out.interrupted ? 'interrupted at its time limit' : String(out.errorInstance ?? 'no verdict')}`;
+      if (out.failed && !failure) failure = `the run did not complete: ${out.interrupted ? INTERRUPTED : String(out.errorInstance ?? 'no verdict')}`;
       // A run that could not complete proves nothing either way: a planted bug's next try goes on.
       if (out.failed && !failure.startsWith('the run did not complete')) break;
     }

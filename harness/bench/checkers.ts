@@ -1,6 +1,6 @@
 // Checker speed on synthetic valid histories: 4 clients (2 per user), creates / renames / deletes
 // with a few refused renames, ~5 DOM observations per operation, realtime frames, the ledger and the
-// final reads. Prints ms per 10,000 client operations (ui intents + mutation requests) per checker,
+// final reads. Prints ms per 10,000 client operations (UI steps performed, as explore counts them: clientOperations) per checker,
 // and each figure as a ratio to one JSON.stringify pass over the same history, measured in the same
 // run (timings on a shared machine drift; the ratio is what is claimed).
 //
@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { HistoryEntry, LedgerEntry } from '../schema/history.ts';
 import { CHECKERS, checkAll } from '../history/checker.ts';
 import { view } from '../history/checkers/view.ts';
+import { clientOperations } from '../history/recorder.ts';
 
 const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 
@@ -175,8 +176,6 @@ export function syntheticHistory(ops: number, seed = 1, clients = 4, users = 2):
   return h;
 }
 
-/** Client operations of a history: what the budget is per 10,000 of. */
-export const clientOps = (h: readonly HistoryEntry[]) => h.filter((e) => (e.type === 'invoke' && e.f !== 'sync' && e.f !== 'write') || e.f === 'ui').length;
 
 function time(fn: () => unknown, runs = 5): number {
   const ms: number[] = [];
@@ -190,7 +189,7 @@ function time(fn: () => unknown, runs = 5): number {
 
 function bench(ops: number): void {
   const h = syntheticHistory(ops);
-  const n = clientOps(h);
+  const n = clientOperations(h);
   const per10k = (ms: number) => (ms * 10_000) / n;
   const baseline = time(() => JSON.stringify(h));
   const rows: [string, number][] = [];

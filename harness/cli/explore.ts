@@ -5,11 +5,11 @@ import { readResults, runPlaywright, type SpecResult } from '../conformance/play
 import { collectScenarios } from '../conformance/collect.ts';
 import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
-import { History } from '../history/recorder.ts';
+import { History, clientOperations } from '../history/recorder.ts';
 import { failedCheckerNames } from '../history/checker.ts';
 import { renderRegressionSpec, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
 import { MUTANTS } from '../../reference/mutants.ts';
-import { workloadSettings } from '../workload/settings.ts';
+import { DEADLINE_ENV, INTERRUPTED } from '../workload/settings.ts';
 import config from '../../syncwright.config.ts';
 import type { ScenarioResult } from '../schema/report.ts';
 
@@ -26,11 +26,20 @@ writes it as a standalone spec under scenarios/regressions/, with its repro line
   --minutes N        time budget (default 2)
   --clients N        browser profiles, 4 to 8 (default 4)
   --seed S           first seed (default: random); seeds S, S+1, … are run
-  --ops N            operations per run, at most (default 100, as in syncwright run)
+  --ops N            operations per run, at most (default 300: long runs spend less of the budget
+                     booting browsers and ending; syncwright run uses 100)
   --workers N        runs at once (default 2; 1 with --process-faults)
   --process-faults   also restart Realtime and Postgres (each worker boots a stack of its own)
   --planted NAME     run every browser with a planted bug (reference/mutants.ts), to watch it be found
   --no-shrink        report failures as found, without shrinking them`;
+
+/** Operations per run unless --ops says otherwise. */
+const EXPLORE_OPS = 300;
+/**
+ * Runs each worker takes per Playwright invocation: workers pull the next seed as they finish, so
+ * one run shorter than another idles nobody until the batch's last ones.
+ */
+const RUNS_PER_WORKER = 3;
 
 /** A failed run's counterexample, attached by scenarios/random.spec.ts. */
 interface Counterexample { seed: number; shape: WorkloadShape; ops: Op[]; failure: string }
@@ -54,7 +63,7 @@ export const command: Command = {
     const minutes = Number(values.minutes ?? 2);
     if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60) throw new UsageError(`--minutes must be a number of minutes from 0 to 1440, got '${values.minutes}'`);
     const clients = intFlag('clients', values.clients, 4, 8) ?? DEFAULT_CLIENTS;
-    const ops = intFlag('ops', values.ops, 1, 10_000) ?? workloadSettings({}).maxOps;
+    const ops = intFlag('ops', values.ops, 1, 10_000) ?? EXPLORE_OPS;
     const processFaults = Boolean(values['process-faults']);
     const workers = intFlag('workers', values.workers, 1, 4) ?? (processFaults ? 1 : 2);
     let seed = intFlag('seed', values.seed, 0, 2 ** 31 - 1_000_000) ?? Math.floor(Math.random() * 2 ** 30);
@@ -68,7 +77,8 @@ export const command: Command = {
     const progress = (l: string) => process.stderr.write(`syncwright explore [${Math.round(elapsed() * 60)} s]: ${l}\n`);
     const runId = newRunId(startedAt);
     const env: Record<string, string> = {
-      SYNCWRIGHT_CLIENTS: String(clients), SYNCWRIGHT_RANDOM_OPS: String(ops), SYNCWRIGHT_RANDOM_SEEDS: String(workers),
+      SYNCWRIGHT_CLIENTS: String(clients), SYNCWRIGHT_RANDOM_OPS: String(ops), SYNCWRIGHT_RANDOM_SEEDS: String(workers * RUNS_PER_WORKER),
+      [DEADLINE_ENV]: String(deadline),
       SYNCWRIGHT_SHRINK: values['no-shrink'] ? '0' : '1', SYNCWRIGHT_WORKERS: String(workers), SYNCWRIGHT_TRACE: 'off',
       ...(processFaults ? { SYNCWRIGHT_PROCESS_FAULTS: '1' } : {}), ...(planted ? { SYNCWRIGHT_BROWSER_PLANTED: planted } : {}),
     };
@@ -82,8 +92,12 @@ export const command: Command = {
     const artifacts: Record<string, string> = {};
     const regressions: string[] = [];
     let checkedOps = 0;
+    let unfinished = 0;
+    let lastBatchMs = 0;
     try {
-      for (let batch = 0; Date.now() < deadline; batch++, seed += workers) {
+      // A batch starts only while the budget still holds a run as long as the last batch's took.
+      for (let batch = 0; Date.now() + lastBatchMs / RUNS_PER_WORKER < deadline; batch++, seed += workers * RUNS_PER_WORKER) {
+        const batchStart = Date.now();
         // Each run gets what is left of the budget (and at least a minute to finish and shrink).
         const left = Math.max(60, Math.round((deadline - Date.now()) / 1000) + 60);
         const stage = path.resolve('reports', runId, `batch-${batch}`);
@@ -93,9 +107,11 @@ export const command: Command = {
         const specs = await readResults(stage).catch(() => [] as SpecResult[]);
         const collected = await collectScenarios(specs, stage);
         for (const [k, s] of collected.scenarios.entries()) {
+          // Seeds left when the budget ended were not started.
+          if (s.status === 'skipped') continue;
           const spec = specs[k]!;
           const history = await attachment(spec, 'history.jsonl');
-          const n = history ? History.parse(history).filter((e) => e.f === 'ui').length : 0;
+          const n = history ? clientOperations(History.parse(history)) : 0;
           checkedOps += n;
           const id = `batch-${batch}/${s.artifacts.history ?? ''}`;
           scenarios.push({ ...s, artifacts: { ...s.artifacts, ...(s.artifacts.history ? { history: id } : {}) } });
@@ -106,6 +122,14 @@ export const command: Command = {
             continue;
           }
           const found = JSON.parse(cx) as Counterexample;
+          if (found.failure.includes(INTERRUPTED)) {
+            // The budget ran out mid-run: nothing was judged, and nothing is wrong.
+            unfinished++;
+            checkedOps -= n;
+            scenarios.pop();
+            progress(`${s.title}: unfinished at the time limit, not judged`);
+            continue;
+          }
           const checkers = failedCheckerNames(found.failure);
           if (!checkers.length) {
             // Not an anomaly the checkers found (the run could not start or finish): nothing to replay as a regression.
@@ -124,6 +148,7 @@ export const command: Command = {
           progress(`  ${found.failure.split('\n').slice(0, 4).join('\n  ')}`);
           progress(`  replay: npx syncwright repro random --seed ${found.seed}${planted ? ` --mutant ${planted}` : ''}, or npx playwright test ${file}`);
         }
+        lastBatchMs = Date.now() - batchStart;
         const perMinute = checkedOps / Math.max(elapsed(), 1 / 60);
         progress(`${scenarios.length} runs, ${checkedOps} client operations checked, ${Math.round(perMinute)} per minute`);
       }
@@ -136,7 +161,7 @@ export const command: Command = {
     });
     const dir = await writeReport(report, { artifacts });
     const failed = scenarios.filter((s) => s.status !== 'passed').length;
-    console.log(`${failed ? 'FAIL' : 'PASS'}: explored ${scenarios.length} runs, ${checkedOps} client operations checked in ${elapsed().toFixed(1)} min (${Math.round(checkedOps / elapsed())} per minute); ${failed} failed`);
+    console.log(`${failed ? 'FAIL' : 'PASS'}: explored ${scenarios.length} runs, ${checkedOps} client operations checked in ${elapsed().toFixed(1)} min (${Math.round(checkedOps / elapsed())} per minute); ${failed} failed${unfinished ? `, ${unfinished} unfinished at the time limit` : ''}`);
     for (const r of regressions) console.log(`regression spec: ${r}`);
     console.log(`report: ${path.join(dir, 'index.html')}`);
     return failed || scenarios.length === 0 ? 1 : 0;

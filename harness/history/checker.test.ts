@@ -51,6 +51,7 @@ function builder() {
     fail: (c: string, f: HistoryEntry['f'], mutationId: string, entityId: string, current?: RowVersion, status = 409) =>
       add(c, 'fail', f, { mutationId, entityId, status, ...(current ? { current } : {}) }),
     receive: (c: string, row: RowVersion) => add(c, 'ok', 'receive', { topic: 'realtime:x', event: 'postgres_changes', table: 'audio_files', type: 'UPDATE', id: row.id, row, userId: row.userId }),
+    receiveDelete: (c: string, id: string, userId: string) => add(c, 'ok', 'receive', { topic: 'realtime:x', event: 'postgres_changes', table: 'audio_files', type: 'DELETE', id, userId }),
     write: (p: string, op: string, entityId: string, user: string, row: RowVersion | null) => add(p, 'ok', 'write', { op, entityId, user, row }),
     ledger: (entries: LedgerEntry[]) => add('db', 'ok', 'ledger', { entries }),
     dbRead: (entities: RowVersion[]) => add('db', 'ok', 'final-read', { entities }),
@@ -369,6 +370,45 @@ test('no-resurrection: a list that was live without the row counts as showing it
   live.see('c2', o.id, live.now(), { event: 'set' }); // the list is live, without f1
   live.see('c2', r.id, r.updatedAt, { event: 'added' });
   fails(noResurrection(live.h), 'resurrected');
+});
+
+test('no-resurrection: a realtime DELETE counts as heard once its page had the budget\'s time to apply it', () => {
+  const heard = (lived: number) => {
+    const b = builder();
+    b.login('c2', 'alice');
+    b.open('c2');
+    const r = b.row('f1', 'alice', 'a.wav', b.now());
+    b.see('c2', r.id, r.updatedAt, { event: 'added' });
+    b.write('writer-1', 'delete', 'f1', 'alice', null);
+    b.receiveDelete('c2', 'f1', 'alice');
+    b.wait(lived);
+    b.ui('c2', 'navigate', undefined, undefined);
+    b.open('c2');
+    b.see('c2', r.id, r.updatedAt, { event: 'added' }); // the next page, from its cache
+    return b.h;
+  };
+  // The page unloaded 50 ms after the frame: it may have died before applying it.
+  passes(noResurrection(heard(40)));
+  // It stayed open for a second and more: its cache should have dropped the row.
+  fails(noResurrection(heard(1_500)), 'resurrected');
+  // A budget of the caller's: a page open 1.5 s had not yet had its 2 s.
+  passes(noResurrection(heard(1_500), { budget: { p95: 2_000, max: 4_000 } }));
+  // The same page (a client-side route) shows it again: right after the frame, not yet applied; a
+  // second and more after, resurrected.
+  const samePage = (after: number) => {
+    const b = builder();
+    b.login('c2', 'alice');
+    b.open('c2');
+    const r = b.row('f1', 'alice', 'a.wav', b.now());
+    b.see('c2', r.id, r.updatedAt, { event: 'added' });
+    b.write('writer-1', 'delete', 'f1', 'alice', null);
+    b.receiveDelete('c2', 'f1', 'alice');
+    b.wait(after);
+    b.see('c2', r.id, r.updatedAt, { testid: 'audio-detail', event: 'added' });
+    return b.h;
+  };
+  passes(noResurrection(samePage(40)));
+  fails(noResurrection(samePage(1_500)), 'resurrected');
 });
 
 test('conflict-rule: a refusal without its notice, a notice without a refusal, a refused write kept', () => {

@@ -2,6 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { HistoryEntry } from '../schema/history.ts';
 
 /**
+ * The client operations of a history: UI steps a client performed (a step the UI did not offer,
+ * recorded `info` as skipped, is none). The unit of `explore`'s throughput and of the checkers' bench.
+ */
+export const clientOperations = (h: readonly HistoryEntry[]): number => h.filter((e) => e.f === 'ui' && e.type === 'ok').length;
+
+/**
  * Append-only history of one run; entries are validated as they are recorded. Every process of the
  * run writes here (browser clients, server-side writers, the worker, the nemesis), so `time` and
  * `wall` come from this process's clocks unless the caller knows better (`at`, epoch ms: a DOM

@@ -27,6 +27,19 @@ test('rows committed before the document was live, while offline, or in another 
   assert.deepEqual(steadySamples(seen, []).sort(), [50]);
 });
 
+test('a client-side route change: what the new page renders was committed while another page showed', () => {
+  const on = (path: string, x: Sighting): Sighting => ({ ...x, path });
+  const seen = [
+    on('/audio/a', doc(0)), on('/audio/a', status(100, 'connected', 'added')), on('/audio/a', row(1050, 'a', 1000, 'audio-detail')),
+    // b changed at 2000 while the detail of a showed; the list renders it at 6000: not a 4 s sample.
+    on('/', row(6000, 'b', 2000)),
+    on('/', row(7040, 'b', 7000)), // a change the list was live for
+  ];
+  assert.deepEqual(steadySamples(seen, []), [50, 40]);
+  // Without paths (an app whose probe reports none), the same sightings would count the 4 s.
+  assert.deepEqual(steadySamples(seen.map(({ path: _, ...x }) => x), []), [50, 4000, 40]);
+});
+
 test('commits inside a fault window or its grace period are left out', () => {
   const seen = [status(0, 'connected', 'added'), row(1100, 'a', 1000), row(7000, 'b', 6000), row(9100, 'c', 9000)];
   const faults = [{ start: T + 500, end: T + 2000 }];

@@ -1,7 +1,11 @@
 import type { HistoryEntry } from '../schema/history.ts';
 
 /** One DOM observation of the latency probe (fixtures/probe.ts); `at` is epoch ms. */
-export interface Sighting { at: number; testid: string; id: string; updatedAt: string; status: string; event: string; index?: number }
+export interface Sighting {
+  at: number; testid: string; id: string; updatedAt: string; status: string; event: string; index?: number;
+  /** The page's path when seen: a page the app routes to on the client keeps its document. */
+  path?: string;
+}
 export interface Span { start: number; end: number }
 /** One steady-state sample: commit → first sighting, and the history entry of that sighting if known. */
 export interface Sample { ms: number; index?: number }
@@ -38,6 +42,7 @@ function sighting(e: HistoryEntry): Sighting {
   return {
     at: Date.parse(e.wall), testid: String(v.testid ?? ''), id: String(v.id ?? ''), updatedAt: String(v.updatedAt ?? ''),
     status: String(v.status ?? ''), event: String(v.event ?? ''), index: e.index,
+    ...(typeof v.path === 'string' ? { path: v.path } : {}),
   };
 }
 
@@ -86,7 +91,15 @@ export function steadyDetail(seen: readonly Sighting[], faults: readonly Span[],
   // Connected spells, in time order and disjoint: found by binary search below.
   const live: Span[] = [];
   let since: number | undefined;
+  let path: string | undefined;
   for (const e of ordered) {
+    // Another page of the same document (a client-side route): what it renders now was committed
+    // while another page showed, so the spell goes on from here.
+    if (e.path !== undefined && path !== undefined && e.path !== path && since !== undefined) {
+      live.push({ start: since, end: e.at });
+      since = e.at;
+    }
+    path = e.path ?? path;
     // A new document (navigation, reload) ends the previous one's spell.
     const isStatus = e.testid === 'connection-status' && e.event !== 'removed';
     if (isStatus && e.status === 'connected') since ??= e.at;

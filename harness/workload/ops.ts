@@ -110,7 +110,9 @@ export function apply(m: Model, o: Op): void {
 }
 
 const user = fc.nat(1);
-const slot = fc.nat(5);
+/** File slots an operation picks from (World.fileId maps them onto files). */
+export const MAX_SLOT = 5;
+const slot = fc.nat(MAX_SLOT);
 const name = fc.nat(9999).map((n) => `f${n}.wav`);
 
 /**
@@ -174,7 +176,7 @@ export function validPrefix(ops: readonly Op[], shape: WorkloadShape): Op[] {
 }
 
 /** A file slot picked from an operation's own values, so the repair is as deterministic as the op. */
-const hashSlot = (o: Op) => [...JSON.stringify(o)].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % 6;
+const hashSlot = (o: Op) => [...JSON.stringify(o)].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % (MAX_SLOT + 1);
 
 /** The workload's arbitrary: sequences of operations that are valid from the initial model on. */
 export function workloadArbitrary(opts: WorkloadShape & { minOps: number; maxOps: number }): fc.Arbitrary<Op[]> {

@@ -1,6 +1,7 @@
 import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
 import { lastBefore, view, type Client, type Step, type View } from './view.ts';
-import { verdict } from './verdict.ts';
+import { verdict, type CheckOptions } from './verdict.ts';
+import { PLAN_BUDGET } from '../latency.ts';
 
 /**
  * One showing of a page: a document, or a client-side navigation within one (the path changed). On
@@ -21,20 +22,37 @@ interface Page {
  * A row the server deleted stays gone once a client has shown it gone, or heard it gone. Shown gone:
  * after the deletion, the client's list removed it, or the list was live (a rendered row changed)
  * without it; a first render alone is not enough, as it may come from a cache before the reconcile.
- * Heard gone: the client received the realtime DELETE (in any document: what it does with it is its
- * cache's business, and a later page must not bring the row back from there). Seeing the
+ * Heard gone: the client received the realtime DELETE, counted from the budget's p95 after it, and
+ * the page that received it stayed open that long (in any document: what it does with it is its cache's business, and a
+ * later page must not bring the row back from there). A page closed sooner may have died before it
+ * applied the frame; its successor showing the cached row until its sync is stale, not resurrected
+ * (monotonic reads and convergence judge that). Seeing the
  * row again after that is a resurrection, unless the client's delete of it was refused (409, the row
  * comes back on purpose) in between, or the row was created again after the deletion.
  */
-export function noResurrection(h: readonly HistoryEntry[]): Verdict {
+export function noResurrection(h: readonly HistoryEntry[], opts?: CheckOptions): Verdict {
   const v = view(h);
   const anomalies: Anomaly[] = [];
   if (!v.deletions.size) return verdict('no-resurrection', anomalies);
-  for (const c of v.clients.values()) check(v, c, anomalies);
+  const applyMs = (opts?.budget ?? PLAN_BUDGET).p95;
+  for (const c of v.clients.values()) check(v, c, applyMs, anomalies);
   return verdict('no-resurrection', anomalies);
 }
 
-function check(v: View, c: Client, anomalies: Anomaly[]): void {
+/** Operations after which the page that was open is gone (a new document, or none). */
+const UNLOADS = new Set(['navigate', 'reload', 'away', 'sign-in']);
+
+/** Where each page of this client ended: a full navigation, or a new document seen. */
+function pageEnds(c: Client): Step[] {
+  const ends: Step[] = [
+    // A link the app routes on the client keeps its document (and its socket).
+    ...c.intents.filter((i) => UNLOADS.has(i.op) && i.e.value.via !== 'link'),
+    ...c.observations.filter((o) => o.testid === 'document'),
+  ];
+  return ends.sort((a, b) => a.pos - b.pos);
+}
+
+function check(v: View, c: Client, applyMs: number, anomalies: Anomaly[]): void {
   const refused = new Map<string, number[]>();
   for (const f of c.fails) {
     if (f.m.kind === 'delete' && f.e.value.status === 409) {
@@ -44,14 +62,25 @@ function check(v: View, c: Client, anomalies: Anomaly[]): void {
     }
   }
   const heard = new Map<string, number[]>();
+  const ends = pageEnds(c);
+  let next = 0;
   for (const r of c.receives) {
     const val = r.e.value;
     if (val.event !== 'postgres_changes' || val.type !== 'DELETE' || val.table !== 'audio_files' || typeof val.id !== 'string') continue;
+    while (next < ends.length && ends[next]!.pos <= r.pos) next++;
+    const end = ends[next];
+    // The page closed before it had the budget's time to apply the frame: not heard.
+    if (end && end.e.time - r.e.time < applyMs) continue;
+    // Heard once the page had that time: a showing before then is the frame not yet applied.
+    // (`at`: the last entry before that time, so a showing from then on is later than it.)
+    let at = r.pos;
+    while (at + 1 < v.entries.length && v.entries[at + 1]!.time < r.e.time + applyMs) at++;
     const key = `${r.user ?? ''}\0${val.id}`;
     const xs = heard.get(key);
-    if (xs) xs.push(r.pos);
-    else heard.set(key, [r.pos]);
+    if (xs) xs.push(at);
+    else heard.set(key, [at]);
   }
+  for (const xs of heard.values()) xs.sort((a, b) => a - b);
   const pages: Page[] = [];
   const current = new Map<string, { path: string; page: Page }>();
   const witness = new Map<string, number>();

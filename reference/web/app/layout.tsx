@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import Link from 'next/link';
 import { serverConfig } from '../lib/server/config.ts';
 import { mutantOverride, readSession, realtimeUrlOverride } from '../lib/server/session.ts';
 import { SyncProvider } from '../components/SyncProvider.tsx';
@@ -23,7 +24,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         {session ? (
           <SyncProvider config={config} session={{ userId: session.userId, email: session.email, accessToken: session.token, expiresAt: session.exp }}>
             <header className="top">
-              <a href="/" className="brand">Transcribe</a>
+              <Link href="/" prefetch={false} className="brand">Transcribe</Link>
               <span className="who">{session.email}</span>
               <ConnectionStatus />
               <span className="pending-label">pending <PendingCount /></span>

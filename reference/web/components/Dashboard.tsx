@@ -1,5 +1,6 @@
 'use client';
 import { useState, type ChangeEvent } from 'react';
+import Link from 'next/link';
 import { useEngine, useSync } from './SyncProvider.tsx';
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
@@ -51,7 +52,7 @@ export function Dashboard() {
           {files.length === 0 && <li className="empty">No audio yet. Upload a file to transcribe it.</li>}
           {files.map((f) => (
             <li key={f.id} data-testid="audio-row" data-id={f.id} data-status={f.status} data-updated-at={f.updatedAt} className={f.pending ? 'row pending' : 'row'}>
-              <a href={`/audio/${f.id}`} data-testid="audio-name">{f.name}</a>
+              <Link href={`/audio/${f.id}`} prefetch={false} data-testid="audio-name">{f.name}</Link>
               <span data-testid="audio-status" className={`badge badge-${f.status}`}>{f.status}</span>
               {f.pending && <span className="muted">saving…</span>}
             </li>

@@ -1,10 +1,13 @@
 'use client';
 import { useMemo, useRef, useState, type FormEvent } from 'react';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useEngine, useSync } from './SyncProvider.tsx';
 import type { AudioFile, TranscriptRun } from '../lib/sync/types.ts';
 
 export function Detail({ id }: { id: string }) {
   const engine = useEngine();
+  const router = useRouter();
   const live = useSync((e) => e.store.files.get(id), undefined);
   const liveRuns = useSync((e) => e.store.runsOf(id), [] as TranscriptRun[]);
   // Planted bug no-detail-merge: the view keeps the first version it rendered.
@@ -20,7 +23,7 @@ export function Detail({ id }: { id: string }) {
     return (
       <section className="detail missing">
         <p>This audio file does not exist or was deleted.</p>
-        <a href="/">Back to your audio</a>
+        <Link href="/" prefetch={false}>Back to your audio</Link>
       </section>
     );
   }
@@ -31,7 +34,7 @@ export function Detail({ id }: { id: string }) {
   };
   return (
     <section data-testid="audio-detail" data-id={file.id} data-status={file.status} data-updated-at={file.updatedAt} className="detail">
-      <a href="/">← All audio</a>
+      <Link href="/" prefetch={false}>← All audio</Link>
       <h1 data-testid="audio-name">{file.name}</h1>
       <p>Status: <span data-testid="audio-status" className={`badge badge-${file.status}`}>{file.status}</span></p>
       {file.error && <p className="warn">{file.error}</p>}
@@ -41,7 +44,7 @@ export function Detail({ id }: { id: string }) {
         <button type="submit" data-testid="rename-submit">Rename</button>
       </form>
       <div className="actions">
-        <button type="button" data-testid="delete-button" onClick={async () => { await engine.remove(id); location.assign('/'); }}>Delete</button>
+        <button type="button" data-testid="delete-button" onClick={async () => { await engine.remove(id); router.push('/'); }}>Delete</button>
         {file.status === 'failed' && <button type="button" data-testid="retry-button" onClick={() => engine.retry(id)}>Retry transcription</button>}
       </div>
       <h2>Transcript</h2>

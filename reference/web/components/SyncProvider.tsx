@@ -4,6 +4,7 @@ import { createClient } from '@supabase/supabase-js';
 import { SyncEngine } from '../lib/sync/engine.ts';
 import { openStorage } from '../lib/sync/storage.ts';
 import { refreshDelayMs } from '../lib/sync/token.ts';
+import { ACCOUNT_HEADER } from '../lib/sync/types.ts';
 
 export interface PublicConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; mutant: string }
 export interface SessionInfo { userId: string; email: string; accessToken: string; expiresAt: number }
@@ -59,7 +60,7 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
       });
       if (stopped) return;
       e = new SyncEngine({
-        userId: session.userId, kv, fetch: (input, init) => fetch(input, init), supabase,
+        userId: session.userId, kv, fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers as Record<string, string>, [ACCOUNT_HEADER]: session.userId } }), supabase,
         online: () => navigator.onLine, uuid: () => crypto.randomUUID(), mutant: config.mutant,
         record: (ev) => window.__syncwright?.record?.(ev),
       });

@@ -1,6 +1,8 @@
 import { NextResponse } from 'next/server';
+import { headers } from 'next/headers';
 import type { ZodError } from 'zod';
 import { readSession, type Session } from './session.ts';
+import { ACCOUNT_HEADER } from '../sync/types.ts';
 
 export function problem(status: number, code: string, message: string, extra: Record<string, unknown> = {}) {
   return NextResponse.json({ error: { code, message }, ...extra }, { status });
@@ -12,9 +14,17 @@ export function invalid(err: ZodError) {
   return problem(400, 'invalid_input', `${where}${first?.message ?? 'invalid input'}`);
 }
 
+/**
+ * The signed-in user; and, when the request names the account its page acts for (ACCOUNT_HEADER),
+ * that same one: a page of another account (the profile signed in as someone else since) gets a
+ * 401 and its request changes nothing.
+ */
 export async function requireSession(): Promise<Session | Response> {
   const s = await readSession();
-  return s ?? problem(401, 'unauthenticated', 'sign in first (/dev/login?as=<user> on a local stack)');
+  if (!s) return problem(401, 'unauthenticated', 'sign in first (/dev/login?as=<user> on a local stack)');
+  const account = (await headers()).get(ACCOUNT_HEADER);
+  if (account && account !== s.userId) return problem(401, 'account_changed', 'this browser is signed in as another account now; the request was not applied');
+  return s;
 }
 
 export function claimsOf(s: Session) {

@@ -306,3 +306,25 @@ test('a sync response read before a realtime delete and landing after it does no
   e.stop();
   assert.equal(e.store.files.has('f1'), false, 'the stale response did not resurrect the deleted row');
 });
+
+test('a request refused 401 (the profile signed in as another account meanwhile) stays queued, and is sent once the account is back', async () => {
+  const kv = new MemoryKV();
+  const server = new FakeServer();
+  let account = U1;
+  const fetch = (async (input: string | URL | Request, init?: RequestInit) => (account === U1
+    ? server.fetch(input, init)
+    : new Response(JSON.stringify({ error: { code: 'account_changed', message: 'another account' } }), { status: 401 }))) as typeof globalThis.fetch;
+  server.write('f1', 'original.wav');
+  const e = new SyncEngine({ userId: U1, kv, fetch, supabase: offlineSupabase(), online: () => true, uuid: () => randomUUID() });
+  await e.syncFetch();
+  account = 'someone-else';
+  await e.rename('f1', 'mine.wav');
+  await settle();
+  assert.equal(server.rows.get('f1')?.name, 'original.wav', 'nothing applied as the other account');
+  assert.deepEqual(e.queue.all().map((m) => m.payload.name), ['mine.wav'], 'the rename is kept, not dropped');
+  account = U1;
+  await e.replay();
+  await settle();
+  e.stop();
+  assert.equal(server.rows.get('f1')?.name, 'mine.wav');
+});

@@ -444,6 +444,9 @@ export class SyncEngine {
       throw new Unreachable((err as Error).message);
     }
     if (res.status >= 500) throw new Unreachable(`HTTP ${res.status}`);
+    // Signed out, or signed in as another account since this page loaded: not applied, so the
+    // mutation stays in this account's queue until it signs in again.
+    if (res.status === 401) throw new Unreachable('HTTP 401');
     return res;
   }
 

@@ -13,6 +13,13 @@ export interface TranscriptRun {
 }
 export interface Usage { userId: string; uploadsCount: number; totalDurationMs: number; quotaUploads: number; quotaDurationMs: number; updatedAt: string }
 
+/**
+ * The account a page acts for, sent with each of its API requests. The session cookie is the
+ * browser's, shared by every tab: after the profile signs in as someone else, a request the old
+ * page still sends (in flight, or replayed from its queue) would otherwise run as the new account.
+ */
+export const ACCOUNT_HEADER = 'x-sync-account';
+
 export type ConnectionState = 'connected' | 'connecting' | 'offline';
 export type NoticeKind = 'conflict' | 'rejected' | 'error';
 export interface Notice { id: string; kind: NoticeKind; entityId: string; message: string; at: number }
