@@ -8,6 +8,8 @@ const settings = workloadSettings(process.env);
 const PLANTED_TRIES = 5;
 // Restarting Realtime or Postgres needs a stack of this spec's own (`syncwright explore` asks for it).
 test.use({ privateStack: settings.processFaults });
+// Seeds are independent runs: explore's workers take them in parallel (a file's tests otherwise share one worker).
+test.describe.configure({ mode: 'parallel' });
 
 // The random workload: browser profiles over two users (one switching accounts), server-side writers
 // and a slow writer, per-client faults; each run is judged by the generic checkers alone. One test

@@ -328,3 +328,24 @@ test('a request refused 401 (the profile signed in as another account meanwhile)
   e.stop();
   assert.equal(server.rows.get('f1')?.name, 'mine.wav');
 });
+
+test('a row whose delete was refused comes back at the newest version known, not at an older sync snapshot', async () => {
+  const kv = new MemoryKV();
+  const server = new FakeServer();
+  const e = engine({ kv, server, online: () => true });
+  realtime(e, 'INSERT', server.write('f1', 'old.wav'));
+  await settle();
+  // What settle does with a 409 to a delete: the row is shown again, and re-added from the next sync.
+  e.store.hide('f1');
+  e.store.unhide('f1');
+  (e as unknown as { rejectedDeletes: Set<string> }).rejectedDeletes.add('f1');
+  let release!: () => void;
+  server.hold = new Promise<void>((r) => { release = r; });
+  const sync = e.syncFetch(); // its snapshot holds old.wav
+  realtime(e, 'UPDATE', server.write('f1', 'new.wav'));
+  await settle();
+  release();
+  await sync;
+  e.stop();
+  assert.equal(e.store.files.get('f1')?.name, 'new.wav', 'the newer version realtime brought stays');
+});

@@ -329,7 +329,8 @@ export class SyncEngine {
     for (const id of this.rejectedDeletes) {
       const row = rows.find((f) => f.id === id);
       if (!row || this.d.mutant === 'no-readd-rejected-delete') continue;
-      this.dropFile(id);
+      // Last-write-wins like any sync row: a newer version realtime brought after the response's
+      // snapshot stays (replacing it with the snapshot's was found by monotonic-reads).
       this.putFile(row);
       this.rejectedDeletes.delete(id);
     }
