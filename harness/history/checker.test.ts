@@ -258,6 +258,22 @@ test('replay-order: an upload ties to its intent by name; untied requests keep t
   fails(replayOrder(untied.h), 'reordered');
 });
 
+test('replay-order: each account of a switching profile has its queue, even for requests sent while the switch was under way', () => {
+  const b = builder();
+  b.login('c1', 'alice');
+  b.open('c1');
+  b.ui('c1', 'rename', 'f1', 'p'); // alice's row
+  b.login('c1', 'bob');
+  b.send('c1', 'rename', 'm1', 'f1', { name: 'p', baseUpdatedAt: '' }); // the old page, mid-switch
+  b.open('c1');
+  b.ui('c1', 'rename', 'f2', 'q'); // bob's row
+  b.login('c1', 'alice');
+  b.send('c1', 'rename', 'm2', 'f2', { name: 'q', baseUpdatedAt: '' }); // bob's page, mid-switch
+  // bob's rename reaches the server before alice's older one (hers waited in her queue): fine.
+  b.ledger([L('m2', 'rename', 'f2', 'bob'), L('m1', 'rename', 'f1', 'alice')]);
+  passes(replayOrder(b.h));
+});
+
 test('read-your-writes: after its own acknowledged write, a client never shows the row older, nor its version misnamed', () => {
   const { b, a1, a2 } = valid();
   b.show('c1', a1);

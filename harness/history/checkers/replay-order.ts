@@ -8,8 +8,9 @@ const what = (m: Mutation) => `${m.kind} of ${m.entityId}${m.name !== undefined 
 /**
  * Per client and account, mutations reach the server (ledger order) in the order the user made them.
  * A request stands for the place range of its intent (see intents.ts); it is out of order when an
- * earlier applied one stands wholly after it. Each account of a profile has its own queue: what one
- * account queued may reach the server after what the next account did meanwhile.
+ * earlier applied one stands wholly after it. Each account of a profile has its own queue (the
+ * account owning the row): what one account queued may reach the server after what the next
+ * account did meanwhile.
  */
 export function replayOrder(h: readonly HistoryEntry[]): Verdict {
   const v = view(h);
@@ -21,7 +22,12 @@ export function replayOrder(h: readonly HistoryEntry[]): Verdict {
     const t = ties(c, n);
     const placed = c.mutations.filter((m) => first.has(m.id)).sort((a, b) => first.get(a.id)! - first.get(b.id)!);
     const accounts = new Map<string | undefined, Mutation[]>();
-    for (const m of placed) accounts.set(m.user, [...(accounts.get(m.user) ?? []), m]);
+    // A mutation is in the queue of the account that owns its row: the user it was first sent as
+    // may be unsure (sent by a page while the profile signed in as another account).
+    for (const m of placed) {
+      const account = v.owners.get(m.entityId) ?? m.user;
+      accounts.set(account, [...(accounts.get(account) ?? []), m]);
+    }
     for (const mine of accounts.values()) check(c.name, mine, t, anomalies);
   }
   return verdict('replay-order', anomalies);
