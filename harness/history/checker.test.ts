@@ -389,29 +389,8 @@ test('no-resurrection: a list that was live without the row counts as showing it
 });
 
 test('no-resurrection: a realtime DELETE counts as heard once its page had the budget\'s time to apply it', () => {
-  const heard = (lived: number) => {
-    const b = builder();
-    b.login('c2', 'alice');
-    b.open('c2');
-    const r = b.row('f1', 'alice', 'a.wav', b.now());
-    b.see('c2', r.id, r.updatedAt, { event: 'added' });
-    b.write('writer-1', 'delete', 'f1', 'alice', null);
-    b.receiveDelete('c2', 'f1', 'alice');
-    b.wait(lived);
-    b.ui('c2', 'navigate', undefined, undefined);
-    b.open('c2');
-    b.see('c2', r.id, r.updatedAt, { event: 'added' }); // the next page, from its cache
-    return b.h;
-  };
-  // The page unloaded 50 ms after the frame: it may have died before applying it.
-  passes(noResurrection(heard(40)));
-  // It stayed open for a second and more: its cache should have dropped the row.
-  fails(noResurrection(heard(1_500)), 'resurrected');
-  // A budget of the caller's: a page open 1.5 s had not yet had its 2 s.
-  passes(noResurrection(heard(1_500), { budget: { p95: 2_000, max: 4_000 } }));
-  // The same page (a client-side route) shows it again: right after the frame, not yet applied; a
-  // second and more after, resurrected.
-  const samePage = (after: number) => {
+  /** c2 shows f1, the server deletes it, c2 hears it; `after` ms later, `then` shows it again somehow. */
+  const heard = (after: number, then: (b: ReturnType<typeof builder>, r: RowVersion) => void) => {
     const b = builder();
     b.login('c2', 'alice');
     b.open('c2');
@@ -420,11 +399,25 @@ test('no-resurrection: a realtime DELETE counts as heard once its page had the b
     b.write('writer-1', 'delete', 'f1', 'alice', null);
     b.receiveDelete('c2', 'f1', 'alice');
     b.wait(after);
-    b.see('c2', r.id, r.updatedAt, { testid: 'audio-detail', event: 'added' });
+    then(b, r);
     return b.h;
   };
-  passes(noResurrection(samePage(40)));
-  fails(noResurrection(samePage(1_500)), 'resurrected');
+  const nextPage = (b: ReturnType<typeof builder>, r: RowVersion) => {
+    b.ui('c2', 'navigate');
+    b.open('c2');
+    b.see('c2', r.id, r.updatedAt, { event: 'added' }); // the next page, from its cache
+  };
+  // The page unloaded 50 ms after the frame: it may have died before applying it.
+  passes(noResurrection(heard(40, nextPage)));
+  // It stayed open for a second and more: its cache should have dropped the row.
+  fails(noResurrection(heard(1_500, nextPage)), 'resurrected');
+  // A budget of the caller's: a page open 1.5 s had not yet had its 2 s.
+  passes(noResurrection(heard(1_500, nextPage), { budget: { p95: 2_000, max: 4_000 } }));
+  // The same page (a client-side route) shows it again: right after the frame, not yet applied; a
+  // second and more after, resurrected.
+  const samePage = (b: ReturnType<typeof builder>, r: RowVersion) => void b.see('c2', r.id, r.updatedAt, { testid: 'audio-detail', event: 'added' });
+  passes(noResurrection(heard(40, samePage)));
+  fails(noResurrection(heard(1_500, samePage)), 'resurrected');
 });
 
 test('conflict-rule: a refusal without its notice, a notice without a refusal, a refused write kept', () => {
