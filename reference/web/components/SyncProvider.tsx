@@ -3,6 +3,7 @@ import { createContext, useContext, useEffect, useMemo, useState, useSyncExterna
 import { createClient } from '@supabase/supabase-js';
 import { SyncEngine } from '../lib/sync/engine.ts';
 import { openStorage } from '../lib/sync/storage.ts';
+import { decodeJwt } from 'jose';
 import { refreshDelayMs } from '../lib/sync/token.ts';
 import { ACCOUNT_HEADER } from '../lib/sync/types.ts';
 
@@ -30,8 +31,13 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
     // Refresh the access token before it expires: setAuth pushes it on the joined channel
     // (access_token), so the server keeps the subscription instead of ending it at expiry.
     let refreshTimer: ReturnType<typeof setTimeout> | undefined;
-    const scheduleRefresh = (expiresAt: number) => {
-      refreshTimer = setTimeout(() => void refresh(), refreshDelayMs(expiresAt, Date.now()));
+    const scheduleRefresh = (received: string) => {
+      // Planted bug clock-token-refresh: the wait is reckoned from the token's expiry by the
+      // browser's clock, which may be minutes off the server's.
+      const delay = config.mutant === 'clock-token-refresh'
+        ? Math.max(1_000, Number(decodeJwt(received).exp) * 1000 - 3_000 - Date.now())
+        : refreshDelayMs(received);
+      refreshTimer = setTimeout(() => void refresh(), delay);
     };
     const refresh = async () => {
       const next = await fetch('/api/session')
@@ -44,11 +50,11 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
         return;
       }
       token = next.accessToken;
-      scheduleRefresh(next.expiresAt);
+      scheduleRefresh(token);
       await supabase.realtime.setAuth().catch(() => {});
     };
     // The planted bug keeps the first token for good, so the server ends the channel when it expires.
-    if (config.mutant !== 'no-token-refresh') scheduleRefresh(session.expiresAt);
+    if (config.mutant !== 'no-token-refresh') scheduleRefresh(session.accessToken);
     void (async () => {
       await supabase.realtime.setAuth();
       const kv = await openStorage({

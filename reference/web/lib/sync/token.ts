@@ -1,13 +1,19 @@
-/** Never refresh more often than this, even if a clock skew makes every new token look expired. */
+import { decodeJwt } from 'jose';
+
+/** Never refresh more often than this, even for a token that looks expired on arrival. */
 const MIN_DELAY_MS = 1_000;
 
 /**
- * How long to wait before fetching the next access token: a minute before it expires, or half its
+ * How long after receiving `token` to fetch the next one: a minute before it expires, or half its
  * lifetime for a short-lived one, so the Realtime server (which ends the channel at expiry) always
- * gets the new token in time. `receivedAtMs` is when this token was handed to the client.
+ * gets the new token in time. The lifetime is the token's own (`exp − iat`, both the server's
+ * clock) and the wait runs from receipt: the browser's clock may be minutes off (a skewed clock
+ * once made a short token expire before its refresh, and the server closed the channel).
  */
-export function refreshDelayMs(expiresAtS: number, receivedAtMs: number, nowMs = Date.now()): number {
-  const expiresAtMs = expiresAtS * 1000;
-  const margin = Math.min(60_000, (expiresAtMs - receivedAtMs) / 2);
-  return Math.max(MIN_DELAY_MS, expiresAtMs - margin - nowMs);
+export function refreshDelayMs(token: string): number {
+  const { iat, exp } = decodeJwt(token);
+  if (typeof exp !== 'number' || typeof iat !== 'number') return MIN_DELAY_MS;
+  const lifetimeMs = (exp - iat) * 1000;
+  const margin = Math.min(60_000, lifetimeMs / 2);
+  return Math.max(MIN_DELAY_MS, lifetimeMs - margin);
 }
