@@ -18,8 +18,6 @@ for (let i = 0; i < settings.seeds; i++) {
   const seed = settings.seed + i;
   test(`random workload: ${settings.clients} clients, server writers and faults converge with no anomaly (seed ${seed})`, async ({ workload, planted }, testInfo) => {
     test.setTimeout(settings.timeoutMs);
-    // explore runs seeds until its budget is spent: those left when it is are not started.
-    test.skip(settings.deadline !== undefined && Date.now() > settings.deadline, 'the exploration budget is spent');
     // A planted bug of the matrix replays the seed exploration found it with, when it has one, and
     // gets up to PLANTED_TRIES seeds in a row: a workload finds a bug with some probability a run.
     const tries = planted ? PLANTED_TRIES : 1;

@@ -9,7 +9,7 @@ import { History, clientOperations } from '../history/recorder.ts';
 import { failedCheckerNames } from '../history/checker.ts';
 import { renderRegressionSpec, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
 import { MUTANTS } from '../../reference/mutants.ts';
-import { DEADLINE_ENV, INTERRUPTED } from '../workload/settings.ts';
+import { INTERRUPTED } from '../workload/settings.ts';
 import config from '../../syncwright.config.ts';
 import type { ScenarioResult } from '../schema/report.ts';
 
@@ -36,8 +36,9 @@ writes it as a standalone spec under scenarios/regressions/, with its repro line
 /** Operations per run unless --ops says otherwise. */
 const EXPLORE_OPS = 300;
 /**
- * Runs each worker takes per Playwright invocation: workers pull the next seed as they finish, so
- * one run shorter than another idles nobody until the batch's last ones.
+ * Runs each worker takes per Playwright invocation, at most: workers pull the next seed as they
+ * finish, so one run shorter than another idles nobody until the batch's last ones. The first batch
+ * takes one a worker, to time a run; later ones as many as the budget still holds.
  */
 const RUNS_PER_WORKER = 3;
 
@@ -77,8 +78,7 @@ export const command: Command = {
     const progress = (l: string) => process.stderr.write(`syncwright explore [${Math.round(elapsed() * 60)} s]: ${l}\n`);
     const runId = newRunId(startedAt);
     const env: Record<string, string> = {
-      SYNCWRIGHT_CLIENTS: String(clients), SYNCWRIGHT_RANDOM_OPS: String(ops), SYNCWRIGHT_RANDOM_SEEDS: String(workers * RUNS_PER_WORKER),
-      [DEADLINE_ENV]: String(deadline),
+      SYNCWRIGHT_CLIENTS: String(clients), SYNCWRIGHT_RANDOM_OPS: String(ops),
       SYNCWRIGHT_SHRINK: values['no-shrink'] ? '0' : '1', SYNCWRIGHT_WORKERS: String(workers), SYNCWRIGHT_TRACE: 'off',
       ...(processFaults ? { SYNCWRIGHT_PROCESS_FAULTS: '1' } : {}), ...(planted ? { SYNCWRIGHT_BROWSER_PLANTED: planted } : {}),
     };
@@ -93,41 +93,43 @@ export const command: Command = {
     const regressions: string[] = [];
     let checkedOps = 0;
     let unfinished = 0;
-    let lastBatchMs = 0;
+    // How long one run took, from the last batch: a batch holds as many runs a worker as still fit.
+    let runMs = 0;
     try {
-      // A batch starts only while the budget still holds a run as long as the last batch's took.
-      for (let batch = 0; Date.now() + lastBatchMs / RUNS_PER_WORKER < deadline; batch++, seed += workers * RUNS_PER_WORKER) {
+      for (let batch = 0; ; batch++) {
+        const leftMs = deadline - Date.now();
+        const perWorker = runMs ? Math.min(RUNS_PER_WORKER, Math.floor(leftMs / runMs)) : 1;
+        if (leftMs <= 0 || perWorker < 1) break;
         const batchStart = Date.now();
         // Each run gets what is left of the budget (and at least a minute to finish and shrink).
-        const left = Math.max(60, Math.round((deadline - Date.now()) / 1000) + 60);
+        const left = Math.max(60, Math.round(leftMs / 1000) + 60);
         const stage = path.resolve('reports', runId, `batch-${batch}`);
         await runPlaywright(['scenarios/random.spec.ts', '--project', 'scenarios'], {
-          ...env, SYNCWRIGHT_SEED: String(seed), SYNCWRIGHT_RANDOM_TIMEOUT_S: String(left), SYNCWRIGHT_REPORT_DIR: stage,
+          ...env, SYNCWRIGHT_SEED: String(seed), SYNCWRIGHT_RANDOM_SEEDS: String(workers * perWorker),
+          SYNCWRIGHT_RANDOM_TIMEOUT_S: String(left), SYNCWRIGHT_REPORT_DIR: stage,
         }, { quiet: true });
+        seed += workers * perWorker;
+        runMs = (Date.now() - batchStart) / perWorker;
         const specs = await readResults(stage).catch(() => [] as SpecResult[]);
         const collected = await collectScenarios(specs, stage);
         for (const [k, s] of collected.scenarios.entries()) {
-          // Seeds left when the budget ended were not started.
-          if (s.status === 'skipped') continue;
           const spec = specs[k]!;
+          const cx = await attachment(spec, 'counterexample.json');
+          const found = cx ? JSON.parse(cx) as Counterexample : undefined;
+          if (found?.failure.includes(INTERRUPTED)) {
+            // The budget ran out mid-run: nothing was judged, and nothing is wrong.
+            unfinished++;
+            progress(`${s.title}: unfinished at the time limit, not judged`);
+            continue;
+          }
           const history = await attachment(spec, 'history.jsonl');
           const n = history ? clientOperations(History.parse(history)) : 0;
           checkedOps += n;
           const id = `batch-${batch}/${s.artifacts.history ?? ''}`;
           scenarios.push({ ...s, artifacts: { ...s.artifacts, ...(s.artifacts.history ? { history: id } : {}) } });
           if (s.artifacts.history && collected.artifacts[s.artifacts.history]) artifacts[id] = collected.artifacts[s.artifacts.history]!;
-          const cx = await attachment(spec, 'counterexample.json');
-          if (s.status === 'passed' || !cx) {
+          if (s.status === 'passed' || !found) {
             progress(`${s.title}: ${s.status}, ${n} client operations checked`);
-            continue;
-          }
-          const found = JSON.parse(cx) as Counterexample;
-          if (found.failure.includes(INTERRUPTED)) {
-            // The budget ran out mid-run: nothing was judged, and nothing is wrong.
-            unfinished++;
-            checkedOps -= n;
-            scenarios.pop();
-            progress(`${s.title}: unfinished at the time limit, not judged`);
             continue;
           }
           const checkers = failedCheckerNames(found.failure);
@@ -148,7 +150,6 @@ export const command: Command = {
           progress(`  ${found.failure.split('\n').slice(0, 4).join('\n  ')}`);
           progress(`  replay: npx syncwright repro random --seed ${found.seed}${planted ? ` --mutant ${planted}` : ''}, or npx playwright test ${file}`);
         }
-        lastBatchMs = Date.now() - batchStart;
         const perMinute = checkedOps / Math.max(elapsed(), 1 / 60);
         progress(`${scenarios.length} runs, ${checkedOps} client operations checked, ${Math.round(perMinute)} per minute`);
       }

@@ -1,11 +1,7 @@
 /** The random workload's knobs, read once from the environment `syncwright run|explore|repro` sets. */
 import { DEFAULT_CLIENTS, type WorkloadShape } from './ops.ts';
 
-export interface WorkloadSettings extends WorkloadShape {
-  seed: number; seeds: number; minOps: number; maxOps: number; shrink: boolean; timeoutMs: number;
-  /** explore's budget (epoch ms): a seed whose run would start after it is not run. */
-  deadline?: number;
-}
+export interface WorkloadSettings extends WorkloadShape { seed: number; seeds: number; minOps: number; maxOps: number; shrink: boolean; timeoutMs: number }
 
 function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
   const raw = env[key];
@@ -14,9 +10,6 @@ function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number,
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${key} must be a whole number from ${min} to ${max}, got '${raw}'`);
   return n;
 }
-
-/** Set by explore: when its time budget ends (epoch ms). */
-export const DEADLINE_ENV = 'SYNCWRIGHT_EXPLORE_DEADLINE';
 
 export function workloadSettings(env: NodeJS.ProcessEnv): WorkloadSettings {
   const maxOps = int(env, 'SYNCWRIGHT_RANDOM_OPS', 100, 1, 100_000);
@@ -29,7 +22,6 @@ export function workloadSettings(env: NodeJS.ProcessEnv): WorkloadSettings {
     maxOps,
     shrink: env.SYNCWRIGHT_SHRINK === '1',
     timeoutMs: int(env, 'SYNCWRIGHT_RANDOM_TIMEOUT_S', 240, 60, 86_400) * 1000,
-    ...(env[DEADLINE_ENV] ? { deadline: int(env, DEADLINE_ENV, 0, 0, Number.MAX_SAFE_INTEGER) } : {}),
   };
 }
 
