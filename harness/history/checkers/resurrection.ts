@@ -22,12 +22,12 @@ interface Page {
  * A row the server deleted stays gone once a client has shown it gone, or heard it gone. Shown gone:
  * after the deletion, the client's list removed it, or the list was live (a rendered row changed)
  * without it; a first render alone is not enough, as it may come from a cache before the reconcile.
- * Heard gone: the client received the realtime DELETE, counted from the budget's p95 after it, and
- * the page that received it stayed open that long (in any document: what it does with it is its cache's business, and a
- * later page must not bring the row back from there). A page closed sooner may have died before it
- * applied the frame; its successor showing the cached row until its sync is stale, not resurrected
- * (monotonic reads and convergence judge that). Seeing the
- * row again after that is a resurrection, unless the client's delete of it was refused (409, the row
+ * Heard gone: the client received the realtime DELETE (in any document: what it does with it is its
+ * cache's business, and a later page must not bring the row back from there), counted from the
+ * budget's p95 after it, and only if the page that received it stayed open that long. A page closed
+ * sooner may have died before it applied the frame; its successor showing the cached row until its
+ * sync is stale, not resurrected (monotonic reads and convergence judge that). Seeing the row again
+ * after that is a resurrection, unless the client's delete of it was refused (409, the row
  * comes back on purpose) in between, or the row was created again after the deletion.
  */
 export function noResurrection(h: readonly HistoryEntry[], opts?: CheckOptions): Verdict {
