@@ -14,10 +14,12 @@ export interface Mutant {
   /** The generic history checker it is expected to trip (bugs of the random workload, `caughtBy: 'random'`). */
   checker?: string;
   /**
-   * The workload seed the matrix replays for it: one `syncwright explore --planted <name>` found it
-   * with (Jepsen keeps a failing seed the same way). Without one, the run's own seed is used.
+   * The workload seed the matrix replays for it: one `syncwright explore --planted <name> --ops 100`
+   * found it with (Jepsen keeps a failing seed the same way). Without one, the run's own seed is used.
+   * `digest` pins the operations that seed generated then (workloadDigest): once the generator
+   * changes, the seed is another run, and a unit test says to find a new one.
    */
-  seed?: number;
+  seed?: { value: number; digest: string };
 }
 
 export const MUTANTS: readonly Mutant[] = [
@@ -38,13 +40,13 @@ export const MUTANTS: readonly Mutant[] = [
   { name: 'slow-usage', breaks: 'applies usage_logs realtime updates 2.5 s late; only the steady-state latency budget (fixtures) sees it', caughtBy: 'field-failures', test: 'usage panel updates when an upload commits' },
   { name: 'slow-apply', breaks: 'applies realtime payloads 2.5 s late, past the plan budget', caughtBy: 'events-within-budget', test: 'each event type of each table' },
   // Caught by the generic history checkers under the random workload, not by a bespoke assertion.
-  { name: 'stamp-cursor', breaks: 'the sync cursor is "now" at the sync, so a write stamped before it but committed after the sync is skipped for good', caughtBy: 'random', checker: 'convergence', seed: 106886 },
-  { name: 'client-clock-cursor', breaks: 'stores the browser clock as the next sync cursor; a browser clock ahead skips what changed while away', caughtBy: 'random', checker: 'convergence', seed: 128174 },
-  { name: 'shared-cache-key', breaks: 'keys the cached rows without the user id, so the next account in the browser profile is shown them', caughtBy: 'random', checker: 'isolation' },
-  { name: 'keep-first-rename', breaks: 'folds a rename into an unsent queued rename of the row but keeps the first name', caughtBy: 'random', checker: 'no-lost-write', seed: 313981 },
-  { name: 'stale-sync-overwrites', breaks: 'applies sync rows without last-write-wins, over newer versions realtime brought during the fetch', caughtBy: 'random', checker: 'monotonic-reads', seed: 225393 },
-  { name: 'unpersisted-delete', breaks: 'a realtime delete leaves the row in the cache, so a reload shows it again until the sync', caughtBy: 'random', checker: 'no-resurrection' },
-  { name: 'stale-base', breaks: 'a rename\'s baseUpdatedAt is the version the page first showed, so a rename after any update gets a spurious 409', caughtBy: 'random', checker: 'writes-follow-reads' },
+  { name: 'stamp-cursor', breaks: 'the sync cursor is "now" at the sync, so a write stamped before it but committed after the sync is skipped for good', caughtBy: 'random', checker: 'convergence', seed: { value: 7001, digest: 'b0cbf92acd6a' } },
+  { name: 'client-clock-cursor', breaks: 'stores the browser clock as the next sync cursor; a browser clock ahead skips what changed while away', caughtBy: 'random', checker: 'convergence', seed: { value: 7001, digest: 'b0cbf92acd6a' } },
+  { name: 'shared-cache-key', breaks: 'keys the cached rows without the user id, so the next account in the browser profile is shown them', caughtBy: 'random', checker: 'isolation', seed: { value: 7001, digest: 'b0cbf92acd6a' } },
+  { name: 'keep-first-rename', breaks: 'folds a rename into an unsent queued rename of the row but keeps the first name', caughtBy: 'random', checker: 'no-lost-write', seed: { value: 7001, digest: 'b0cbf92acd6a' } },
+  { name: 'stale-sync-overwrites', breaks: 'applies sync rows without last-write-wins, over newer versions realtime brought during the fetch', caughtBy: 'random', checker: 'monotonic-reads', seed: { value: 7002, digest: '1cc69d163c68' } },
+  { name: 'unpersisted-delete', breaks: 'a realtime delete leaves the row in the cache, so a reload shows it again until the sync', caughtBy: 'random', checker: 'no-resurrection', seed: { value: 7003, digest: '147756250a3e' } },
+  { name: 'stale-base', breaks: 'a rename\'s baseUpdatedAt is the version the page first showed, so a rename after any update gets a spurious 409', caughtBy: 'random', checker: 'writes-follow-reads', seed: { value: 7001, digest: 'b0cbf92acd6a' } },
   { name: 'worker-skip-run-row', breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', inWorker: true },
 ];
 

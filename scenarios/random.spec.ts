@@ -23,7 +23,7 @@ for (let i = 0; i < settings.seeds; i++) {
     const tries = planted ? PLANTED_TRIES : 1;
     let failure = '';
     let failedOps: Op[] = [];
-    let runSeed = planted?.seed ?? seed;
+    let runSeed = planted?.seed?.value ?? seed;
     const property = fc.asyncProperty(workloadArbitrary(settings), async (ops) => {
       let w: Awaited<ReturnType<typeof workload>> | undefined;
       try {

@@ -7,9 +7,9 @@ import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import { History, clientOperations } from '../history/recorder.ts';
 import { failedCheckerNames } from '../history/checker.ts';
-import { renderRegressionSpec, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
+import { renderRegressionSpec, workloadDigest, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
 import { MUTANTS } from '../../reference/mutants.ts';
-import { INTERRUPTED } from '../workload/settings.ts';
+import { DEFAULT_OPS as MATRIX_OPS, INTERRUPTED, workloadSettings } from '../workload/settings.ts';
 import config from '../../syncwright.config.ts';
 import type { ScenarioResult } from '../schema/report.ts';
 
@@ -149,6 +149,8 @@ export const command: Command = {
           progress(`${s.title}: FAILED (${checkers.join(', ') || 'error'}); ${found.ops.length} operations after shrinking → ${file}`);
           progress(`  ${found.failure.split('\n').slice(0, 4).join('\n  ')}`);
           progress(`  replay: npx syncwright repro random --seed ${found.seed}${planted ? ` --mutant ${planted}` : ''}, or npx playwright test ${file}`);
+          // The matrix replays a planted bug's seed at its own settings: the digest pins the run that seed was.
+          if (planted) progress(`  for the matrix (reference/mutants.ts): seed: ${found.seed}, digest: '${workloadDigest(found.seed, workloadSettings({ ...process.env, ...env }))}'${ops === MATRIX_OPS ? '' : ` (found at --ops ${ops}; the matrix runs ${MATRIX_OPS})`}`);
         }
         const perMinute = checkedOps / Math.max(elapsed(), 1 / 60);
         progress(`${scenarios.length} runs, ${checkedOps} client operations checked, ${Math.round(perMinute)} per minute`);

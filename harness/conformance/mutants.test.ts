@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { mutantVerdicts } from './mutants.ts';
 import { selectMutants, plantedProjects } from './planted.ts';
 import type { SpecResult } from './playwright.ts';
+import { MUTANTS } from '../../reference/mutants.ts';
+import { workloadDigest } from '../workload/ops.ts';
+import { DEFAULT_OPS, workloadSettings } from '../workload/settings.ts';
 
 const failed = (project: string, file: string, error: string): SpecResult => ({
   id: `${file}:1`, title: 't', file, project, status: 'passed', outcome: 'failed', durationMs: 1000, retries: 0, error, attachments: [],
@@ -27,4 +30,12 @@ test('a bespoke scenario\'s bug is caught by any assertion failure, not by a boo
     failed(names[0]!, 'scenarios/connection-status.spec.ts', 'bootStack: the app did not become healthy'),
   ], mutants);
   assert.deepEqual(r.map((x) => x.caught), [true, false]);
+});
+
+test('the seed kept for each planted bug of the random workload still generates the run it was found with', () => {
+  const settings = workloadSettings({});
+  for (const m of MUTANTS.filter((x) => x.seed)) {
+    assert.equal(workloadDigest(m.seed!.value, settings), m.seed!.digest,
+      `${m.name}: seed ${m.seed!.value} now generates other operations (the workload changed); find one again with \`syncwright explore --planted ${m.name} --ops ${DEFAULT_OPS}\` and keep the seed and digest it prints`);
+  }
 });

@@ -18,7 +18,7 @@ export function faultSpans(entries: readonly HistoryEntry[], client: string): Sp
   const spans: Span[] = [];
   for (const e of entries) {
     if (e.f !== 'fault' || (e.value.client !== undefined && e.value.client !== client)) continue;
-    const key = `${String(e.value.kind)}:${String(e.value.client ?? '')}`;
+    const key = `${String(e.value.kind)}:${String(e.value.client ?? '')}:${String(e.value.link ?? '')}`;
     const t = Date.parse(e.wall);
     if (e.value.phase === 'start') open.set(key, open.get(key) ?? t);
     else if (e.value.phase === 'end' && open.has(key)) {

@@ -27,7 +27,8 @@ import { z } from 'zod';
  *   updatedAt, status, name }`; `testid` `document` starts a new document (navigation, reload).
  * - `write`: a server-side write. invoke `{ op, entityId, user, name?, status? }`; ok `{ op, entityId,
  *   user, row }` (`row` null after a delete); info when its outcome is unknown.
- * - `fault` (info): `{ kind, phase: 'start' | 'end', client? }`; no client = every client.
+ * - `fault` (info): `{ kind, phase: 'start' | 'end', client?, link? }`; no client = every client;
+ *   `link` `app` | `realtime`: the one connection of the client a network fault shapes.
  * - `final-read` (ok): `{ entities, user? }`: after heal and quiescence, what a client shows, or
  *   (process `db`) every row of the run's users.
  * - `ledger` (ok): `{ entries: LedgerEntry[] }`: the server's mutation ledger in apply order.

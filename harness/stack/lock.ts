@@ -21,7 +21,7 @@ export async function takeLock(dir: string, onLog: (s: string) => void): Promise
   if (prior) {
     const pid = Number(prior.trim());
     if (Number.isInteger(pid) && alive(pid) && pid !== process.pid) {
-      throw new Error(`another 'syncwright up' (pid ${pid}) owns ${dir}; stop it first (kill ${pid}), or run with --port-base 0 --state-dir <other dir>`);
+      throw new Error(`another 'syncwright up' (pid ${pid}) owns ${dir}; stop it first (kill ${pid}), or run the second one from another directory with --port-base 0; if pid ${pid} is not a syncwright up, remove ${file}`);
     }
     onLog(`removing stale lock ${file} left by dead pid ${prior.trim()} (a killed run)`);
   }

@@ -1,6 +1,9 @@
 /** The random workload's knobs, read once from the environment `syncwright run|explore|repro` sets. */
 import { DEFAULT_CLIENTS, type WorkloadShape } from './ops.ts';
 
+/** Operations a run has at most unless told otherwise: what `syncwright run` and the planted-bug matrix run. */
+export const DEFAULT_OPS = 100;
+
 export interface WorkloadSettings extends WorkloadShape { seed: number; seeds: number; minOps: number; maxOps: number; shrink: boolean; timeoutMs: number }
 
 function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
@@ -12,7 +15,7 @@ function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number,
 }
 
 export function workloadSettings(env: NodeJS.ProcessEnv): WorkloadSettings {
-  const maxOps = int(env, 'SYNCWRIGHT_RANDOM_OPS', 100, 1, 100_000);
+  const maxOps = int(env, 'SYNCWRIGHT_RANDOM_OPS', DEFAULT_OPS, 1, 100_000);
   return {
     seed: int(env, 'SYNCWRIGHT_SEED', 1, 0, 2 ** 31 - 1),
     seeds: int(env, 'SYNCWRIGHT_RANDOM_SEEDS', 1, 1, 10_000),
