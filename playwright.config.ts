@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { matrixFromEnv, plantedProjects } from './harness/conformance/planted.ts';
+import { CHROMIUM_PATH } from './harness/setup/chromium.ts';
 
 // The seeded random run's seed: chosen once here, inherited by the workers, printed in its title.
 process.env.SYNCWRIGHT_SEED ??= String(Math.floor(Math.random() * 2 ** 31));
@@ -34,7 +35,7 @@ export default defineConfig<{ stackEnv: Record<string, string> }>({
     navigationTimeout: 20_000,
     trace: (process.env.SYNCWRIGHT_TRACE as 'on' | 'off' | 'retain-on-failure' | undefined) ?? 'retain-on-failure',
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
+      executablePath: CHROMIUM_PATH,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     },
   },

@@ -32,7 +32,7 @@ export const options = {
     },
     ...writers,
   },
-  thresholds: thresholds.fanout,
+  thresholds: thresholds(),
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
 };
 

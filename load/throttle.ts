@@ -36,7 +36,7 @@ export const options = {
       duration: `${cfg.writeEnd - cfg.politeAt}s`, startTime: `${cfg.politeAt}s`, gracefulStop: '2s', preAllocatedVUs: writerVus(cfg.writesPerSecond), maxVUs: writerVus(cfg.writesPerSecond),
     },
   },
-  thresholds: thresholds.throttle,
+  thresholds: thresholds(),
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
 };
 

@@ -1,5 +1,6 @@
 import { test, expect, domLatency } from '../fixtures/index.ts';
-import { PLAN_BUDGET, summarize, withinBudget } from '../harness/history/latency.ts';
+import { summarize, withinBudget } from '../harness/history/budget.ts';
+import config from '../syncwright.config.ts';
 import { seedFile } from './helpers.ts';
 
 const ts = `to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -11,7 +12,7 @@ test('each event type of each table reaches the DOM within the plan budget', asy
     const ms = domLatency(await alice.probe(), id, updatedAt)!;
     latency.add(ms);
     // The max holds for every change: a late one fails here, not after the whole sequence.
-    expect(ms, `a change within the plan's ${PLAN_BUDGET.max} ms max`).toBeLessThanOrEqual(PLAN_BUDGET.max);
+    expect(ms, `a change within the plan's ${config.latencyBudget.max} ms max`).toBeLessThanOrEqual(config.latencyBudget.max);
   };
   // audio_files INSERT, UPDATE (several), DELETE on the dashboard.
   for (let i = 0; i < 5; i++) {
@@ -62,6 +63,8 @@ test('with 500 ms of added network latency, changes still arrive within 2 s', as
     latency.add(ms);
   }
   alice.realtimeProxy.heal();
-  const verdict = withinBudget(summarize(latency.samples), { p95: 2000, max: 2000 });
+  // The injected 500 ms sits on every change, so the p95 may use all of the budget's max.
+  const { max } = config.latencyBudget;
+  const verdict = withinBudget(summarize(latency.samples), { p95: max, max });
   expect(verdict.ok, verdict.why).toBe(true);
 });

@@ -1,5 +1,5 @@
 import { test, expect, domLatency } from '../fixtures/index.ts';
-import { summarize, withinBudget } from '../harness/history/latency.ts';
+import { summarize, withinBudget } from '../harness/history/budget.ts';
 
 test('worker status transitions show in the list, the detail page and the run history, within budget', async ({ openClient, db, user, latency }) => {
   const alice = await openClient();

@@ -10,6 +10,7 @@ import type { HistoryEntry, LedgerEntry } from '../schema/history.ts';
 import { CHECKERS, checkAll } from '../history/checker.ts';
 import { view } from '../history/checkers/view.ts';
 import { clientOperations } from '../history/recorder.ts';
+import { EVENTS, TOPIC_PREFIX } from '../realtime/constants.ts';
 
 const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 
@@ -61,7 +62,7 @@ export function syntheticHistory(ops: number, seed = 1, clients = 4, users = 2):
     for (const c of peers(u)) {
       if (only && c !== only) continue;
       tick(5 + Math.floor(rand() * 40));
-      add(c, 'ok', 'receive', { topic: `realtime:${u}`, event: 'postgres_changes', table: 'audio_files', type: event === 'added' ? 'INSERT' : event === 'set' ? 'UPDATE' : 'DELETE', id: f.id, ...(event === 'removed' ? {} : { row: { ...f } }), userId: u, commitTimestamp: f.updatedAt });
+      add(c, 'ok', 'receive', { topic: `${TOPIC_PREFIX}${u}`, event: EVENTS.postgresChanges, table: 'audio_files', type: event === 'added' ? 'INSERT' : event === 'set' ? 'UPDATE' : 'DELETE', id: f.id, ...(event === 'removed' ? {} : { row: { ...f } }), userId: u, commitTimestamp: f.updatedAt });
       tick(5 + Math.floor(rand() * 60));
       observe(c, 'audio-row', event, f);
       // The probe records each changed attribute: status and data-updated-at make two sightings.

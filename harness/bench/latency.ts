@@ -5,8 +5,8 @@
 import * as hdr from 'hdr-histogram-js';
 import pg from 'pg';
 import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
-import { startRig, client, userToken, waitFor, subscribed } from '../realtime/test/helpers.ts';
-import { ALICE } from '../stack/testing.ts';
+import { startRig, client, userToken, waitFor, subscribed } from '../realtime/rig.ts';
+import { ALICE } from '../stack/seed-users.ts';
 
 const N = Number(process.env.BENCH_UPDATES ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 200);

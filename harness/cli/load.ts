@@ -10,15 +10,17 @@ import config from '../../syncwright.config.ts';
 const usage = `usage: syncwright load <fanout|throttle> [--full] [flags]
 
 Runs a k6 load script (the real k6, built by 'syncwright setup') against the stack 'syncwright up' is
-running (.syncwright/stack.json; its limits are supabase/config.toml's), or, when none runs or with
---own-stack, a stack it boots (Postgres, Realtime with the script's limits, the reference app; no
-worker). Writes reports/<runId>/ with the load section filled.
-Exit code 0 only when the script's thresholds (load/thresholds.ts) and the harness's checks pass.
+running from the current directory (its .syncwright/stack.json; its limits are supabase/config.toml's),
+or, when none runs or with --own-stack, a stack it boots (Postgres, Realtime with the script's limits,
+the reference app; no worker). Writes reports/<runId>/ with the load section filled.
+Exit code 0 only when the script's k6 thresholds and the harness's checks pass; their numbers are
+the load section of syncwright.config.ts.
 
   fanout     S subscribers speaking the Realtime protocol, spread over U users (RLS decides delivery),
-             while k6 writers rename files through the app's API at W/s. Gate: 0 lost per user,
-             p99 commit→receive < ${config.load.p99Ms} ms, every join ok. Then the same shape against a raw
-             'ws' server (the baseline): the report shows deliveries per CPU-second as a ratio of it.
+             while k6 writers rename files through the app's API at W/s. Gate: at most
+             ${config.load.maxLossRatio * 100} % of the deliveries lost (counted per user), p99 commit→receive
+             < ${config.load.p99Ms} ms, join p95 < ${config.load.joinP95Ms} ms, every join ok. Then the same shape
+             against a raw 'ws' server (the baseline): the report shows deliveries per CPU-second as a ratio of it.
              smoke: ${SIZES.smoke.subscribers} subscribers, ${SIZES.smoke.users} users, ${SIZES.smoke.writesPerSecond}/s, ${SIZES.smoke.durationS} s
              --full: ${SIZES.full.subscribers} subscribers, ${SIZES.full.users} users, ${SIZES.full.writesPerSecond}/s, ${SIZES.full.durationS} s
   throttle   the tenant limit max_events_per_second = L; a sender at L/2 loses nothing, an offender at 3·L

@@ -1,11 +1,11 @@
 import { parseFlags, type Command } from './command.ts';
-import { ensureChromium } from '../setup/chromium.ts';
+import { CHROMIUM_PATH, ensureChromium } from '../setup/chromium.ts';
 import { ensureK6, K6_VERSION } from '../setup/k6.ts';
 
 const usage = `usage: syncwright setup [--no-chromium] [--no-k6]
 
 Installs what runs need, each only when missing:
-  - Debian's chromium at /usr/bin/chromium (apt-get; Playwright's browser download cannot work here)
+  - Debian's chromium at ${CHROMIUM_PATH} (apt-get; Playwright's browser download cannot work here)
   - k6 ${K6_VERSION}, built once with 'go install go.k6.io/k6/v2@${K6_VERSION}' into ~/.cache/syncwright/bin
     (or $SYNCWRIGHT_BIN_DIR)`;
 

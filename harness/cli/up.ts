@@ -1,14 +1,13 @@
-import path from 'node:path';
-import { rm } from 'node:fs/promises';
 import { intFlag, parseFlags, type Command } from './command.ts';
-import { bootStack, writeStackFile } from '../stack/up.ts';
+import { bootStack } from '../stack/up.ts';
 import { takeLock } from '../stack/lock.ts';
+import { removeStackFile, stateDir, writeStackFile } from '../stack/state.ts';
 
 const usage = `usage: syncwright up [--port-base N] [--keep] [--data-dir DIR] [--no-app] [--workers N] [--jwt-secret S] [--verbose]
 
 Boots Postgres 17 (logical replication), the Realtime server, the reference app and its worker,
-health-checks each, writes .syncwright/stack.json and prints 'ready <path>'. Stays in the
-foreground; Ctrl-C / SIGTERM (or any part crashing) stops everything.
+health-checks each, writes .syncwright/stack.json in the current directory and prints
+'ready <path>'. Stays in the foreground; Ctrl-C / SIGTERM (or any part crashing) stops everything.
 
   --port-base N   ports N (API), N+1 (DB), N+2 (app), N+3 (worker); 0 picks free ports.
                   Default: Supabase CLI ports 54321/54322 and 3000. Env: SYNCWRIGHT_PORT_BASE
@@ -31,8 +30,8 @@ export const command: Command = {
     const portBase = intFlag('port-base', values['port-base'] ?? process.env.SYNCWRIGHT_PORT_BASE, 0, 65532);
     const workers = intFlag('workers', values.workers, 0, 16);
     const progress = (l: string) => process.stderr.write(`syncwright up: ${l}\n`);
-    const stateDir = path.resolve('.syncwright');
-    const release = await takeLock(stateDir, progress);
+    const dir = stateDir();
+    const release = await takeLock(dir, progress);
     let stack;
     try {
       stack = await bootStack({
@@ -45,7 +44,7 @@ export const command: Command = {
       progress(`failed: ${(err as Error).message}`);
       return 1;
     }
-    const file = await writeStackFile(stack.info, stateDir);
+    const file = await writeStackFile(stack.info, dir);
     progress(`timings: ${stack.timings.map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
     process.stdout.write(`ready ${file}\n`);
 
@@ -59,7 +58,7 @@ export const command: Command = {
     });
     progress(`stopping (${reason})`);
     await stack.stop();
-    await rm(file, { force: true });
+    await removeStackFile(dir);
     await release();
     progress('stopped');
     return reason.startsWith('crash') ? 1 : 0;

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { summarize } from '../history/latency.ts';
+import { summarize } from '../history/budget.ts';
 import { History } from '../history/recorder.ts';
 import type { ScenarioResult } from '../schema/report.ts';
 import type { Verdict } from '../schema/history.ts';

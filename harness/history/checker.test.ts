@@ -9,6 +9,7 @@ import {
 import { toJepsenEdn } from './jepsen.ts';
 import { syntheticHistory } from '../bench/checkers.ts';
 import type { HistoryEntry, LedgerEntry, RowVersion, Verdict } from '../schema/history.ts';
+import config from '../../syncwright.config.ts';
 
 const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 
@@ -477,6 +478,24 @@ test('latency-budget: steady-state samples over the budget fail it; none at all 
   f.show('c1', fr);
   passes(latencyBudget(f.h));
   assert.deepEqual(latencyBudget([]), { name: 'latency-budget', valid: true, anomalies: [] });
+});
+
+test('latency-budget: without a budget of its own it reads syncwright.config.ts at check time', () => {
+  const b = builder();
+  b.login('c1', 'alice');
+  b.open('c1');
+  const r = b.row('f1', 'alice', 'a.wav', b.now());
+  b.wait(3_000);
+  b.show('c1', r);
+  const saved = config.latencyBudget;
+  try {
+    config.latencyBudget = { p95: 5_000, max: 5_000 };
+    passes(latencyBudget(b.h));
+    config.latencyBudget = { p95: 2_900, max: 5_000 };
+    fails(latencyBudget(b.h), 'p95-over-budget');
+  } finally {
+    config.latencyBudget = saved;
+  }
 });
 
 test('checkSafe turns a throw into unknown; compose runs every checker safely', () => {

@@ -1,4 +1,5 @@
 import type { HistoryEntry } from '../schema/history.ts';
+import { VERSIONED_TESTIDS } from './testids.ts';
 
 /** One DOM observation of the latency probe (fixtures/probe.ts); `at` is epoch ms. */
 export interface Sighting {
@@ -10,7 +11,7 @@ export interface Span { start: number; end: number }
 /** One steady-state sample: commit → first sighting, and the history entry of that sighting if known. */
 export interface Sample { ms: number; index?: number }
 
-const ROWS = new Set(['audio-row', 'run-row', 'audio-detail', 'usage-panel']);
+const VERSIONED: ReadonlySet<string> = new Set(VERSIONED_TESTIDS);
 
 /** A client's fault windows from a history: its own and those of no client (process faults); an open one never ends. */
 export function faultSpans(entries: readonly HistoryEntry[], client: string): Span[] {
@@ -112,7 +113,7 @@ export function steadyDetail(seen: readonly Sighting[], faults: readonly Span[],
   const quiet = blackout(faults, graceMs);
   const first = new Map<string, Sighting>();
   for (const e of ordered) {
-    if (!ROWS.has(e.testid) || !e.updatedAt || e.event === 'removed') continue;
+    if (!VERSIONED.has(e.testid) || !e.updatedAt || e.event === 'removed') continue;
     const key = `${e.id}@${e.updatedAt}`;
     if (!first.has(key)) first.set(key, e);
   }

@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { k6Path } from '../setup/k6.ts';
-import { summarize } from '../history/latency.ts';
+import { summarize } from '../history/budget.ts';
+import { thresholdsEnv, type LoadScript } from './thresholds.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,10 +41,10 @@ export function sampler(pid: number | undefined): { startedAt: number; stop(): {
 
 export interface K6Run { exit: number; summary: Summary; points: string; /** k6's own CPU seconds: near 2 per second here means the generator, not the server, was the limit. */ k6CpuS: number }
 
-/** Runs load/<script>.ts with its config; resolves once k6 has exited and written its summary. */
-export async function runK6(script: string, configPath: string, summaryPath: string, pointsPath: string): Promise<K6Run> {
+/** Runs load/<script>.ts with its config and thresholds; resolves once k6 has exited and written its summary. */
+export async function runK6(script: LoadScript, configPath: string, summaryPath: string, pointsPath: string): Promise<K6Run> {
   const k6 = spawn(k6Path(), ['run', '--quiet', '--no-usage-report', '--out', `json=${pointsPath}`, path.join(ROOT, `load/${script}.ts`)], {
-    env: { ...process.env, SW_LOAD_CONFIG: configPath }, stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, SW_LOAD_CONFIG: configPath, ...thresholdsEnv(script) }, stdio: ['ignore', 'inherit', 'inherit'],
   });
   const own = sampler(k6.pid!);
   const exit = await new Promise<number>((r) => k6.once('exit', (c) => r(c ?? 1)));

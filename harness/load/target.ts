@@ -1,17 +1,18 @@
-// What a load script runs against: the stack `syncwright up` is running (from .syncwright/stack.json),
-// or one booted for this run with the script's Realtime limits.
-import { readFile, mkdtemp, writeFile } from 'node:fs/promises';
+// What a load script runs against: the stack `syncwright up` is running (its stack.json, found as
+// harness/stack/state.ts says: under the current directory), or one booted for this run with the
+// script's Realtime limits.
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StackInfo } from '../schema/stack.ts';
+import type { StackInfo } from '../schema/stack.ts';
 import { bootStack, type Stack } from '../stack/up.ts';
 import { alive } from '../stack/lock.ts';
+import { readStackFile, stackFile, stateDir } from '../stack/state.ts';
 import { loadLimits, type Limits } from '../realtime/limits.ts';
 import { realtimeConfig } from './users.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const STACK_FILE = path.join(ROOT, '.syncwright/stack.json');
 
 export interface LoadTarget {
   info: StackInfo & { appUrl: string };
@@ -31,12 +32,9 @@ async function healthy(url: string): Promise<boolean> {
 }
 
 /** The stack `syncwright up` wrote, if its process is alive and its Realtime server and app answer. */
-export async function runningStack(file = STACK_FILE): Promise<StackInfo | undefined> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (!text) return undefined;
-  const parsed = StackInfo.safeParse(JSON.parse(text));
-  if (!parsed.success) return undefined;
-  const info = parsed.data;
+export async function runningStack(dir = stateDir()): Promise<StackInfo | undefined> {
+  const info = await readStackFile(dir);
+  if (!info) return undefined;
   if (info.pid !== undefined && !alive(info.pid)) return undefined;
   if (!(await healthy(`${info.supabaseUrl}/health`))) return undefined;
   if (info.appUrl && !(await healthy(`${info.appUrl}/api/health`))) return undefined;
@@ -61,8 +59,8 @@ export function targetOf(stack: Stack): LoadTarget {
 export async function loadTarget(opts: { ownStack?: boolean; limits: Record<string, number> }, progress: (s: string) => void): Promise<LoadTarget> {
   const running = opts.ownStack ? undefined : await runningStack();
   if (running) {
-    if (!running.appUrl) throw new Error(`the running stack (${STACK_FILE}) has no app; the writers go through its API. Run 'syncwright up' with the app, or pass --own-stack`);
-    progress(`using the running stack from ${path.relative(process.cwd(), STACK_FILE)} (its limits: supabase/config.toml)`);
+    if (!running.appUrl) throw new Error(`the running stack (${stackFile()}) has no app; the writers go through its API. Run 'syncwright up' with the app, or pass --own-stack`);
+    progress(`using the running stack from ${path.relative(process.cwd(), stackFile())} (its limits: supabase/config.toml)`);
     return configured({ ...running, appUrl: running.appUrl }, running.pids?.realtime);
   }
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'syncwright-load-stack-'));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { mintUserToken } from '../stack/keys.ts';
+import config from '../../syncwright.config.ts';
 
 export interface LoadUser { id: string; token: string; files: string[] }
 
@@ -44,6 +45,14 @@ export function perUserLoss(users: { id: string }[], subscribers: number, commit
   });
   out.delivered = [...got.values()].reduce((a, b) => a + b, 0);
   return out;
+}
+
+/**
+ * The loss gate: something was committed (else nothing was tested), and at most `maxLossRatio`
+ * (syncwright.config.ts `load`, read at each call) of the expected deliveries went missing.
+ */
+export function lossWithin(l: Loss, maxLossRatio = config.load.maxLossRatio): boolean {
+  return l.committed > 0 && l.lost <= l.expected * maxLossRatio;
 }
 
 /** A [realtime] section with the given limits, for a stack booted only for load. */

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import { EVENTS, TOPIC_PREFIX } from './constants.ts';
 import { checkToken } from './auth.ts';
-import type { Connection } from './socket.ts';
+import type { Connection } from './connection.ts';
 import type { Tenant } from './tenant.ts';
-import type { BindingSpec } from './changes/index.ts';
+import type { BindingSpec } from './changes/registry.ts';
 import { dropDelivery } from './planted.ts';
 
 interface JoinConfig {
@@ -53,7 +53,7 @@ export class Channel {
   /** The real server's shutdown_response: a system error, then the channel stops (phx_close). */
   shutdown(message: string): void {
     if (this.closed) return;
-    this.system('system', 'error', message);
+    this.system(EVENTS.system, 'error', message);
     this.close(true);
   }
 

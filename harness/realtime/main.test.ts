@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestDb } from '../stack/testing.ts';
+import { startFreshDb } from '../stack/fresh-db.ts';
 import { DEFAULT_JWT_SECRET } from '../stack/keys.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -68,7 +68,7 @@ test('a bad [realtime] limit in --config is refused before anything starts', asy
 });
 
 test('the process serves /health and stops cleanly on SIGTERM', async () => {
-  const db = await startTestDb();
+  const db = await startFreshDb();
   try {
     let health = 0;
     const r = await run(['--port', '0', '--db-url', db.url, '--jwt-secret', DEFAULT_JWT_SECRET], {

@@ -77,7 +77,7 @@ function decodeBinaryPush(buf: Buffer): Frame {
     topic,
     event: EVENTS.broadcast,
     // Metadata first, so it can never overwrite the event or the payload.
-    payload: { ...meta, type: 'broadcast', event: userEvent, payload: userPayload },
+    payload: { ...meta, type: EVENTS.broadcast, event: userEvent, payload: userPayload },
   };
 }
 

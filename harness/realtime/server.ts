@@ -1,9 +1,9 @@
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
-import { ChangeEngine } from './changes/index.ts';
+import { ChangeEngine } from './changes/engine.ts';
 import { checkToken } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
-import { Connection } from './socket.ts';
+import { Connection } from './connection.ts';
 import { Tenant } from './tenant.ts';
 import { CONTROL_PATH, subscribeDelayControl } from './control.ts';
 import { VSN_1, VSN_2, type Vsn } from './constants.ts';

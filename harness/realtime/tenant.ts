@@ -1,4 +1,4 @@
-import type { ChangeEngine } from './changes/index.ts';
+import type { ChangeEngine } from './changes/engine.ts';
 import { WindowLimiter, type Limits } from './limits.ts';
 import type { Channel } from './channel.ts';
 

@@ -8,8 +8,9 @@ import { chromium } from '@playwright/test';
 import { buildReport, newRunId, writeReport } from './write.ts';
 import { compareReports } from './compare.ts';
 import { Report, type ScenarioResult } from '../schema/report.ts';
-import { summarize } from '../history/latency.ts';
+import { summarize } from '../history/budget.ts';
 import config from '../../syncwright.config.ts';
+import { CHROMIUM_PATH } from '../setup/chromium.ts';
 
 /** Realistic synthetic latency: a log-normal-ish spread around ~40 ms with a tail. */
 function samples(n: number, scale: number, seed: number): number[] {
@@ -64,7 +65,7 @@ test('index.html renders its plots offline in Chromium with figures equal to rep
   const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-report-'));
   const r = sample();
   const out = await writeReport(r, { dir });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -97,7 +98,7 @@ test('a load-only report leads with the load verdict and draws only its load cha
   const base = sample();
   const r = buildReport({ ...base, scenarios: [], mutants: [], load: [{ ...base.load[0]!, passed: false, metrics: { lost: 3, p99_ms: 41 }, baselineRatio: 0.5 }] });
   const out = await writeReport(r, { dir });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

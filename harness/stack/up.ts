@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { freePort, resolvePorts, type Ports } from './ports.ts';
 import { startPostgres, type PostgresHandle } from './postgres.ts';
 import { applyMigrations, applySeed } from './migrate.ts';
 import { startRealtimeProcess, type RealtimeProcess } from './realtime.ts';
-import { ALICE, BOB } from './testing.ts';
+import { ALICE, BOB } from './seed-users.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -162,11 +162,4 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
     await stopAll();
     throw err;
   }
-}
-
-export async function writeStackFile(info: StackInfo, dir = path.join(ROOT, '.syncwright')): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, 'stack.json');
-  await writeFile(file, `${JSON.stringify(info, null, 2)}\n`);
-  return file;
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { bootStack, type Stack } from '../../harness/stack/up.ts';
-import { ALICE, BOB } from '../../harness/stack/testing.ts';
+import { ALICE, BOB } from '../../harness/stack/seed-users.ts';
 
 let stack: Stack;
 let db: pg.Client;

@@ -4,7 +4,8 @@ import pg from 'pg';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startTestDb, ALICE } from '../../harness/stack/testing.ts';
+import { startFreshDb } from '../../harness/stack/fresh-db.ts';
+import { ALICE } from '../../harness/stack/seed-users.ts';
 import { startWorker } from '../../harness/stack/worker.ts';
 import type { PostgresHandle } from '../../harness/stack/postgres.ts';
 
@@ -12,7 +13,7 @@ let db: PostgresHandle;
 let sql: pg.Client;
 let dataDir: string;
 before(async () => {
-  db = await startTestDb();
+  db = await startFreshDb();
   sql = new pg.Client(db.url);
   await sql.connect();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-worker-'));

@@ -1,8 +1,10 @@
 import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
 import { UNSURE, obj, str, view } from './view.ts';
 import { verdict } from './verdict.ts';
+import { ROW_TESTIDS } from '../testids.ts';
+import { EVENTS } from '../../realtime/constants.ts';
 
-const ROWS = new Set(['audio-row', 'audio-detail', 'run-row']);
+const ROWS: ReadonlySet<string> = new Set(ROW_TESTIDS);
 
 /**
  * A client sees only its signed-in user's rows: in the DOM, in realtime frames and in sync responses.
@@ -29,7 +31,7 @@ export function isolation(h: readonly HistoryEntry[]): Verdict {
       const row = obj(r.e.value.row);
       // The recorder puts any table's user_id beside the frame; an audio row carries it in `row` too.
       const owner = str(row?.userId) ?? str(r.e.value.userId);
-      if (!r.user || r.user === UNSURE || !owner || r.e.value.event !== 'postgres_changes' || owner === r.user) continue;
+      if (!r.user || r.user === UNSURE || !owner || r.e.value.event !== EVENTS.postgresChanges || owner === r.user) continue;
       flag('foreign-row-received', String(row?.id ?? r.e.value.id ?? ''), owner, r.user, r.e.index, `received a ${String(r.e.value.table ?? '')} change of`);
     }
     for (const s of c.syncs) {

@@ -1,5 +1,5 @@
 import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
-import { PLAN_BUDGET, summarize } from '../latency.ts';
+import { budgetOr, summarize } from '../budget.ts';
 import { steadyByClient } from '../steady.ts';
 import { verdict, type CheckOptions } from './verdict.ts';
 
@@ -11,7 +11,7 @@ const SHOW = 10;
  * p95 and max. A run with no steady-state samples has nothing to hold to it and passes.
  */
 export function latencyBudget(h: readonly HistoryEntry[], opts: CheckOptions = {}): Verdict {
-  const budget = opts.budget ?? PLAN_BUDGET;
+  const budget = budgetOr(opts.budget);
   const samples = Object.values(steadyByClient(h, opts.graceMs)).flat();
   if (!samples.length) return verdict('latency-budget', []);
   const s = summarize(samples.map((x) => x.ms));

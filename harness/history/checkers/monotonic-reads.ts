@@ -1,9 +1,10 @@
 import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
 import { UNSURE, stamp, view } from './view.ts';
 import { verdict } from './verdict.ts';
+import type { VersionedTestid } from '../testids.ts';
 
-/** A row's list entry and its detail view show the same versions; runs and usage are other things. */
-const GROUP: Record<string, string> = { 'audio-row': 'audio', 'audio-detail': 'audio', 'run-row': 'run', 'usage-panel': 'usage' };
+/** A row's list entry and its detail view show the same versions; runs and usage are other things. Every versioned view has a group. */
+const GROUP: Record<string, string> = { 'audio-row': 'audio', 'audio-detail': 'audio', 'run-row': 'run', 'usage-panel': 'usage' } satisfies Record<VersionedTestid, string>;
 
 /**
  * Per client and signed-in user, a row's shown version never goes back, across documents too: a

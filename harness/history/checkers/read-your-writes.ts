@@ -1,8 +1,9 @@
 import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
 import { UNSURE, lastBefore, obj, stamp, str, view } from './view.ts';
 import { verdict } from './verdict.ts';
+import { AUDIO_TESTIDS } from '../testids.ts';
 
-const ROWS = new Set(['audio-row', 'audio-detail']);
+const AUDIO: ReadonlySet<string> = new Set(AUDIO_TESTIDS);
 
 /**
  * Once a client's own mutation of a row was acknowledged with version U, the client never shows that
@@ -38,7 +39,7 @@ export function readYourWrites(h: readonly HistoryEntry[]): Verdict {
         const since = Math.min(a.m.pos, intentOf.get(`${id}\0${str(row.name) ?? ''}`) ?? a.m.pos);
         if (!prev || prev.user !== a.user || s >= prev.u) mine.set(id, { u: s, name: str(row.name), user: a.user, index: a.e.index, sent: since, flagged: false });
       }
-      if (!ROWS.has(o.testid) || !o.updatedAt || o.event === 'removed' || o.user === UNSURE) continue;
+      if (!AUDIO.has(o.testid) || !o.updatedAt || o.event === 'removed' || o.user === UNSURE) continue;
       const w = mine.get(o.id);
       if (!w || w.flagged || w.user !== o.user) continue;
       const s = stamp(o.updatedAt);

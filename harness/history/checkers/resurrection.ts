@@ -1,7 +1,11 @@
 import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
 import { lastBefore, view, type Client, type Step, type View } from './view.ts';
 import { verdict, type CheckOptions } from './verdict.ts';
-import { PLAN_BUDGET } from '../latency.ts';
+import { budgetOr } from '../budget.ts';
+import { AUDIO_TESTIDS } from '../testids.ts';
+import { EVENTS } from '../../realtime/constants.ts';
+
+const AUDIO: ReadonlySet<string> = new Set(AUDIO_TESTIDS);
 
 /**
  * One showing of a page: a document, or a client-side navigation within one (the path changed). On
@@ -34,7 +38,7 @@ export function noResurrection(h: readonly HistoryEntry[], opts?: CheckOptions):
   const v = view(h);
   const anomalies: Anomaly[] = [];
   if (!v.deletions.size) return verdict('no-resurrection', anomalies);
-  const applyMs = (opts?.budget ?? PLAN_BUDGET).p95;
+  const applyMs = budgetOr(opts?.budget).p95;
   for (const c of v.clients.values()) check(v, c, applyMs, anomalies);
   return verdict('no-resurrection', anomalies);
 }
@@ -66,7 +70,7 @@ function check(v: View, c: Client, applyMs: number, anomalies: Anomaly[]): void 
   let next = 0;
   for (const r of c.receives) {
     const val = r.e.value;
-    if (val.event !== 'postgres_changes' || val.type !== 'DELETE' || val.table !== 'audio_files' || typeof val.id !== 'string') continue;
+    if (val.event !== EVENTS.postgresChanges || val.type !== 'DELETE' || val.table !== 'audio_files' || typeof val.id !== 'string') continue;
     while (next < ends.length && ends[next]!.pos <= r.pos) next++;
     const end = ends[next];
     // The page closed before it had the budget's time to apply the frame: not heard.
@@ -111,7 +115,7 @@ function check(v: View, c: Client, applyMs: number, anomalies: Anomaly[]): void 
       current.set(o.doc, (cur = { path: o.path, page }));
       pages.push(page);
     }
-    if (o.testid !== 'audio-row' && o.testid !== 'audio-detail') continue;
+    if (!AUDIO.has(o.testid)) continue;
     const p = cur.page;
     const isList = p.list && o.testid === 'audio-row';
     if (o.event === 'removed') {

@@ -1,8 +1,8 @@
 import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
-import type { Budget } from '../latency.ts';
+import type { Budget } from '../budget.ts';
 
 export interface CheckOptions {
-  /** latency-budget: the steady-state budget (default: the plan's). */
+  /** latency-budget, no-resurrection: the steady-state budget (default: syncwright.config.ts `latencyBudget`). */
   budget?: Budget;
   /** latency-budget: how long after a fault ends its commits still do not count as steady state. */
   graceMs?: number;

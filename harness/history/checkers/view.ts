@@ -1,4 +1,5 @@
 import { MUTATION_KINDS, type EntityState, type HistoryEntry, type LedgerEntry, type MutationKind } from '../../schema/history.ts';
+import { EVENTS } from '../../realtime/constants.ts';
 
 /**
  * One pass over a history into what the checkers look things up by: per client its intents,
@@ -206,7 +207,7 @@ function build(h: readonly Entry[]): View {
       case 'receive':
         c.receives.push({ pos, e, user });
         ownRow(val.row, val.id);
-        if (val.event === 'postgres_changes' && !obj(val.row)) own(val.id, val.userId);
+        if (val.event === EVENTS.postgresChanges && !obj(val.row)) own(val.id, val.userId);
         break;
       case 'sync':
         if (e.type !== 'ok') break;

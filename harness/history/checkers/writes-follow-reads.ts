@@ -2,8 +2,9 @@ import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
 import { ties } from './intents.ts';
 import { lastBefore, stamp, str, view } from './view.ts';
 import { verdict } from './verdict.ts';
+import { AUDIO_TESTIDS } from '../testids.ts';
 
-const ROWS = new Set(['audio-row', 'audio-detail']);
+const AUDIO: ReadonlySet<string> = new Set(AUDIO_TESTIDS);
 
 /**
  * A rename or delete says which version it was based on (`baseUpdatedAt`); that must be no older than
@@ -18,7 +19,7 @@ export function writesFollowReads(h: readonly HistoryEntry[]): Verdict {
     // Per row: where it was shown, and the newest version shown up to there.
     const seen = new Map<string, { pos: number[]; newest: string[]; index: number[] }>();
     for (const o of c.observations) {
-      if (!ROWS.has(o.testid) || !o.updatedAt || o.event === 'removed') continue;
+      if (!AUDIO.has(o.testid) || !o.updatedAt || o.event === 'removed') continue;
       let r = seen.get(o.id);
       if (!r) seen.set(o.id, (r = { pos: [], newest: [], index: [] }));
       const s = stamp(o.updatedAt);

@@ -4,14 +4,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { startTestDb } from '../../stack/testing.ts';
+import { startFreshDb } from '../../stack/fresh-db.ts';
 import type { PostgresHandle } from '../../stack/postgres.ts';
 import { Authorizer } from './rls.ts';
 
 let db: PostgresHandle;
 let auth: Authorizer;
 before(async () => {
-  db = await startTestDb();
+  db = await startFreshDb();
   auth = new Authorizer(db.url);
   await auth.install();
 });

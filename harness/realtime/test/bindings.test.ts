@@ -1,8 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { startRig, client, userToken, waitFor, subscribed, type Rig } from './helpers.ts';
-import { ALICE } from '../../stack/testing.ts';
+import { startRig, client, userToken, waitFor, subscribed, type Rig } from '../rig.ts';
+import { ALICE } from '../../stack/seed-users.ts';
 
 let rig: Rig;
 before(async () => { rig = await startRig(); });

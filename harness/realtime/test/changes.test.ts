@@ -2,8 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
-import { startRigWithDb, client, userToken, waitFor, subscribed, type Rig } from './helpers.ts';
-import { ALICE, BOB } from '../../stack/testing.ts';
+import { startRigWithDb, client, userToken, waitFor, subscribed, type Rig } from '../rig.ts';
+import { ALICE, BOB } from '../../stack/seed-users.ts';
 
 let rig: Rig;
 let db: pg.Client;

@@ -2,8 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { SignJWT } from 'jose';
-import { startRig, client, userToken, waitFor, subscribed, type Rig } from './helpers.ts';
-import { ALICE, BOB } from '../../stack/testing.ts';
+import { startRig, client, userToken, waitFor, subscribed, type Rig } from '../rig.ts';
+import { ALICE, BOB } from '../../stack/seed-users.ts';
 
 let rig: Rig;
 before(async () => { rig = await startRig({ maxChannelsPerClient: 3 }); });

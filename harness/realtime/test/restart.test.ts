@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
-import { startRig, client, userToken, waitFor, subscribed } from './helpers.ts';
-import { ALICE } from '../../stack/testing.ts';
+import { startRig, client, userToken, waitFor, subscribed } from '../rig.ts';
+import { ALICE } from '../../stack/seed-users.ts';
 import { startRealtime } from '../server.ts';
 import { DEFAULT_JWT_SECRET } from '../../stack/keys.ts';
 

@@ -3,7 +3,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { startTestDb, ALICE } from '../../../../harness/stack/testing.ts';
+import { startFreshDb } from '../../../../harness/stack/fresh-db.ts';
+import { ALICE } from '../../../../harness/stack/seed-users.ts';
 import type { PostgresHandle } from '../../../../harness/stack/postgres.ts';
 import { once, type Outcome } from './mutations.ts';
 
@@ -11,7 +12,7 @@ let pgh: PostgresHandle;
 let pool: pg.Pool;
 
 before(async () => {
-  pgh = await startTestDb();
+  pgh = await startFreshDb();
   pool = new pg.Pool({ connectionString: pgh.url, max: 4 });
 });
 after(async () => {

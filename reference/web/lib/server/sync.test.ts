@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { startTestDb, ALICE, BOB } from '../../../../harness/stack/testing.ts';
+import { startFreshDb } from '../../../../harness/stack/fresh-db.ts';
+import { ALICE, BOB } from '../../../../harness/stack/seed-users.ts';
 import type { PostgresHandle } from '../../../../harness/stack/postgres.ts';
 import { readSync, safeCursor, type CursorMode } from './sync.ts';
 
@@ -13,7 +14,7 @@ let sql: pg.Client;
 const alice = { sub: ALICE.id, role: 'authenticated' };
 
 before(async () => {
-  pgh = await startTestDb();
+  pgh = await startFreshDb();
   pool = new pg.Pool({ connectionString: pgh.url, max: 4 });
   sql = new pg.Client(pgh.url);
   await sql.connect();

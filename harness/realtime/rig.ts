@@ -1,17 +1,21 @@
+// A Realtime server in this process on a fresh database, and the unmodified supabase-js pointed at
+// it: the rig of the server's integration tests (test/) and of `npm run bench:latency`, which is why
+// it lives beside the server and not among the tests.
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import pg from 'pg';
-import { startTestDb } from '../../stack/testing.ts';
-import { DEFAULT_JWT_SECRET, mintAnonKey, mintUserToken } from '../../stack/keys.ts';
-import { startRealtime, type RealtimeServer } from '../server.ts';
-import type { Limits } from '../limits.ts';
-import type { PostgresHandle } from '../../stack/postgres.ts';
+import { startFreshDb } from '../stack/fresh-db.ts';
+import { DEFAULT_JWT_SECRET, mintAnonKey, mintUserToken } from '../stack/keys.ts';
+import { startRealtime, type RealtimeServer } from './server.ts';
+import type { Limits } from './limits.ts';
+import type { PostgresHandle } from '../stack/postgres.ts';
 
 export interface Rig { db: PostgresHandle; server: RealtimeServer; anonKey: string; stop(): Promise<void> }
 
+/** A fresh seeded database and a Realtime server on free ports; `stop()` ends both. */
 export async function startRig(limits?: Partial<Limits>, opts: { subscribeDelayMs?: number } = {}): Promise<Rig> {
   const onLog = process.env.RT_DEBUG ? (l: string) => console.error(`[rt] ${l}`) : undefined;
-  const db = await startTestDb();
+  const db = await startFreshDb();
   const server = await startRealtime({ port: 0, dbUrl: db.url, jwtSecret: DEFAULT_JWT_SECRET, limits, onLog, ...opts });
   const anonKey = await mintAnonKey(DEFAULT_JWT_SECRET);
   return { db, server, anonKey, async stop() { await server.stop(); await db.stop(); } };

@@ -47,7 +47,7 @@ export class Connection {
   sendBroadcast(topic: string, event: string, payload: unknown): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.vsn === VSN_2) this.ws.send(encodeBinaryBroadcast(topic, event, payload));
-    else this.send({ joinRef: null, ref: null, topic, event: EVENTS.broadcast, payload: { type: 'broadcast', event, payload } });
+    else this.send({ joinRef: null, ref: null, topic, event: EVENTS.broadcast, payload: { type: EVENTS.broadcast, event, payload } });
   }
 
   channelCount(): number {

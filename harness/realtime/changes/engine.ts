@@ -5,11 +5,6 @@ import { FilterError, checkFilterColumns, matchesFilter, parseFilter, type Filte
 import type { Change, PostgresChangesPayload } from './types.ts';
 import { Registry, type Binding, type BindingSpec, type Deliver, type Subscription } from './registry.ts';
 
-export type { Change, PostgresChangesPayload } from './types.ts';
-export { FilterError, parseFilter, matchesFilter } from './filter.ts';
-
-export type { BindingSpec, Deliver } from './registry.ts';
-
 // Column types whose eq filter compares the row's text exactly, so the registry can index it.
 const TEXT_TYPES = new Set(['uuid', 'text', 'varchar', 'character varying', 'citext', 'name', 'bpchar']);
 

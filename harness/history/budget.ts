@@ -1,10 +1,14 @@
+// Latency samples summarised, and held to a budget: the one passed, else syncwright.config.ts's.
 import * as hdr from 'hdr-histogram-js';
+import config, { type SyncwrightConfig } from '../../syncwright.config.ts';
 
 export interface LatencySummary { count: number; p50: number; p95: number; p99: number; max: number; mean: number }
-export interface Budget { p95: number; max: number }
+export type Budget = SyncwrightConfig['latencyBudget'];
 
-/** The plan's 1–2 s: p95 within 1 s, nothing over 2 s. */
-export const PLAN_BUDGET: Budget = { p95: 1000, max: 2000 };
+/** `b`, or the config's budget: read at each call, so nothing keeps a copy of its own. */
+export function budgetOr(b?: Budget): Budget {
+  return b ?? config.latencyBudget;
+}
 
 export function summarize(samplesMs: number[]): LatencySummary {
   const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
@@ -16,7 +20,8 @@ export function summarize(samplesMs: number[]): LatencySummary {
   return { count: samplesMs.length, p50: at(50), p95: at(95), p99: at(99), max, mean: Math.round(h.mean) / 1000 };
 }
 
-export function withinBudget(s: LatencySummary, b: Budget = PLAN_BUDGET): { ok: boolean; why: string } {
+export function withinBudget(s: LatencySummary, budget?: Budget): { ok: boolean; why: string } {
+  const b = budgetOr(budget);
   if (s.count === 0) return { ok: false, why: 'no latency samples' };
   if (s.p95 > b.p95) return { ok: false, why: `p95 ${s.p95} ms over the ${b.p95} ms budget` };
   if (s.max > b.max) return { ok: false, why: `max ${s.max} ms over the ${b.max} ms budget` };
