@@ -8,7 +8,7 @@ import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import { History, clientOperations } from '../history/recorder.ts';
 import { failedCheckerNames } from '../history/checker.ts';
 import { renderRegressionSpec, workloadDigest, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
-import { MUTANTS } from '../../reference/mutants.ts';
+import { MUTANTS } from '../conformance/catalogue.ts';
 import { DEFAULT_OPS as MATRIX_OPS, INTERRUPTED, workloadSettings } from '../workload/settings.ts';
 import config from '../../syncwright.config.ts';
 import type { ScenarioResult } from '../schema/report.ts';
@@ -30,7 +30,7 @@ writes it as a standalone spec under scenarios/regressions/, with its repro line
                      booting browsers and ending; syncwright run uses 100)
   --workers N        runs at once (default 2; 1 with --process-faults)
   --process-faults   also restart Realtime and Postgres (each worker boots a stack of its own)
-  --planted NAME     run every browser with a planted bug (reference/mutants.ts), to watch it be found
+  --planted NAME     run every browser with a planted bug (harness/conformance/catalogue.ts), to watch it be found
   --no-shrink        report failures as found, without shrinking them`;
 
 /** Operations per run unless --ops says otherwise. */
@@ -150,7 +150,7 @@ export const command: Command = {
           progress(`  ${found.failure.split('\n').slice(0, 4).join('\n  ')}`);
           progress(`  replay: npx syncwright repro random --seed ${found.seed}${planted ? ` --mutant ${planted}` : ''}, or npx playwright test ${file}`);
           // The matrix replays a planted bug's seed at its own settings: the digest pins the run that seed was.
-          if (planted) progress(`  for the matrix (reference/mutants.ts): seed: ${found.seed}, digest: '${workloadDigest(found.seed, workloadSettings({ ...process.env, ...env }))}'${ops === MATRIX_OPS ? '' : ` (found at --ops ${ops}; the matrix runs ${MATRIX_OPS})`}`);
+          if (planted) progress(`  for the matrix (harness/conformance/catalogue.ts): seed: ${found.seed}, digest: '${workloadDigest(found.seed, workloadSettings({ ...process.env, ...env }))}'${ops === MATRIX_OPS ? '' : ` (found at --ops ${ops}; the matrix runs ${MATRIX_OPS})`}`);
         }
         const perMinute = checkedOps / Math.max(elapsed(), 1 / 60);
         progress(`${scenarios.length} runs, ${checkedOps} client operations checked, ${Math.round(perMinute)} per minute`);

@@ -2,14 +2,15 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
 import { runPlaywright } from '../conformance/playwright.ts';
-import { MUTANT_NAMES } from '../../reference/mutants.ts';
+import { PLANTED_BUGS, isPlantedBug } from '../../reference/planted.ts';
 
 const usage = `usage: syncwright repro <scenario> [--seed N] [--mutant NAME] [--headed] [--trace on|off] [--repeat-each N]
 
 Replays one scenario (a file name under scenarios/, e.g. 'conflict' or 'offline-queue'), or a
 seeded random run: 'syncwright repro random --seed 1234' replays exactly the operations and
 faults that seed generated. --mutant runs it against the reference app with that planted bug on
-(reference/mutants.ts), to watch the scenario catch it. --headed needs a display (e.g. xvfb-run).`;
+(harness/conformance/catalogue.ts names the scenario that catches each), to watch it be caught.
+--headed needs a display (e.g. xvfb-run).`;
 
 export const command: Command = {
   name: 'repro',
@@ -32,7 +33,7 @@ export const command: Command = {
     const env: Record<string, string> = { SYNCWRIGHT_TRACE: values.trace ?? 'on' };
     if (seed !== undefined) env.SYNCWRIGHT_SEED = String(seed);
     if (values.mutant !== undefined) {
-      if (!MUTANT_NAMES.includes(values.mutant)) throw new UsageError(`--mutant must be one of ${MUTANT_NAMES.join(', ')}, got '${values.mutant}'`);
+      if (!isPlantedBug(values.mutant)) throw new UsageError(`--mutant must be one of ${PLANTED_BUGS.join(', ')}, got '${values.mutant}'`);
       env.SYNC_MUTANT = values.mutant;
     }
     return runPlaywright([file, ...(values.headed ? ['--headed'] : []), ...(repeat ? ['--repeat-each', String(repeat)] : [])], env);

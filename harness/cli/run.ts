@@ -3,7 +3,7 @@ import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
 import { readResults, runPlaywright } from '../conformance/playwright.ts';
 import { collectScenarios } from '../conformance/collect.ts';
 import { matrixArgs, mutantVerdicts, printVerdicts, runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
-import { MUTANTS } from '../../reference/mutants.ts';
+import { MUTANTS } from '../conformance/catalogue.ts';
 import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
 import { targetOf } from '../load/target.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';

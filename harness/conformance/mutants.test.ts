@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mutantVerdicts } from './mutants.ts';
 import { selectMutants, plantedProjects } from './planted.ts';
 import type { SpecResult } from './playwright.ts';
-import { MUTANTS } from '../../reference/mutants.ts';
+import { MUTANTS } from './catalogue.ts';
+import { PLANTED_BUGS } from '../../reference/planted.ts';
 import { workloadDigest } from '../workload/ops.ts';
 import { DEFAULT_OPS, workloadSettings } from '../workload/settings.ts';
 
@@ -38,4 +39,10 @@ test('the seed kept for each planted bug of the random workload still generates 
     assert.equal(workloadDigest(m.seed!.value, settings), m.seed!.digest,
       `${m.name}: seed ${m.seed!.value} now generates other operations (the workload changed); find one again with \`syncwright explore --planted ${m.name} --ops ${DEFAULT_OPS}\` and keep the seed and digest it prints`);
   }
+});
+
+test('the catalogue has exactly one entry for every planted bug the reference implements', () => {
+  // The compiler proves it (satisfies Record<PlantedBug, …>); this guards the cast that turns the
+  // catalogue's keys back into names.
+  assert.deepEqual(MUTANTS.map((m) => m.name).sort(), [...PLANTED_BUGS].sort());
 });

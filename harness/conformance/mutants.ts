@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { MUTANTS, type Mutant } from '../../reference/mutants.ts';
+import { MUTANTS, type Mutant } from './catalogue.ts';
 import { readResults, runPlaywright, type SpecResult } from './playwright.ts';
 import { PLANTED, mutantFor, selectMutants } from './planted.ts';
 import { failedCheckerNames } from '../history/checker.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MUTANTS } from '../../reference/mutants.ts';
+import { MUTANTS } from './catalogue.ts';
 import { PLANTED, mutantFor, plantedProjects, selectMutants } from './planted.ts';
 
 test('every mutant gets exactly one project, and a test finds its mutant from project and file', () => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { MUTANTS, type Mutant } from '../../reference/mutants.ts';
+import { MUTANTS, type Mutant } from './catalogue.ts';
 
 /**
  * The matrix's Playwright projects. A project costs a worker process (and a browser) per spec file,

@@ -35,10 +35,14 @@ async function sources(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** A hash of everything the build reads: the app's sources, the mutant list, and the lock file. */
+/**
+ * A hash of everything the build reads: the app's sources, the planted-bug names it imports from
+ * outside its folder (reference/planted.ts), and the lock file. Not the harness's catalogue of what
+ * each bug breaks and its seeds: the app never reads it, so editing it must not cost a `next build`.
+ */
 export async function sourceHash(): Promise<string> {
   const h = createHash('sha256');
-  for (const f of [...await sources(WEB), path.join(ROOT, 'reference/mutants.ts'), path.join(ROOT, 'package-lock.json')]) {
+  for (const f of [...await sources(WEB), path.join(ROOT, 'reference/planted.ts'), path.join(ROOT, 'package-lock.json')]) {
     h.update(path.relative(ROOT, f)).update(await readFile(f));
   }
   return h.digest('hex').slice(0, 16);

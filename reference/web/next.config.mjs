@@ -5,7 +5,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** @type {import('next').NextConfig} */
 export default {
-  // The app imports reference/mutants.ts from its parent folder; node_modules live at the repo root.
+  // The app imports reference/planted.ts from its parent folder; node_modules live at the repo root.
   turbopack: { root: path.resolve(here, '../..') },
   outputFileTracingRoot: path.resolve(here, '../..'),
   serverExternalPackages: ['pg'],

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { claim, finish, renewLease, type Claimed } from './claim.ts';
 import { SyntheticTranscriber } from './transcriber.ts';
+import { bugSwitch, parsePlantedBug } from '../planted.ts';
 
 function num(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -25,7 +26,7 @@ if (!dbUrl) {
 const owner = process.env.WORKER_ID ?? `worker-${process.pid}`;
 const dataDir = process.env.SYNCWRIGHT_DATA_DIR ?? '.';
 const leaseMs = num('LEASE_MS', 5000);
-const mutant = process.env.SYNC_MUTANT ?? '';
+const bugOn = bugSwitch(parsePlantedBug(process.env.SYNC_MUTANT));
 const transcriber = new SyntheticTranscriber({ durationMs: num('TRANSCRIBE_MS', 300), failRate: num('TRANSCRIBE_FAIL_RATE', 0), seed: process.env.TRANSCRIBE_SEED });
 
 const pool = new pg.Pool({ connectionString: dbUrl, max: 3 });
@@ -56,7 +57,7 @@ async function work(c: Claimed): Promise<void> {
     }
     const db = await pool.connect();
     try {
-      const done = await finish(db, c, owner, outcome, { skipRunRow: mutant === 'worker-skip-run-row' });
+      const done = await finish(db, c, owner, outcome, { skipRunRow: bugOn('worker-skip-run-row') });
       console.log(`${owner}: run ${c.runId} (attempt ${c.attempt}) ${done ? (outcome.ok ? 'succeeded' : 'failed') : 'lost its lease'}`);
       if (done) recordWrite(c.fileId, outcome.ok ? 'succeeded' : 'failed', c.runId);
     } finally {

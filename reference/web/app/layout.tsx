@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import Link from 'next/link';
 import { serverConfig } from '../lib/server/config.ts';
-import { mutantOverride, readSession, realtimeUrlOverride } from '../lib/server/session.ts';
+import { activePlantedBug, readSession, realtimeUrlOverride } from '../lib/server/session.ts';
 import { SyncProvider } from '../components/SyncProvider.tsx';
 import { ConnectionStatus, Notifications, PendingCount } from '../components/Chrome.tsx';
 import './styles.css';
@@ -16,7 +16,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     supabaseUrl: (await realtimeUrlOverride()) ?? cfg.supabaseUrl,
     anonKey: cfg.anonKey,
     eventsPerSecond: cfg.eventsPerSecond,
-    mutant: (await mutantOverride()) ?? cfg.mutant,
+    mutant: await activePlantedBug(),
   };
   return (
     <html lang="en">

@@ -12,7 +12,7 @@ export function Detail({ id }: { id: string }) {
   const liveRuns = useSync((e) => e.store.runsOf(id), [] as TranscriptRun[]);
   // Planted bug no-detail-merge: the view keeps the first version it rendered.
   const frozen = useRef<{ file?: AudioFile; runs?: TranscriptRun[] }>({});
-  const merge = engine?.mutant !== 'no-detail-merge';
+  const merge = !engine?.bugOn('no-detail-merge');
   if (live && !frozen.current.file) frozen.current = { file: live, runs: liveRuns };
   const file = merge ? live : frozen.current.file;
   const runs = merge ? liveRuns : frozen.current.runs ?? [];

@@ -6,8 +6,9 @@ import { openStorage } from '../lib/sync/storage.ts';
 import { decodeJwt } from 'jose';
 import { refreshDelayMs } from '../lib/sync/token.ts';
 import { ACCOUNT_HEADER } from '../lib/sync/types.ts';
+import { bugSwitch, type PlantedBug } from '../../planted.ts';
 
-export interface PublicConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; mutant: string }
+export interface PublicConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; mutant?: PlantedBug }
 export interface SessionInfo { userId: string; email: string; accessToken: string; expiresAt: number }
 
 const EngineContext = createContext<SyncEngine | null>(null);
@@ -20,6 +21,7 @@ declare global {
 export function SyncProvider({ config, session, children }: { config: PublicConfig; session: SessionInfo; children: ReactNode }) {
   const [engine, setEngine] = useState<SyncEngine | null>(null);
   useEffect(() => {
+    const bugOn = bugSwitch(config.mutant);
     let token = session.accessToken;
     const supabase = createClient(config.supabaseUrl, config.anonKey, {
       auth: { persistSession: false, autoRefreshToken: false },
@@ -34,7 +36,7 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
     const scheduleRefresh = (received: string) => {
       // Planted bug clock-token-refresh: the wait is reckoned from the token's expiry by the
       // browser's clock, which may be minutes off the server's.
-      const delay = config.mutant === 'clock-token-refresh'
+      const delay = bugOn('clock-token-refresh')
         ? Math.max(1_000, Number(decodeJwt(received).exp) * 1000 - 3_000 - Date.now())
         : refreshDelayMs(received);
       refreshTimer = setTimeout(() => void refresh(), delay);
@@ -54,7 +56,7 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
       await supabase.realtime.setAuth().catch(() => {});
     };
     // The planted bug keeps the first token for good, so the server ends the channel when it expires.
-    if (config.mutant !== 'no-token-refresh') scheduleRefresh(session.accessToken);
+    if (!bugOn('no-token-refresh')) scheduleRefresh(session.accessToken);
     void (async () => {
       await supabase.realtime.setAuth();
       const kv = await openStorage({
@@ -62,7 +64,7 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
         name: 'syncwright',
         indexedDB: typeof indexedDB === 'undefined' ? undefined : indexedDB,
         localStorage: typeof localStorage === 'undefined' ? undefined : localStorage,
-        noFallback: config.mutant === 'no-localstorage-fallback',
+        noFallback: bugOn('no-localstorage-fallback'),
       });
       if (stopped) return;
       e = new SyncEngine({

@@ -1,4 +1,4 @@
-import { activeMutant } from '../../../mutants.ts';
+import { parsePlantedBug, type PlantedBug } from '../../../planted.ts';
 
 /** Read at request time, so one build serves any ports (nothing public is inlined at build). */
 export function serverConfig() {
@@ -14,7 +14,7 @@ export function serverConfig() {
     anonKey: need('NEXT_PUBLIC_SUPABASE_ANON_KEY'),
     eventsPerSecond: Number(process.env.NEXT_PUBLIC_SUPABASE_EVENTS_PER_SEC ?? 10) || 10,
     dataDir: process.env.SYNCWRIGHT_DATA_DIR ?? '.data',
-    mutant: activeMutant(process.env.SYNC_MUTANT),
+    mutant: parsePlantedBug(process.env.SYNC_MUTANT),
     devLogin: process.env.NODE_ENV !== 'production' || process.env.SYNCWRIGHT_DEV_LOGIN === '1',
     poolMax: Number(process.env.DB_POOL_MAX ?? 10) || 10,
     poolIdleMs: Number(process.env.DB_POOL_IDLE_MS ?? 10_000) || 10_000,
@@ -24,4 +24,4 @@ export function serverConfig() {
   };
 }
 
-export interface ClientConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; mutant: string }
+export interface ClientConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; mutant?: PlantedBug }

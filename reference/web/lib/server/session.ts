@@ -1,7 +1,7 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { cookies } from 'next/headers';
 import { serverConfig } from './config.ts';
-import { activeMutant } from '../../../mutants.ts';
+import { parsePlantedBug, type PlantedBug } from '../../../planted.ts';
 
 export const SESSION_COOKIE = 'sw_session';
 export const REALTIME_URL_COOKIE = 'sw_supabase_url';
@@ -43,9 +43,14 @@ async function tokenTtlOverride(): Promise<number | undefined> {
 }
 
 /** A planted bug for this browser alone (dev login only), so one stack can serve the whole matrix. */
-export async function mutantOverride(): Promise<string | undefined> {
+async function mutantOverride(): Promise<PlantedBug | undefined> {
   const v = (await cookies()).get(MUTANT_COOKIE)?.value;
-  return v && serverConfig().devLogin ? activeMutant(v) : undefined;
+  return v && serverConfig().devLogin ? parsePlantedBug(v) : undefined;
+}
+
+/** The planted bug this request runs with: the browser's own, else the stack's `SYNC_MUTANT`. */
+export async function activePlantedBug(): Promise<PlantedBug | undefined> {
+  return (await mutantOverride()) ?? serverConfig().mutant;
 }
 
 export async function realtimeUrlOverride(): Promise<string | undefined> {

@@ -5,6 +5,7 @@ import type { KV } from './storage.ts';
 import { connectionState } from './status.ts';
 import { fromRow, type AudioFile, type ConnectionState, type Notice, type NoticeKind, type SyncResponse, type TranscriptRun, type Usage } from './types.ts';
 import { canonTs } from './time.ts';
+import { bugSwitch, type BugOn, type PlantedBug } from '../../../planted.ts';
 
 export interface EngineDeps {
   userId: string;
@@ -14,7 +15,8 @@ export interface EngineDeps {
   supabase: SupabaseClient;
   online: () => boolean;
   uuid: () => string;
-  mutant?: string;
+  /** The planted bug this engine runs with, if any (`/dev/login?mutant=`, `SYNC_MUTANT`). */
+  mutant?: PlantedBug;
   record?: (e: { kind: string; table: string; id: string; updatedAt: string }) => void;
 }
 
@@ -49,7 +51,8 @@ export class SyncEngine {
   /** Deletes the server refused: the next hydration re-adds the row and says so. */
   private rejectedDeletes = new Set<string>();
 
-  readonly mutant: string;
+  /** Whether a planted bug is on: the engine's and the views' one way to ask (reference/planted.ts). */
+  readonly bugOn: BugOn;
   /**
    * The cache: one key a row (`file:<user>:<id>`, `run:<user>:<id>`), so a change writes only the
    * rows it touched, and `meta:<user>` for the sync cursor and usage. One store serves every
@@ -68,12 +71,12 @@ export class SyncEngine {
   private firstShown = new Map<string, string>();
 
   constructor(private readonly d: EngineDeps) {
-    this.mutant = d.mutant ?? '';
-    this.store = new Store({ ignoreUpdatedAt: d.mutant === 'ignore-updated-at' });
+    this.bugOn = bugSwitch(d.mutant);
+    this.store = new Store({ ignoreUpdatedAt: this.bugOn('ignore-updated-at') });
     this.queue = new MutationQueue(d.kv, `queue:${d.userId}`);
     // Planted bug shared-cache-key: row ids are UUIDs, unique anyway, so the row keys go without the
     // user id; but loading scans `file:`, and so shows every account's cached rows.
-    this.rowScope = d.mutant === 'shared-cache-key' ? '' : `${d.userId}:`;
+    this.rowScope = this.bugOn('shared-cache-key') ? '' : `${d.userId}:`;
     this.metaKey = `meta:${d.userId}`;
   }
 
@@ -92,7 +95,7 @@ export class SyncEngine {
       // version than the page showed: while a cache write is under way, it renders when done.
       if (this.flushing) return;
       this.shownVersion = this.store.version;
-      if (this.d.mutant === 'stale-base') for (const f of this.store.files.values()) if (f.updatedAt && !this.firstShown.has(f.id)) this.firstShown.set(f.id, f.updatedAt);
+      if (this.bugOn('stale-base')) for (const f of this.store.files.values()) if (f.updatedAt && !this.firstShown.has(f.id)) this.firstShown.set(f.id, f.updatedAt);
       for (const l of this.listeners) l();
     }, 16);
   }
@@ -207,7 +210,7 @@ export class SyncEngine {
     on('transcript_runs', '*');
     on('usage_logs', 'UPDATE');
     // SUBSCRIBED only means the join was answered; changes flow once the postgres_changes ack arrives.
-    const readyOnSubscribed = this.d.mutant === 'ready-on-subscribed';
+    const readyOnSubscribed = this.bugOn('ready-on-subscribed');
     ch.on('system' as never, {} as never, (m: { extension?: string; status?: string }) => {
       if (m.extension === 'postgres_changes' && !readyOnSubscribed) this.pgReady = m.status === 'ok';
       this.tick();
@@ -224,17 +227,17 @@ export class SyncEngine {
   private onChange(table: string, p: RealtimeChange): void {
     // The planted bug: every payload is applied late, past the plan's 2 s budget (order is kept).
     // slow-usage: only the usage panel lags, which no assertion of its scenario times but its steady-state budget does.
-    if (this.d.mutant === 'slow-apply' || (this.d.mutant === 'slow-usage' && table === 'usage_logs')) setTimeout(() => this.applyChange(table, p), 2_500);
+    if (this.bugOn('slow-apply') || (this.bugOn('slow-usage') && table === 'usage_logs')) setTimeout(() => this.applyChange(table, p), 2_500);
     else this.applyChange(table, p);
   }
 
   private applyChange(table: string, p: RealtimeChange): void {
-    if (table === 'usage_logs' && this.d.mutant === 'ignore-usage-updates') return;
+    if (table === 'usage_logs' && this.bugOn('ignore-usage-updates')) return;
     if (p.eventType === 'DELETE') {
       const id = String(p.old.id ?? '');
       // Planted bug unpersisted-delete: the row leaves the store but not the cache (the store is
       // called directly, past dropFile), so a reload shows it again until a sync reports the delete.
-      if (table === 'audio_files' && this.d.mutant === 'unpersisted-delete') this.store.removeFile(id);
+      if (table === 'audio_files' && this.bugOn('unpersisted-delete')) this.store.removeFile(id);
       // The tomb carries the delete's commit time: a sync response read before the delete, landing
       // after it, must not bring the row back (found by no-resurrection under the random workload).
       else if (table === 'audio_files') this.dropFile(id, p.commit_timestamp ? canonTs(String(p.commit_timestamp)) : '');
@@ -261,7 +264,7 @@ export class SyncEngine {
     // Connected means changes flow and the reconcile fetch after (re)joining is done: "Live" over a
     // list that still misses what was committed while down would be a lie.
     const next = connectionState({
-      online: this.d.online(), socket: this.d.supabase.realtime.connectionState(), up: live && this.reconciled, fakeConnected: this.d.mutant === 'fake-connected',
+      online: this.d.online(), socket: this.d.supabase.realtime.connectionState(), up: live && this.reconciled, fakeConnected: this.bugOn('fake-connected'),
     });
     if (next !== this.status) {
       this.status = next;
@@ -283,7 +286,7 @@ export class SyncEngine {
   private unreachableSince = 0;
 
   private async onReconnect(generation: number): Promise<void> {
-    if (this.d.mutant !== 'no-resync-on-reconnect' || !this.store.serverTime) await this.syncFetch().catch(() => {});
+    if (!this.bugOn('no-resync-on-reconnect') || !this.store.serverTime) await this.syncFetch().catch(() => {});
     // Only if realtime has not dropped meanwhile; a later reconnect reconciles again.
     if (generation === this.generation) {
       this.reconciled = true;
@@ -307,10 +310,10 @@ export class SyncEngine {
     }
     // Planted bug stale-sync-overwrites: the sync's rows are taken as the server's truth, without
     // the last-write-wins check, so they overwrite newer versions realtime brought meanwhile.
-    const lww = this.d.mutant !== 'stale-sync-overwrites';
+    const lww = !this.bugOn('stale-sync-overwrites');
     // Planted bug no-readd-rejected-delete: a row whose delete the server refused is left out of
     // every hydration, so it never comes back.
-    const left = this.d.mutant === 'no-readd-rejected-delete' ? this.rejectedDeletes : new Set<string>();
+    const left = this.bugOn('no-readd-rejected-delete') ? this.rejectedDeletes : new Set<string>();
     for (const f of body.audioFiles) if (!left.has(f.id)) this.putFile(f, lww);
     for (const r of body.transcriptRuns) this.putRun(r, lww);
     if (body.usage) this.putUsage(body.usage);
@@ -318,7 +321,7 @@ export class SyncEngine {
     for (const id of body.deleted.transcriptRuns) this.dropRun(id);
     // Planted bug client-clock-cursor: the next `since` is the browser's clock, not the server's
     // cursor; with the browser minutes ahead, what changes meanwhile is never fetched.
-    this.store.serverTime = this.d.mutant === 'client-clock-cursor' ? canonTs(new Date().toISOString()) : serverTime;
+    this.store.serverTime = this.bugOn('client-clock-cursor') ? canonTs(new Date().toISOString()) : serverTime;
     this.dirtyMeta = true;
     this.readdRejected(body.audioFiles);
     // Awaited: a reload right after must find the rows the queue builds on.
@@ -328,7 +331,7 @@ export class SyncEngine {
   private readdRejected(rows: AudioFile[]): void {
     for (const id of this.rejectedDeletes) {
       const row = rows.find((f) => f.id === id);
-      if (!row || this.d.mutant === 'no-readd-rejected-delete') continue;
+      if (!row || this.bugOn('no-readd-rejected-delete')) continue;
       // Last-write-wins like any sync row: a newer version realtime brought after the response's
       // snapshot stays (replacing it with the snapshot's was found by monotonic-reads).
       this.putFile(row);
@@ -382,14 +385,14 @@ export class SyncEngine {
     const cur = this.store.files.get(id);
     if (!cur) return;
     this.store.optimistic({ ...cur, name });
-    if (this.d.mutant === 'keep-first-rename') {
+    if (this.bugOn('keep-first-rename')) {
       // Planted bug: an unsent rename of the row is already queued, so this one is folded into it,
       // but the queued one keeps its (first) name: the page shows the last name, the server gets the first.
       const unsent = this.queue.all().find((m, i) => m.kind === 'rename' && m.entityId === id && !(i === 0 && this.replaying));
       if (unsent) return this.changed();
     }
     // Planted bug stale-base: the base is the version the page first showed, like a form's initial value.
-    const base = this.d.mutant === 'stale-base' ? this.firstShown.get(id) ?? cur.updatedAt : cur.updatedAt;
+    const base = this.bugOn('stale-base') ? this.firstShown.get(id) ?? cur.updatedAt : cur.updatedAt;
     await this.enqueue('rename', id, { name }, base);
   }
 
@@ -410,9 +413,9 @@ export class SyncEngine {
     this.replaying = true;
     try {
       for (;;) {
-        const m = this.queue.peek(this.d.mutant === 'queue-out-of-order');
+        const m = this.queue.peek(this.bugOn('queue-out-of-order'));
         if (!m) break;
-        const mutationId = this.d.mutant === 'double-apply' ? this.d.uuid() : m.mutationId;
+        const mutationId = this.bugOn('double-apply') ? this.d.uuid() : m.mutationId;
         try {
           await this.send(m, mutationId);
         } catch (err) {
@@ -423,7 +426,7 @@ export class SyncEngine {
           throw err;
         }
         await this.queue.remove(m.mutationId);
-        if (this.d.mutant === 'drop-queue-on-reconnect' && this.unreachableSince) {
+        if (this.bugOn('drop-queue-on-reconnect') && this.unreachableSince) {
           // The planted bug: the first request that gets through after a disconnect, and the rest is forgotten.
           await this.queue.clear();
         }
@@ -499,7 +502,7 @@ export class SyncEngine {
           ? `"${current.name}" is being processed and was not deleted`
           : `"${current.name}" changed on the server and was not deleted`);
         await this.syncFetch().catch(() => {});
-        if (!this.store.files.has(m.entityId) && this.d.mutant !== 'no-readd-rejected-delete') this.putFile(current);
+        if (!this.store.files.has(m.entityId) && !this.bugOn('no-readd-rejected-delete')) this.putFile(current);
       } else {
         // Over the optimistic row; not over a version newer still that realtime brought meanwhile,
         // and the file's runs stay. An optimistic row may already carry current's updatedAt (realtime
@@ -508,7 +511,7 @@ export class SyncEngine {
         const held = this.store.files.get(m.entityId);
         const sameVersionOptimistic = held?.pending && canonTs(held.updatedAt) <= canonTs(current.updatedAt);
         this.putFile(current, !sameVersionOptimistic);
-        if (this.d.mutant !== 'no-conflict-notice') {
+        if (!this.bugOn('no-conflict-notice')) {
           await this.notify('conflict', m.entityId, `"${current.name}" was changed elsewhere; the newer server version was kept`);
         }
       }

@@ -2,9 +2,9 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { db } from '../../../lib/server/db.ts';
 import { claimsOf, dbProblem, invalid, requireSession } from '../../../lib/server/http.ts';
 import { Since } from '../../../lib/server/schemas.ts';
-import { serverConfig } from '../../../lib/server/config.ts';
-import { mutantOverride } from '../../../lib/server/session.ts';
+import { activePlantedBug } from '../../../lib/server/session.ts';
 import { readSync } from '../../../lib/server/sync.ts';
+import { bugSwitch } from '../../../../planted.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -61,9 +61,9 @@ export async function GET(req: NextRequest) {
   if (s instanceof Response) return s;
   const since = Since.safeParse(req.nextUrl.searchParams.get('since') ?? undefined);
   if (!since.success) return invalid(since.error);
-  const mutant = (await mutantOverride()) ?? serverConfig().mutant;
+  const bugOn = bugSwitch(await activePlantedBug());
   try {
-    return NextResponse.json(await readSync(db(), claimsOf(s), since.data, mutant === 'stamp-cursor' ? 'stamp' : 'safe'));
+    return NextResponse.json(await readSync(db(), claimsOf(s), since.data, bugOn('stamp-cursor') ? 'stamp' : 'safe'));
   } catch (err) {
     return dbProblem(err);
   }

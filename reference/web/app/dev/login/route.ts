@@ -4,7 +4,7 @@ import { asService } from '../../../lib/server/db.ts';
 import { serverConfig } from '../../../lib/server/config.ts';
 import { problem } from '../../../lib/server/http.ts';
 import { MUTANT_COOKIE, REALTIME_URL_COOKIE, SESSION_COOKIE, TOKEN_TTL_COOKIE } from '../../../lib/server/session.ts';
-import { MUTANT_NAMES } from '../../../../mutants.ts';
+import { PLANTED_BUGS, isPlantedBug } from '../../../../planted.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -38,7 +38,7 @@ export async function GET(req: NextRequest) {
   }
   const mutant = req.nextUrl.searchParams.get('mutant');
   if (mutant) {
-    if (!MUTANT_NAMES.includes(mutant)) return problem(400, 'unknown_mutant', `mutant must be one of ${MUTANT_NAMES.join(', ')}`);
+    if (!isPlantedBug(mutant)) return problem(400, 'unknown_mutant', `mutant must be one of ${PLANTED_BUGS.join(', ')}`);
     res.cookies.set(MUTANT_COOKIE, mutant, { sameSite: 'lax', path: '/' });
   } else {
     res.cookies.delete(MUTANT_COOKIE);
