@@ -25,9 +25,13 @@ export default defineConfig<{ stackEnv: Record<string, string> }>({
   expect: { timeout: 10_000 },
   workers,
   retries: 0,
-  reporter: process.env.SYNCWRIGHT_REPORT_DIR
-    ? [['list'], ['json', { outputFile: `${process.env.SYNCWRIGHT_REPORT_DIR}/playwright.json` }], ['junit', { outputFile: `${process.env.SYNCWRIGHT_REPORT_DIR}/playwright-junit.xml` }]]
-    : [['list']],
+  // Ours (harness/conformance/reporter.ts) builds the scenarios' results and the planted-bug verdicts
+  // into <report dir>/results.json, which syncwright run, explore, the matrix and npm test read.
+  reporter: [
+    ['list'],
+    ...(process.env.SYNCWRIGHT_REPORT_DIR ? [['junit', { outputFile: `${process.env.SYNCWRIGHT_REPORT_DIR}/playwright-junit.xml` }] as const] : []),
+    ['./harness/conformance/reporter.ts', { outputDir: process.env.SYNCWRIGHT_REPORT_DIR ?? 'test-results' }],
+  ],
   outputDir: process.env.SYNCWRIGHT_REPORT_DIR ? `${process.env.SYNCWRIGHT_REPORT_DIR}/artifacts` : 'test-results',
   use: {
     // No action or navigation waits forever: a workload step that cannot happen fails instead of hanging the run.

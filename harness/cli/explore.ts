@@ -1,11 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
-import { readResults, runPlaywright, type SpecResult } from '../conformance/playwright.ts';
-import { collectScenarios } from '../conformance/collect.ts';
+import { runPlaywright } from '../conformance/playwright.ts';
+import { readRunResults } from '../conformance/results.ts';
 import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
-import { History, clientOperations } from '../history/recorder.ts';
 import { failedCheckerNames } from '../history/checker.ts';
 import { renderRegressionSpec, workloadDigest, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
 import { MUTANTS } from '../conformance/catalogue.ts';
@@ -44,13 +43,6 @@ const RUNS_PER_WORKER = 3;
 
 /** A failed run's counterexample, attached by scenarios/random.spec.ts. */
 interface Counterexample { seed: number; shape: WorkloadShape; ops: Op[]; failure: string }
-
-async function attachment(s: SpecResult, name: string): Promise<string | undefined> {
-  const a = s.attachments.find((x) => x.name === name);
-  if (a?.body) return Buffer.from(a.body, 'base64').toString('utf8');
-  return a?.path ? readFile(a.path, 'utf8').catch(() => undefined) : undefined;
-}
-
 
 export const command: Command = {
   name: 'explore',
@@ -110,20 +102,16 @@ export const command: Command = {
         }, { quiet: true });
         seed += workers * perWorker;
         runMs = (Date.now() - batchStart) / perWorker;
-        const specs = await readResults(stage).catch(() => [] as SpecResult[]);
-        const collected = await collectScenarios(specs, stage);
-        for (const [k, s] of collected.scenarios.entries()) {
-          const spec = specs[k]!;
-          const cx = await attachment(spec, 'counterexample.json');
-          const found = cx ? JSON.parse(cx) as Counterexample : undefined;
+        // Our reporter (harness/conformance/reporter.ts) built each run's entry, its counterexample and operation count.
+        const collected = await readRunResults(stage).catch(() => ({ scenarios: [], artifacts: {} as Record<string, string> }));
+        for (const { result: s, clientOperations: n, counterexample } of collected.scenarios) {
+          const found = counterexample as Counterexample | undefined;
           if (found?.failure.includes(INTERRUPTED)) {
             // The budget ran out mid-run: nothing was judged, and nothing is wrong.
             unfinished++;
             progress(`${s.title}: unfinished at the time limit, not judged`);
             continue;
           }
-          const history = await attachment(spec, 'history.jsonl');
-          const n = history ? clientOperations(History.parse(history)) : 0;
           checkedOps += n;
           const id = `batch-${batch}/${s.artifacts.history ?? ''}`;
           scenarios.push({ ...s, artifacts: { ...s.artifacts, ...(s.artifacts.history ? { history: id } : {}) } });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
-import { readResults, runPlaywright } from '../conformance/playwright.ts';
-import { collectScenarios } from '../conformance/collect.ts';
+import { runPlaywright } from '../conformance/playwright.ts';
+import { readRunResults } from '../conformance/results.ts';
 import { matrixArgs, mutantVerdicts, printVerdicts, runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
 import { MUTANTS } from '../conformance/catalogue.ts';
 import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
@@ -75,14 +75,17 @@ export const command: Command = {
       ];
       progress(`run ${runId}: scenarios${values.grep ? ` matching /${values.grep}/` : ''}${repeat ? ` × ${repeat}` : ''}${together ? ` and the planted-bug matrix (${MUTANTS.length} mutants, each against the test that claims it)` : ''}`);
       await runPlaywright(args, { ...env, ...(together ? matrix.env : {}), SYNCWRIGHT_REPORT_DIR: stage, ...(values.trace ? { SYNCWRIGHT_TRACE: values.trace } : {}) });
-      const specs = await readResults(stage).catch((err) => {
+      // Our reporter (harness/conformance/reporter.ts) built the scenarios and the planted-bug verdicts.
+      const results = await readRunResults(stage).catch((err) => {
         progress(`no Playwright results: ${(err as Error).message}`);
-        return [];
+        return undefined;
       });
-      const { scenarios, artifacts } = await collectScenarios(specs.filter((x) => x.project === 'scenarios'), stage);
+      const scenarios = results?.scenarios.map((s) => s.result) ?? [];
+      const artifacts = results?.artifacts ?? {};
       let mutants: MutantResult[] = [];
       if (together) {
-        mutants = mutantVerdicts(specs);
+        // Without results, every mutant's test did not run.
+        mutants = results?.planted ?? mutantVerdicts([]);
         printVerdicts(mutants, progress);
       } else if (matrix) {
         progress('planted-bug matrix: each mutant against the test that claims to catch it');

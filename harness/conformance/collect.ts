@@ -1,65 +1,70 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { summarize } from '../history/budget.ts';
-import { History } from '../history/recorder.ts';
+import { History, clientOperations } from '../history/recorder.ts';
 import type { ScenarioResult } from '../schema/report.ts';
+import type { ScenarioEntry } from '../schema/results.ts';
 import type { Verdict } from '../schema/history.ts';
-import type { SpecResult } from './playwright.ts';
+import type { Attachment, SpecResult } from './playwright.ts';
 
-async function attachment(a: SpecResult['attachments'][number] | undefined): Promise<string | undefined> {
+async function attachment(a: Attachment | undefined): Promise<string | undefined> {
   if (!a) return undefined;
-  if (a.body) return Buffer.from(a.body, 'base64').toString('utf8');
+  if (a.body) return a.body.toString('utf8');
   if (a.path) return readFile(a.path, 'utf8').catch(() => undefined);
   return undefined;
 }
 
-/** Playwright's per-test results + our attachments (latency, verdicts, history) → report scenarios. */
-export async function collectScenarios(specs: SpecResult[], reportDir: string): Promise<{ scenarios: ScenarioResult[]; artifacts: Record<string, string> }> {
+/**
+ * One test's Playwright result + our attachments (latency, verdicts, history, counterexample) → its
+ * report scenario; `i` (its place among the run's scenarios) names its files beside the report.
+ */
+export async function collectScenario(s: SpecResult, i: number, reportDir: string): Promise<{ entry: ScenarioEntry; artifacts: Record<string, string> }> {
   const artifacts: Record<string, string> = {};
-  const scenarios: ScenarioResult[] = [];
-  for (const [i, s] of specs.entries()) {
-    const find = (name: string) => s.attachments.find((a) => a.name === name);
-    const latencyText = await attachment(find('latency.json'));
-    const verdictText = await attachment(find('verdicts.json'));
-    const historyText = await attachment(find('history.jsonl'));
-    const samples: number[] = latencyText ? (JSON.parse(latencyText) as { samples: number[] }).samples : [];
-    const verdicts: Verdict[] = verdictText ? JSON.parse(verdictText) : [];
-    const faults = historyText ? History.parse(historyText).filter((e) => e.f === 'fault').map((e) => ({
-      kind: String(e.value.kind), phase: String(e.value.phase), time: e.time, client: e.value.client ? String(e.value.client) : undefined,
-    })) : [];
-    const art: ScenarioResult['artifacts'] = {};
-    if (historyText) {
-      art.history = `histories/${i}.jsonl`;
-      const p = find('history.jsonl')?.path;
-      if (p) artifacts[art.history] = p;
-    }
-    // Inline attachments (frames, stack log) of a failure become files beside the report.
-    if (s.status !== 'passed') {
-      const diag = s.attachments.filter((a) => a.body && (/^frames-.*\.json$/.test(a.name) || a.name === 'stack.log'));
-      for (const a of diag) {
-        const file = path.join(reportDir, 'diagnostics', String(i), a.name);
-        await mkdir(path.dirname(file), { recursive: true });
-        await writeFile(file, Buffer.from(a.body!, 'base64'));
-        const name = `diagnostics/${i}/${a.name}`;
-        artifacts[name] = file;
-        (art.diagnostics ??= []).push(name);
-      }
-    }
-    const trace = find('trace')?.path;
-    if (trace && s.status !== 'passed') {
-      art.trace = `traces/${i}.zip`;
-      artifacts[art.trace] = trace;
-    }
-    const entries = historyText ? History.parse(historyText) : [];
-    const timeline = entries.length && (s.status !== 'passed' || /random/i.test(s.title))
-      ? entries.slice(0, 2000).map((e) => ({ t: Math.round(e.time) / 1000, process: e.process, type: e.type, f: e.f,
-        label: String(e.value.kind ?? e.value.name ?? e.value.entityId ?? '').slice(0, 60) }))
-      : undefined;
-    scenarios.push({
-      timeline,
-      id: s.id, title: s.title, file: s.file, status: s.status, durationMs: Math.round(s.durationMs), retries: s.retries,
-      error: s.error, latency: samples.length ? { ...summarize(samples), samples } : undefined, verdicts, faults, artifacts: art,
-    });
+  const find = (name: string) => s.attachments.find((a) => a.name === name);
+  const latencyText = await attachment(find('latency.json'));
+  const verdictText = await attachment(find('verdicts.json'));
+  const historyText = await attachment(find('history.jsonl'));
+  const counterexampleText = await attachment(find('counterexample.json'));
+  const samples: number[] = latencyText ? (JSON.parse(latencyText) as { samples: number[] }).samples : [];
+  const verdicts: Verdict[] = verdictText ? JSON.parse(verdictText) : [];
+  const entries = historyText ? History.parse(historyText) : [];
+  const faults = entries.filter((e) => e.f === 'fault').map((e) => ({
+    kind: String(e.value.kind), phase: String(e.value.phase), time: e.time, client: e.value.client ? String(e.value.client) : undefined,
+  }));
+  const art: ScenarioResult['artifacts'] = {};
+  if (historyText) {
+    art.history = `histories/${i}.jsonl`;
+    const p = find('history.jsonl')?.path;
+    if (p) artifacts[art.history] = p;
   }
-  return { scenarios, artifacts };
+  // Inline attachments (frames, stack log) of a failure become files beside the report.
+  if (s.status !== 'passed') {
+    const diag = s.attachments.filter((a) => a.body && (/^frames-.*\.json$/.test(a.name) || a.name === 'stack.log'));
+    for (const a of diag) {
+      const file = path.join(reportDir, 'diagnostics', String(i), a.name);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, a.body!);
+      const name = `diagnostics/${i}/${a.name}`;
+      artifacts[name] = file;
+      (art.diagnostics ??= []).push(name);
+    }
+  }
+  const trace = find('trace')?.path;
+  if (trace && s.status !== 'passed') {
+    art.trace = `traces/${i}.zip`;
+    artifacts[art.trace] = trace;
+  }
+  const timeline = entries.length && (s.status !== 'passed' || /random/i.test(s.title))
+    ? entries.slice(0, 2000).map((e) => ({ t: Math.round(e.time) / 1000, process: e.process, type: e.type, f: e.f,
+      label: String(e.value.kind ?? e.value.name ?? e.value.entityId ?? '').slice(0, 60) }))
+    : undefined;
+  const result: ScenarioResult = {
+    timeline,
+    id: s.id, title: s.title, file: s.file, status: s.status, durationMs: Math.round(s.durationMs), retries: s.retries,
+    error: s.error, latency: samples.length ? { ...summarize(samples), samples } : undefined, verdicts, faults, artifacts: art,
+  };
+  return {
+    entry: { result, clientOperations: clientOperations(entries), ...(counterexampleText ? { counterexample: JSON.parse(counterexampleText) as unknown } : {}) },
+    artifacts,
+  };
 }

@@ -2,7 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MUTANTS, type Mutant } from './catalogue.ts';
-import { readResults, runPlaywright, type SpecResult } from './playwright.ts';
+import { runPlaywright, type SpecResult } from './playwright.ts';
+import { readRunResults } from './results.ts';
 import { PLANTED, mutantFor, selectMutants } from './planted.ts';
 import { failedCheckerNames } from '../history/checker.ts';
 
@@ -14,7 +15,8 @@ export function matrixArgs(mutants: readonly Mutant[] = MUTANTS): { env: Record<
 }
 
 /**
- * A scenario is proven only once seen to fail: a mutant is caught when the test that claims it failed
+ * The verdicts of a run's planted-bug projects (our reporter, reporter.ts, computes them as the run
+ * ends). A scenario is proven only once seen to fail: a mutant is caught when the test that claims it failed
  * on an assertion, not on a boot error.
  */
 export function mutantVerdicts(specs: SpecResult[], mutants: readonly Mutant[] = MUTANTS): MutantResult[] {
@@ -50,7 +52,8 @@ export async function runMutantMatrix(progress: (s: string) => void, only?: stri
   const { env, projects } = matrixArgs(todo);
   progress(`mutants ${todo.map((m) => m.name).join(', ')}`);
   await runPlaywright(projects, { ...extraEnv, ...env, SYNCWRIGHT_REPORT_DIR: dir, SYNCWRIGHT_TRACE: 'off' }, { quiet: true });
-  const results = mutantVerdicts(await readResults(dir).catch(() => [] as SpecResult[]), todo);
+  // No results (Playwright could not run): every mutant's test did not run.
+  const results = (await readRunResults(dir).catch(() => undefined))?.planted ?? mutantVerdicts([], todo);
   printVerdicts(results, progress);
   return results;
 }

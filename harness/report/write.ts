@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { Report, type ScenarioResult } from '../schema/report.ts';
 import { summarize } from '../history/budget.ts';
 import { toHtml } from './html.ts';
+import { tally } from '../conformance/results.ts';
 import type { FaultKind } from '../faults/proxy.ts';
 import { toJUnit } from './junit.ts';
 import { CHROMIUM_PATH } from '../setup/chromium.ts';
@@ -40,13 +41,11 @@ export function buildReport(input: Omit<Report, 'version' | 'summary' | 'environ
   // samples (and its own budget) but does not move it.
   const shaped = (s: ScenarioResult) => s.faults.some((f) => SHAPING.has(f.kind));
   const samples = input.scenarios.filter((s) => !shaped(s)).flatMap((s: ScenarioResult) => s.latency?.samples ?? []);
-  const count = (st: string) => input.scenarios.filter((s) => s.status === st).length;
-  const missed = input.mutants.filter((m) => !m.caught).length;
+  const counts = tally(input.scenarios, input.mutants);
   const summary = {
-    passed: count('passed'), failed: count('failed'), flaky: count('flaky'), skipped: count('skipped'),
-    mutantsCaught: input.mutants.length - missed, mutantsMissed: missed,
+    ...counts,
     latency: samples.length ? summarize(samples) : undefined,
-    ok: count('failed') === 0 && missed === 0 && input.load.every((l) => l.passed),
+    ok: counts.failed === 0 && counts.mutantsMissed === 0 && input.load.every((l) => l.passed),
   };
   return Report.parse({ version: 1, ...input, environment: input.environment ?? environment(), summary });
 }
