@@ -74,6 +74,7 @@ export const command: Command = {
       SYNCWRIGHT_SHRINK: values['no-shrink'] ? '0' : '1', SYNCWRIGHT_WORKERS: String(workers), SYNCWRIGHT_TRACE: 'off',
       ...(processFaults ? { SYNCWRIGHT_PROCESS_FAULTS: '1' } : {}), ...(planted ? { SYNCWRIGHT_BROWSER_PLANTED: planted } : {}),
     };
+    const shrunk = values['no-shrink'] ? ' (not shrunk)' : ' after shrinking';
     let shared: Awaited<ReturnType<typeof bootLogged>> | undefined;
     if (!processFaults) {
       progress('booting the local stack (Postgres, Realtime, app, worker)');
@@ -131,10 +132,10 @@ export const command: Command = {
           await writeFile(file, renderRegressionSpec({
             title: `regression: seed ${found.seed} (${checkers.join(', ') || 'failed'})${planted ? ` with planted bug ${planted}` : ''}`,
             ops: found.ops, shape: found.shape, login: planted ? { mutant: planted } : undefined,
-            note: `seed ${found.seed}, ${found.ops.length} operations after shrinking; ${checkers.join(', ')}`,
+            note: `seed ${found.seed}, ${found.ops.length} operations${shrunk}; ${checkers.join(', ')}`,
           }));
           regressions.push(file);
-          progress(`${s.title}: FAILED (${checkers.join(', ') || 'error'}); ${found.ops.length} operations after shrinking → ${file}`);
+          progress(`${s.title}: FAILED (${checkers.join(', ') || 'error'}); ${found.ops.length} operations${shrunk} → ${file}`);
           progress(`  ${found.failure.split('\n').slice(0, 4).join('\n  ')}`);
           progress(`  replay: npx syncwright repro random --seed ${found.seed}${planted ? ` --mutant ${planted}` : ''}, or npx playwright test ${file}`);
           // The matrix replays a planted bug's seed at its own settings: the digest pins the run that seed was.
