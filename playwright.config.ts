@@ -5,8 +5,8 @@ import { CHROMIUM_PATH } from './harness/setup/chromium.ts';
 // The seeded random run's seed: chosen once here, inherited by the workers, printed in its title.
 process.env.SYNCWRIGHT_SEED ??= String(Math.floor(Math.random() * 2 ** 31));
 
-// The planted-bug matrix (harness/conformance/planted.ts): its projects run each mutant's test with the
-// mutant switched on, next to the scenarios and on the same stack. A caught mutant fails its test on
+// The planted-bug matrix (harness/conformance/planted.ts): its projects run each planted bug's test with the
+// bug switched on, next to the scenarios and on the same stack. A caught planted bug fails its test on
 // an assertion: 5 s is 2.5 times the plan's budget, and no trace.
 const planted = plantedProjects(matrixFromEnv()).map((p) => ({ ...p, expect: { timeout: 5_000 }, use: { ...p.use, trace: 'off' as const } }));
 

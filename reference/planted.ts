@@ -1,6 +1,6 @@
 /**
- * The planted bugs the reference client, app and worker implement, by the names `SYNC_MUTANT` and
- * `/dev/login?mutant=` take (docs/contract.md). Only the implementation side lives here; what each
+ * The planted bugs the reference client, app and worker implement, by the names `SYNC_PLANTED` and
+ * `/dev/login?planted=` take (docs/contract.md). Only the implementation side lives here; what each
  * breaks and which scenario must catch it is the harness's catalogue
  * (harness/conformance/catalogue.ts), which the compiler holds to this list. The app build hashes
  * this file, not the catalogue (harness/stack/app.ts): a new seed in the catalogue rebuilds nothing.
@@ -39,12 +39,12 @@ export function isPlantedBug(value: string): value is PlantedBug {
 }
 
 /**
- * `SYNC_MUTANT` (or the browser's `sw_mutant` cookie): none when empty. An unknown name is refused:
+ * `SYNC_PLANTED` (or the browser's `sw_planted` cookie): none when empty. An unknown name is refused:
  * running the correct code under a misspelt bug would read as a missed bug, not as a typo.
  */
 export function parsePlantedBug(value: string | undefined): PlantedBug | undefined {
   if (!value) return undefined;
-  if (!isPlantedBug(value)) throw new Error(`SYNC_MUTANT '${value}' is not a known mutant (${PLANTED_BUGS.join(', ')})`);
+  if (!isPlantedBug(value)) throw new Error(`SYNC_PLANTED '${value}' is not a known planted bug (${PLANTED_BUGS.join(', ')})`);
   return value;
 }
 

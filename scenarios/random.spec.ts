@@ -53,6 +53,6 @@ for (let i = 0; i < settings.seeds; i++) {
     if (out!.failed) {
       await testInfo.attach('counterexample.json', { body: JSON.stringify({ seed: runSeed, shape: { clients: settings.clients, processFaults: settings.processFaults }, ops: failedOps, failure }, null, 1), contentType: 'application/json' });
     }
-    expect(out!.failed, `${failure}\nreplay with: npx syncwright repro random --seed ${runSeed}${planted ? ` --mutant ${planted.name}` : ''} (${failedOps.length} operations)`).toBe(false);
+    expect(out!.failed, `${failure}\nreplay with: npx syncwright repro random --seed ${runSeed}${planted ? ` --planted ${planted.name}` : ''} (${failedOps.length} operations)`).toBe(false);
   });
 }

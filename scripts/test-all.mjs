@@ -15,11 +15,11 @@ function testFiles(dir, out = []) {
   return out;
 }
 
-const unit = ['harness', 'reference', 'fixtures', 'load'].flatMap((d) => { try { return testFiles(d); } catch { return []; } }).sort();
+const unit = ['harness', 'reference', 'fixtures', 'k6'].flatMap((d) => { try { return testFiles(d); } catch { return []; } }).sort();
 const stages = [
   { name: 'unit and integration', cmd: [process.execPath, '--import', 'tsx', '--test', '--test-concurrency=2', ...unit], kind: 'node' },
   { name: 'browser scenarios', cmd: [process.execPath, 'node_modules/@playwright/test/cli.js', 'test'], kind: 'playwright' },
-  { name: 'planted-bug matrix', cmd: [process.execPath, '--import', 'tsx', '--test', 'harness/conformance/mutants.e2e.ts'], kind: 'node' },
+  { name: 'planted-bug matrix', cmd: [process.execPath, '--import', 'tsx', '--test', 'harness/conformance/matrix.e2e.ts'], kind: 'node' },
   { name: 'load smoke (k6 fanout)', cmd: [process.execPath, 'bin/syncwright.mjs', 'load', 'fanout', '--own-stack'], kind: 'gate' },
   { name: 'load smoke (k6 throttle)', cmd: [process.execPath, 'bin/syncwright.mjs', 'load', 'throttle', '--own-stack'], kind: 'gate' },
   { name: 'load gates catch planted bugs', cmd: [process.execPath, '--import', 'tsx', '--test', 'harness/load/gates.e2e.ts'], kind: 'node' },

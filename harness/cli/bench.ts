@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseFlags, type Command } from './command.ts';
+import { ROOT } from '../root.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BENCHES: Record<string, string> = {
   latency: 'harness/bench/latency.ts',
   boot: 'harness/bench/boot.ts',

@@ -7,7 +7,7 @@ import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
 import { failedCheckerNames } from '../history/checker.ts';
 import { renderRegressionSpec, workloadDigest, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
-import { MUTANTS } from '../conformance/catalogue.ts';
+import { CATALOGUE } from '../conformance/catalogue.ts';
 import { DEFAULT_OPS as MATRIX_OPS, INTERRUPTED, workloadSettings } from '../workload/settings.ts';
 import config from '../../syncwright.config.ts';
 import type { ScenarioResult } from '../schema/report.ts';
@@ -61,8 +61,8 @@ export const command: Command = {
     const workers = intFlag('workers', values.workers, 1, 4) ?? (processFaults ? 1 : 2);
     let seed = intFlag('seed', values.seed, 0, 2 ** 31 - 1_000_000) ?? Math.floor(Math.random() * 2 ** 30);
     const planted = values.planted;
-    if (planted !== undefined && !MUTANTS.some((m) => m.name === planted && !m.inWorker)) {
-      throw new UsageError(`--planted must be one of ${MUTANTS.filter((m) => !m.inWorker).map((m) => m.name).join(', ')}, got '${planted}'`);
+    if (planted !== undefined && !CATALOGUE.some((m) => m.name === planted && !m.inWorker)) {
+      throw new UsageError(`--planted must be one of ${CATALOGUE.filter((m) => !m.inWorker).map((m) => m.name).join(', ')}, got '${planted}'`);
     }
     const startedAt = new Date();
     const deadline = startedAt.getTime() + minutes * 60_000;
@@ -131,13 +131,13 @@ export const command: Command = {
           await mkdir(path.dirname(file), { recursive: true });
           await writeFile(file, renderRegressionSpec({
             title: `regression: seed ${found.seed} (${checkers.join(', ') || 'failed'})${planted ? ` with planted bug ${planted}` : ''}`,
-            ops: found.ops, shape: found.shape, login: planted ? { mutant: planted } : undefined,
+            ops: found.ops, shape: found.shape, login: planted ? { planted } : undefined,
             note: `seed ${found.seed}, ${found.ops.length} operations${shrunk}; ${checkers.join(', ')}`,
           }));
           regressions.push(file);
           progress(`${s.title}: FAILED (${checkers.join(', ') || 'error'}); ${found.ops.length} operations${shrunk} → ${file}`);
           progress(`  ${found.failure.split('\n').slice(0, 4).join('\n  ')}`);
-          progress(`  replay: npx syncwright repro random --seed ${found.seed}${planted ? ` --mutant ${planted}` : ''}, or npx playwright test ${file}`);
+          progress(`  replay: npx syncwright repro random --seed ${found.seed}${planted ? ` --planted ${planted}` : ''}, or npx playwright test ${file}`);
           // The matrix replays a planted bug's seed at its own settings: the digest pins the run that seed was.
           if (planted) progress(`  for the matrix (harness/conformance/catalogue.ts): seed: ${found.seed}, digest: '${workloadDigest(found.seed, workloadSettings({ ...process.env, ...env }))}'${ops === MATRIX_OPS ? '' : ` (found at --ops ${ops}; the matrix runs ${MATRIX_OPS})`}`);
         }
@@ -149,7 +149,7 @@ export const command: Command = {
     }
     const report = buildReport({
       runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
-      budget: config.latencyBudget, scenarios, mutants: [], load: [],
+      budget: config.latencyBudget, scenarios, planted: [], load: [],
     });
     const dir = await writeReport(report, { artifacts });
     const failed = scenarios.filter((s) => s.status !== 'passed').length;

@@ -85,7 +85,7 @@ export const command: Command = {
     }
     const report = buildReport({
       runId: newRunId(startedAt), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
-      budget: config.latencyBudget, scenarios: [], mutants: [], load: [loadResult],
+      budget: config.latencyBudget, scenarios: [], planted: [], load: [loadResult],
     });
     const dir = await writeReport(report);
     await writeFile(path.join(dir, `k6-${name}.json`), JSON.stringify(result, null, 2));

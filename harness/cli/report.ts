@@ -2,7 +2,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlags, UsageError, type Command } from './command.ts';
-import { Report } from '../schema/report.ts';
+import { Report, upgradeReport } from '../schema/report.ts';
 import { compareReports } from '../report/compare.ts';
 import config from '../../syncwright.config.ts';
 
@@ -23,7 +23,7 @@ async function load(ref: string): Promise<{ file: string; report: Report }> {
   } catch (err) {
     throw new UsageError(`${file} is not JSON: ${(err as Error).message}`);
   }
-  const parsed = Report.safeParse(raw);
+  const parsed = Report.safeParse(upgradeReport(raw));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UsageError(`${file} is not a Syncwright report: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
@@ -41,7 +41,7 @@ export const command: Command = {
     const s = report.summary;
     console.log(`run ${report.runId} (${report.target.kind}): ${s.ok ? 'PASS' : 'FAIL'}`);
     console.log(`  scenarios: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky, ${s.skipped} skipped`);
-    console.log(`  planted bugs: ${s.mutantsCaught} caught, ${s.mutantsMissed} missed`);
+    console.log(`  planted bugs: ${s.plantedCaught} caught, ${s.plantedMissed} missed`);
     if (s.latency) console.log(`  commit→DOM: p50 ${s.latency.p50} ms, p95 ${s.latency.p95} ms, max ${s.latency.max} ms over ${s.latency.count} samples (budget p95 ≤ ${report.budget.p95}, max ≤ ${report.budget.max})`);
     for (const l of report.load) console.log(`  load ${l.name} (${l.size}): ${l.passed ? 'passed' : 'FAILED'}`);
     for (const f of report.scenarios.filter((x) => x.status === 'failed')) console.log(`  FAILED ${f.title}`);

@@ -4,11 +4,11 @@ import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
 import { runPlaywright } from '../conformance/playwright.ts';
 import { PLANTED_BUGS, isPlantedBug } from '../../reference/planted.ts';
 
-const usage = `usage: syncwright repro <scenario> [--seed N] [--mutant NAME] [--headed] [--trace on|off] [--repeat-each N]
+const usage = `usage: syncwright repro <scenario> [--seed N] [--planted NAME] [--headed] [--trace on|off] [--repeat-each N]
 
 Replays one scenario (a file name under scenarios/, e.g. 'conflict' or 'offline-queue'), or a
 seeded random run: 'syncwright repro random --seed 1234' replays exactly the operations and
-faults that seed generated. --mutant runs it against the reference app with that planted bug on
+faults that seed generated. --planted runs it against the reference app with that planted bug on
 (harness/conformance/catalogue.ts names the scenario that catches each), to watch it be caught.
 --headed needs a display (e.g. xvfb-run).`;
 
@@ -18,7 +18,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, {
-      seed: { type: 'string' }, mutant: { type: 'string' }, headed: { type: 'boolean' }, trace: { type: 'string' }, 'repeat-each': { type: 'string' },
+      seed: { type: 'string' }, planted: { type: 'string' }, headed: { type: 'boolean' }, trace: { type: 'string' }, 'repeat-each': { type: 'string' },
     }, true);
     const name = positionals[0];
     if (!name) throw new UsageError('name a scenario (e.g. conflict, offline-queue, random)');
@@ -32,9 +32,9 @@ export const command: Command = {
     if (values.trace && !['on', 'off'].includes(values.trace)) throw new UsageError(`--trace must be on or off, got '${values.trace}'`);
     const env: Record<string, string> = { SYNCWRIGHT_TRACE: values.trace ?? 'on' };
     if (seed !== undefined) env.SYNCWRIGHT_SEED = String(seed);
-    if (values.mutant !== undefined) {
-      if (!isPlantedBug(values.mutant)) throw new UsageError(`--mutant must be one of ${PLANTED_BUGS.join(', ')}, got '${values.mutant}'`);
-      env.SYNC_MUTANT = values.mutant;
+    if (values.planted !== undefined) {
+      if (!isPlantedBug(values.planted)) throw new UsageError(`--planted must be one of ${PLANTED_BUGS.join(', ')}, got '${values.planted}'`);
+      env.SYNC_PLANTED = values.planted;
     }
     return runPlaywright([file, ...(values.headed ? ['--headed'] : []), ...(repeat ? ['--repeat-each', String(repeat)] : [])], env);
   },

@@ -2,8 +2,9 @@ import path from 'node:path';
 import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
 import { runPlaywright } from '../conformance/playwright.ts';
 import { readRunResults } from '../conformance/results.ts';
-import { matrixArgs, mutantVerdicts, printVerdicts, runMutantMatrix, type MutantResult } from '../conformance/mutants.ts';
-import { MUTANTS } from '../conformance/catalogue.ts';
+import { matrixArgs, plantedVerdicts, printVerdicts, runMatrix } from '../conformance/matrix.ts';
+import type { PlantedResult } from '../schema/report.ts';
+import { CATALOGUE } from '../conformance/catalogue.ts';
 import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
 import { targetOf } from '../load/target.ts';
 import { buildReport, newRunId, writeReport } from '../report/write.ts';
@@ -12,7 +13,7 @@ import { runFanout, SIZES, toLoadResult } from '../load/fanout.ts';
 import { ensureK6 } from '../setup/k6.ts';
 import type { Report } from '../schema/report.ts';
 
-const usage = `usage: syncwright run [--grep RE] [--repeat-each N] [--no-mutants] [--no-load] [--trace on|off|retain-on-failure]
+const usage = `usage: syncwright run [--grep RE] [--repeat-each N] [--no-matrix] [--no-load] [--trace on|off|retain-on-failure]
                       [--app-url URL --supabase-url URL --anon-key K --db-url URL --jwt-secret S]
 
 Boots the local stack once (specs that restart its processes boot their own), runs the conformance
@@ -24,7 +25,7 @@ was caught.
 
   --grep RE          only scenarios whose title matches
   --repeat-each N    run each scenario N times (flakiness check); the matrix then runs once, after
-  --no-mutants       skip the planted-bug matrix (also skipped with --grep and external targets)
+  --no-matrix       skip the planted-bug matrix (also skipped with --grep and external targets)
   --no-load          skip the k6 fan-out smoke that fills the report's load section
   --app-url …        test an external app / a real Supabase instead of booting the local stack
                      (needs --supabase-url, --anon-key, --db-url and --jwt-secret)`;
@@ -35,7 +36,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
-      grep: { type: 'string' }, 'repeat-each': { type: 'string' }, 'no-mutants': { type: 'boolean' }, 'no-load': { type: 'boolean' }, trace: { type: 'string' },
+      grep: { type: 'string' }, 'repeat-each': { type: 'string' }, 'no-matrix': { type: 'boolean' }, 'no-load': { type: 'boolean' }, trace: { type: 'string' },
       'app-url': { type: 'string' }, 'supabase-url': { type: 'string' }, 'anon-key': { type: 'string' }, 'db-url': { type: 'string' },
       'jwt-secret': { type: 'string' }, 'service-role-key': { type: 'string' },
     });
@@ -54,7 +55,7 @@ export const command: Command = {
     const progress = (l: string) => process.stderr.write(`syncwright run [${Math.round((Date.now() - startedAt.getTime()) / 1000)} s]: ${l}\n`);
     const runId = newRunId(startedAt);
     const stage = path.resolve('reports', runId, 'playwright');
-    const withMutants = !values['no-mutants'] && !values.grep && !external;
+    const withMatrix = !values['no-matrix'] && !values.grep && !external;
     const withLoad = !values['no-load'] && !values.grep && !external;
     // One stack for the scenarios, the matrix and the load smoke (specs that restart processes boot their own).
     let shared: Awaited<ReturnType<typeof bootLogged>> | undefined;
@@ -65,7 +66,7 @@ export const command: Command = {
     }
     try {
       // The matrix's projects run next to the scenarios in one Playwright run; repeats are for the scenarios only.
-      const matrix = withMutants ? matrixArgs() : undefined;
+      const matrix = withMatrix ? matrixArgs() : undefined;
       const together = matrix && !repeat;
       const args = [
         ...(values.grep ? ['--grep', values.grep] : []),
@@ -73,7 +74,7 @@ export const command: Command = {
         // Process faults (restarts, kills) need processes we own.
         ...(external ? ['--grep-invert', '@local'] : []),
       ];
-      progress(`run ${runId}: scenarios${values.grep ? ` matching /${values.grep}/` : ''}${repeat ? ` × ${repeat}` : ''}${together ? ` and the planted-bug matrix (${MUTANTS.length} mutants, each against the test that claims it)` : ''}`);
+      progress(`run ${runId}: scenarios${values.grep ? ` matching /${values.grep}/` : ''}${repeat ? ` × ${repeat}` : ''}${together ? ` and the planted-bug matrix (${CATALOGUE.length} planted bugs, each against the test that claims it)` : ''}`);
       await runPlaywright(args, { ...env, ...(together ? matrix.env : {}), SYNCWRIGHT_REPORT_DIR: stage, ...(values.trace ? { SYNCWRIGHT_TRACE: values.trace } : {}) });
       // Our reporter (harness/conformance/reporter.ts) built the scenarios and the planted-bug verdicts.
       const results = await readRunResults(stage).catch((err) => {
@@ -82,14 +83,14 @@ export const command: Command = {
       });
       const scenarios = results?.scenarios.map((s) => s.result) ?? [];
       const artifacts = results?.artifacts ?? {};
-      let mutants: MutantResult[] = [];
+      let planted: PlantedResult[] = [];
       if (together) {
-        // Without results, every mutant's test did not run.
-        mutants = results?.planted ?? mutantVerdicts([]);
-        printVerdicts(mutants, progress);
+        // Without results, every planted bug's test did not run.
+        planted = results?.planted ?? plantedVerdicts([]);
+        printVerdicts(planted, progress);
       } else if (matrix) {
-        progress('planted-bug matrix: each mutant against the test that claims to catch it');
-        mutants = await runMutantMatrix(progress, undefined, env);
+        progress('planted-bug matrix: each planted bug against the test that claims to catch it');
+        planted = await runMatrix(progress, undefined, env);
       }
       const load: Report['load'] = [];
       if (withLoad && shared) {
@@ -106,11 +107,11 @@ export const command: Command = {
       const report = buildReport({
         runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
         target: external ? { kind: 'external', appUrl: external, supabaseUrl: values['supabase-url'] } : { kind: 'local' },
-        budget: config.latencyBudget, scenarios, mutants, load,
+        budget: config.latencyBudget, scenarios, planted, load,
       });
       const dir = await writeReport(report, { artifacts });
       const s = report.summary;
-      console.log(`${s.ok ? 'PASS' : 'FAIL'}: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky; mutants ${s.mutantsCaught} caught, ${s.mutantsMissed} missed${s.latency ? `; steady-state commit→DOM p95 ${s.latency.p95} ms, max ${s.latency.max} ms` : ''}`);
+      console.log(`${s.ok ? 'PASS' : 'FAIL'}: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky; planted bugs ${s.plantedCaught} caught, ${s.plantedMissed} missed${s.latency ? `; steady-state commit→DOM p95 ${s.latency.p95} ms, max ${s.latency.max} ms` : ''}`);
       console.log(`report: ${path.join(dir, 'index.html')}`);
       if (scenarios.length === 0) return 1;
       return s.ok ? 0 : 1;

@@ -2,16 +2,16 @@ import type { PlantedBug } from '../../reference/planted.ts';
 
 /**
  * The planted-bug catalogue: for each bug the reference implements (reference/planted.ts, switched
- * on by `SYNC_MUTANT=<name>`), what it breaks and the scenario that must catch it; the mutant matrix
+ * on by `SYNC_PLANTED=<name>`), what it breaks and the scenario that must catch it; the planted-bug matrix
  * proves each is caught. It lives with the harness, not the reference, because it says what the
  * suite claims: editing a claim or a seed here does not rebuild the app.
  */
-export interface Mutant {
+export interface PlantedEntry {
   name: PlantedBug; breaks: string; caughtBy: string;
   /**
-   * The mutant lives in the worker process, so it cannot be switched on per browser; the matrix
-   * boots a stack with `SYNC_MUTANT` for it. The others are switched on per browser through
-   * `/dev/login?mutant=` and share the run's stack.
+   * The planted bug lives in the worker process, so it cannot be switched on per browser; the matrix
+   * boots a stack with `SYNC_PLANTED` for it. The others are switched on per browser through
+   * `/dev/login?planted=` and share the run's stack.
    */
   inWorker?: true;
   /** Part of the title of the one test in `caughtBy` that must catch it, where the file has several. */
@@ -30,9 +30,9 @@ export interface Mutant {
 /**
  * Keyed by bug: `satisfies Record<PlantedBug, …>` makes a bug the reference implements without an
  * entry, an entry for a bug it does not implement, or two entries for one bug a compile error.
- * The order is the matrix's (it packs browser mutants into projects in this order).
+ * The order is the matrix's (it packs browser planted bugs into projects in this order).
  */
-const CATALOGUE = {
+const ENTRIES = {
   'queue-out-of-order': { breaks: 'replays queued mutations newest first', caughtBy: 'offline-queue', test: 'replays in the original order' },
   'drop-queue-on-reconnect': { breaks: 'clears the queue on reconnect instead of replaying it', caughtBy: 'offline-queue', test: 'replays in the original order' },
   'ignore-updated-at': { breaks: 'applies realtime or sync payloads older than the held row', caughtBy: 'stale-event' },
@@ -58,6 +58,6 @@ const CATALOGUE = {
   'unpersisted-delete': { breaks: 'a realtime delete leaves the row in the cache, so a reload shows it again until the sync', caughtBy: 'random', checker: 'no-resurrection', seed: { value: 7003, digest: '147756250a3e' } },
   'stale-base': { breaks: 'a rename\'s baseUpdatedAt is the version the page first showed, so a rename after any update gets a spurious 409', caughtBy: 'random', checker: 'writes-follow-reads', seed: { value: 7001, digest: 'b0cbf92acd6a' } },
   'worker-skip-run-row': { breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', inWorker: true },
-} satisfies Record<PlantedBug, Omit<Mutant, 'name'>>;
+} satisfies Record<PlantedBug, Omit<PlantedEntry, 'name'>>;
 
-export const MUTANTS: readonly Mutant[] = Object.entries(CATALOGUE).map(([name, entry]) => ({ name: name as PlantedBug, ...entry }));
+export const CATALOGUE: readonly PlantedEntry[] = Object.entries(ENTRIES).map(([name, entry]) => ({ name: name as PlantedBug, ...entry }));

@@ -1,16 +1,15 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TestCase } from '@playwright/test/reporter';
+import { ROOT } from '../root.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'node_modules/@playwright/test/cli.js');
 
 export interface Attachment { name: string; contentType: string; path?: string; body?: Buffer }
 
 /**
  * One test of a run, as our reporter (reporter.ts) sees it once it ended. `status` judges against the
- * expectation (a mutant's test is expected to fail); `outcome` is what the last attempt did.
+ * expectation (a planted bug's test is expected to fail); `outcome` is what the last attempt did.
  */
 export interface SpecResult { id: string; title: string; file: string; project: string; status: 'passed' | 'failed' | 'flaky' | 'skipped'; outcome: string; durationMs: number; retries: number; error?: string; attachments: Attachment[] }
 

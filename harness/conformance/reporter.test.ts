@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FullConfig, FullResult, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import SyncwrightReporter, { reportOrder } from './reporter.ts';
-import { plantedProjects, selectMutants } from './planted.ts';
+import { plantedProjects, selectPlanted } from './planted.ts';
 import { readRunResults } from './results.ts';
 
 // Fakes of the Playwright objects the reporter reads, as the runner hands them over.
@@ -62,11 +62,11 @@ test('tests are listed as the JSON reporter listed them: file by file, a suite\'
 
 test('the reporter writes each scenario once, the planted-bug verdicts and their counts to results.json', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'reporter-'));
-  const mutants = selectMutants(['no-conflict-notice', 'fake-connected']);
+  const bugs = selectPlanted(['no-conflict-notice', 'fake-connected']);
   const saved = process.env.SYNCWRIGHT_MATRIX;
-  process.env.SYNCWRIGHT_MATRIX = mutants.map((m) => m.name).join(',');
+  process.env.SYNCWRIGHT_MATRIX = bugs.map((m) => m.name).join(',');
   t.after(() => { if (saved === undefined) delete process.env.SYNCWRIGHT_MATRIX; else process.env.SYNCWRIGHT_MATRIX = saved; });
-  const [p1] = plantedProjects(mutants).map((p) => p.name);
+  const [p1] = plantedProjects(bugs).map((p) => p.name);
 
   const ok = fakeTest('scenarios', 'conflict.spec.ts', 10, 'shows the conflict');
   const broken = fakeTest('scenarios', 'connection-status.spec.ts', 5, 'says offline');
@@ -98,8 +98,8 @@ test('the reporter writes each scenario once, the planted-bug verdicts and their
   assert.equal(r.scenarios[1]!.result.durationMs, 200);
   assert.deepEqual(r.scenarios[1]!.result.artifacts.diagnostics, ['diagnostics/1/frames-c1.json']);
   assert.equal(r.artifacts['diagnostics/1/frames-c1.json'], path.join(dir, 'diagnostics/1/frames-c1.json'));
-  assert.deepEqual(r.planted.map((m) => [m.mutant, m.caught]), [['no-conflict-notice', true], ['fake-connected', false]]);
-  assert.deepEqual(r.summary, { passed: 1, failed: 1, flaky: 0, skipped: 1, mutantsCaught: 1, mutantsMissed: 1 });
+  assert.deepEqual(r.planted.map((m) => [m.bug, m.caught]), [['no-conflict-notice', true], ['fake-connected', false]]);
+  assert.deepEqual(r.summary, { passed: 1, failed: 1, flaky: 0, skipped: 1, plantedCaught: 1, plantedMissed: 1 });
 });
 
 test('a result the reporter cannot build fails the run and writes no results.json', async (t) => {

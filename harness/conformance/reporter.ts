@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { collectScenario } from './collect.ts';
-import { mutantVerdicts } from './mutants.ts';
+import { plantedVerdicts } from './matrix.ts';
 import { PLANTED, matrixFromEnv } from './planted.ts';
 import { specResult } from './playwright.ts';
 import { RESULTS_FILE, tally } from './results.ts';
@@ -63,7 +63,7 @@ const planted = (t: TestCase) => (t.parent.project()?.name ?? '').startsWith(PLA
 /**
  * Our Playwright reporter: builds each scenario's report entry as its test ends (latency, verdicts,
  * faults, timeline, artifacts: harness/conformance/collect.ts) and, at the end, the planted-bug
- * verdicts of the matrix's projects (SYNCWRIGHT_MATRIX: mutantVerdicts), and writes them with their
+ * verdicts of the matrix's projects (SYNCWRIGHT_MATRIX: plantedVerdicts), and writes them with their
  * counts to one file, `<outputDir>/results.json` (harness/schema/results.ts). `syncwright run`,
  * `explore`, the matrix and `npm test` read that file; nothing re-derives what it holds.
  */
@@ -113,7 +113,7 @@ export default class SyncwrightReporter implements Reporter {
       Object.assign(artifacts, c.artifacts);
     }
     const matrix = matrixFromEnv();
-    const verdicts = matrix.length ? mutantVerdicts(this.order.filter(planted).map((t) => specResult(t, this.rootDir)), matrix) : [];
+    const verdicts = matrix.length ? plantedVerdicts(this.order.filter(planted).map((t) => specResult(t, this.rootDir)), matrix) : [];
     return RunResults.parse({ version: 1, scenarios, planted: verdicts, artifacts, summary: tally(scenarios.map((s) => s.result), verdicts) });
   }
 

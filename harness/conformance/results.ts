@@ -6,12 +6,12 @@ import { RunResults, type RunSummary } from '../schema/results.ts';
 export const RESULTS_FILE = 'results.json';
 
 /** The counts of a run's scenarios and planted-bug verdicts: the reporter's summary and the report's. */
-export function tally(scenarios: readonly { status: string }[], mutants: readonly { caught: boolean }[]): RunSummary {
+export function tally(scenarios: readonly { status: string }[], bugs: readonly { caught: boolean }[]): RunSummary {
   const count = (st: string) => scenarios.filter((s) => s.status === st).length;
-  const missed = mutants.filter((m) => !m.caught).length;
+  const missed = bugs.filter((m) => !m.caught).length;
   return {
     passed: count('passed'), failed: count('failed'), flaky: count('flaky'), skipped: count('skipped'),
-    mutantsCaught: mutants.length - missed, mutantsMissed: missed,
+    plantedCaught: bugs.length - missed, plantedMissed: missed,
   };
 }
 

@@ -8,7 +8,7 @@ import { loadTarget, type LoadTarget } from './target.ts';
 import { TSX_NODE_ARGS } from '../stack/children.ts';
 import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
 import { createLoadUsers, lossWithin, perUserLoss, type LoadUser } from './users.ts';
-import { writerVus } from '../../load/lib/window.ts';
+import { writerVus } from '../../k6/lib/window.ts';
 
 export interface FanoutSize { subscribers: number; users: number; writesPerSecond: number; durationS: number }
 export const SIZES: Record<'smoke' | 'full', FanoutSize> = {

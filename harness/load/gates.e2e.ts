@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { runThrottle, THROTTLE_SIZES } from './throttle.ts';
 import { runFanout } from './fanout.ts';
 import { ensureK6 } from '../setup/k6.ts';
-import { maxInWindow } from '../../load/lib/window.ts';
+import { maxInWindow } from '../../k6/lib/window.ts';
 
 test('maxInWindow counts the busiest sliding window, not aligned seconds', () => {
   assert.equal(maxInWindow([]), 0);
@@ -27,7 +27,7 @@ test('a limiter twice as loose as configured fails the throttle gate', { timeout
 
 test('a server that drops one delivery in 50 fails the fan-out gate, per user', { timeout: 180_000 }, async () => {
   await ensureK6(() => {});
-  process.env.SYNCWRIGHT_RT_MUTANT = 'drop-deliveries';
+  process.env.SYNCWRIGHT_RT_PLANTED = 'drop-deliveries';
   try {
     const r = await runFanout({ subscribers: 50, users: 5, writesPerSecond: 10, durationS: 10 }, () => {}, { baseline: false, ownStack: true });
     assert.equal(r.passed, false);
@@ -35,6 +35,6 @@ test('a server that drops one delivery in 50 fails the fan-out gate, per user', 
     assert.ok(r.lost > 0 && r.lost === r.expected - r.delivered, `lost ${r.lost} of ${r.expected}`);
     assert.ok(r.lostUsers > 0);
   } finally {
-    delete process.env.SYNCWRIGHT_RT_MUTANT;
+    delete process.env.SYNCWRIGHT_RT_PLANTED;
   }
 });

@@ -3,12 +3,11 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { k6Path } from '../setup/k6.ts';
 import { summarize } from '../history/budget.ts';
 import { thresholdsEnv, type LoadScript } from './thresholds.ts';
+import { ROOT } from '../root.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface Summary { metrics: Record<string, { values: Record<string, number> }> }
 export interface Sample { t: number; rssMb: number; cpuS: number }
@@ -41,9 +40,9 @@ export function sampler(pid: number | undefined): { startedAt: number; stop(): {
 
 export interface K6Run { exit: number; summary: Summary; points: string; /** k6's own CPU seconds: near 2 per second here means the generator, not the server, was the limit. */ k6CpuS: number }
 
-/** Runs load/<script>.ts with its config and thresholds; resolves once k6 has exited and written its summary. */
+/** Runs k6/<script>.ts with its config and thresholds; resolves once k6 has exited and written its summary. */
 export async function runK6(script: LoadScript, configPath: string, summaryPath: string, pointsPath: string): Promise<K6Run> {
-  const k6 = spawn(k6Path(), ['run', '--quiet', '--no-usage-report', '--out', `json=${pointsPath}`, path.join(ROOT, `load/${script}.ts`)], {
+  const k6 = spawn(k6Path(), ['run', '--quiet', '--no-usage-report', '--out', `json=${pointsPath}`, path.join(ROOT, `k6/${script}.ts`)], {
     env: { ...process.env, SW_LOAD_CONFIG: configPath, ...thresholdsEnv(script) }, stdio: ['ignore', 'inherit', 'inherit'],
   });
   const own = sampler(k6.pid!);

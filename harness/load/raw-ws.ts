@@ -6,20 +6,21 @@
 // { listening: port } then { published: number[] } (commits per user index).
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeChange } from '../realtime/serializer.ts';
+import { EVENTS, PHOENIX_TOPIC, SOCKET_PATH } from '../realtime/constants.ts';
 
 const sockets = new Map<string, Set<WebSocket>>();
-const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/realtime/v1/websocket' });
+const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: SOCKET_PATH });
 
 interface Join { topic: string; event: string; ref: string | null; join_ref?: string | null; payload: { config?: { postgres_changes?: { event: string; schema: string; table?: string; filter?: string }[] } } }
 
 server.on('connection', (ws) => {
   ws.on('message', (data) => {
     const f = JSON.parse(String(data)) as Join;
-    if (f.event === 'heartbeat') {
-      ws.send(JSON.stringify({ topic: 'phoenix', event: 'phx_reply', ref: f.ref, payload: { status: 'ok', response: {} } }));
+    if (f.event === EVENTS.heartbeat) {
+      ws.send(JSON.stringify({ topic: PHOENIX_TOPIC, event: EVENTS.reply, ref: f.ref, payload: { status: 'ok', response: {} } }));
       return;
     }
-    if (f.event !== 'phx_join') return;
+    if (f.event !== EVENTS.join) return;
     const bindings = f.payload.config?.postgres_changes ?? [];
     const user = /user_id=eq\.(.+)$/.exec(bindings[0]?.filter ?? '')?.[1] ?? '';
     const set = sockets.get(user) ?? new Set();
@@ -28,7 +29,7 @@ server.on('connection', (ws) => {
     (ws as WebSocket & { topic?: string }).topic = f.topic;
     ws.on('close', () => set.delete(ws));
     const ids = bindings.map((b, i) => ({ ...b, id: i + 1 }));
-    ws.send(JSON.stringify({ topic: f.topic, event: 'phx_reply', ref: f.ref, join_ref: f.join_ref ?? f.ref, payload: { status: 'ok', response: { postgres_changes: ids } } }));
+    ws.send(JSON.stringify({ topic: f.topic, event: EVENTS.reply, ref: f.ref, join_ref: f.join_ref ?? f.ref, payload: { status: 'ok', response: { postgres_changes: ids } } }));
   });
 });
 

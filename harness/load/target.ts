@@ -4,15 +4,14 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { StackInfo } from '../schema/stack.ts';
 import { bootStack, type Stack } from '../stack/up.ts';
 import { alive } from '../stack/lock.ts';
 import { readStackFile, stackFile, stateDir } from '../stack/state.ts';
 import { loadLimits, type Limits } from '../realtime/limits.ts';
 import { realtimeConfig } from './users.ts';
+import { ROOT } from '../root.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface LoadTarget {
   info: StackInfo & { appUrl: string };

@@ -1,6 +1,6 @@
 // The k6 thresholds of each load script, built from syncwright.config.ts `load`. k6 runs the scripts
 // in its own JavaScript runtime, which cannot import the config (it needs zod from node_modules), so
-// runK6 hands a script its thresholds in SW_LOAD_THRESHOLDS and load/thresholds.ts reads them there.
+// runK6 hands a script its thresholds in SW_LOAD_THRESHOLDS and k6/thresholds.ts reads them there.
 import config, { type SyncwrightConfig } from '../../syncwright.config.ts';
 
 export type LoadScript = 'fanout' | 'throttle';

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { loadTarget } from './target.ts';
 import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
 import { createLoadUsers, lossWithin, perUserLoss } from './users.ts';
-import { writerVus } from '../../load/lib/window.ts';
+import { writerVus } from '../../k6/lib/window.ts';
 
 export interface ThrottleSize { limit: number; users: number; watchers: number; writesPerSecond: number }
 export const THROTTLE_SIZES: Record<'smoke' | 'full', ThrottleSize> = {
@@ -24,11 +24,11 @@ export function toThrottleLoadResult(r: ThrottleResult, size: string) {
   return { name: 'throttle', size, passed: r.passed, series: r.series, resources: r.resources, metrics: r.metrics };
 }
 
-// Phase starts in seconds from k6's start; see load/throttle.ts.
+// Phase starts in seconds from k6's start; see k6/throttle.ts.
 const PHASES = { politeAt: 3, floodAt: 11, writeEnd: 17 };
 
 /**
- * Runs load/throttle.ts against the running stack, whose limit L is supabase/config.toml's, or (with
+ * Runs k6/throttle.ts against the running stack, whose limit L is supabase/config.toml's, or (with
  * `ownStack`, or none running) a stack booted with `size.limit`. `serverLimit` boots the server with
  * another limit than the script is told: a planted bug (a limiter looser than configured) that the
  * checks must catch.

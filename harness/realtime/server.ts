@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { Connection } from './connection.ts';
 import { Tenant } from './tenant.ts';
 import { CONTROL_PATH, subscribeDelayControl } from './control.ts';
-import { VSN_1, VSN_2, type Vsn } from './constants.ts';
+import { SOCKET_PATH, VSN_1, VSN_2, type Vsn } from './constants.ts';
 
 export interface RealtimeOptions {
   port: number;
@@ -61,7 +61,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
       const refuse = (status: number, error: string) => {
         socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ error })}`);
       };
-      if (url.pathname !== '/realtime/v1/websocket' && url.pathname !== '/realtime/v1/websocket/') return refuse(404, 'not found');
+      if (url.pathname !== SOCKET_PATH && url.pathname !== `${SOCKET_PATH}/`) return refuse(404, 'not found');
       const apiKey = url.searchParams.get('apikey') ?? (req.headers['x-api-key'] as string | undefined);
       if (!apiKey) return refuse(401, 'API key is missing');
       const check = await checkToken(opts.jwtSecret, apiKey);

@@ -15,9 +15,9 @@ export function compareReports(base: Report, now: Report, cfg: SyncwrightConfig[
       if (b.latency && s.latency) out.push({ metric: `${s.title}: ${p} ms`, base: b.latency[p], now: s.latency[p], regression: grew(b.latency[p], s.latency[p]) });
     }
   }
-  for (const m of now.mutants) {
-    const b = base.mutants.find((x) => x.mutant === m.mutant);
-    if (b && b.caught !== m.caught) out.push({ metric: `mutant ${m.mutant}`, base: b.caught ? 'caught' : 'missed', now: m.caught ? 'caught' : 'missed', regression: cfg.newMisses && !m.caught });
+  for (const m of now.planted) {
+    const b = base.planted.find((x) => x.bug === m.bug);
+    if (b && b.caught !== m.caught) out.push({ metric: `planted bug ${m.bug}`, base: b.caught ? 'caught' : 'missed', now: m.caught ? 'caught' : 'missed', regression: cfg.newMisses && !m.caught });
   }
   for (const l of now.load) {
     const b = base.load.find((x) => x.name === l.name && x.size === l.size);

@@ -28,16 +28,16 @@ export function toHtml(r: Report): string {
     <td>${x.latency ? `${x.latency.p95} / ${x.latency.max}` : '<span class="muted">—</span>'}</td><td>${(x.durationMs / 1000).toFixed(1)} s</td>
     <td>${x.verdicts.map((v) => `<span class="${v.valid === false ? 'failed' : 'passed'}">${esc(v.name)}</span>`).join(' ')}</td>
     <td>${x.artifacts.trace ? `<a href="${esc(x.artifacts.trace)}">trace</a> ` : ''}${x.artifacts.history ? `<a href="${esc(x.artifacts.history)}">history</a>` : ''}${(x.artifacts.diagnostics ?? []).map((d) => ` <a href="${esc(d)}">${esc(path.basename(d))}</a>`).join('')}</td></tr>`).join('\n');
-  const mutants = r.mutants.map((m) => `<tr><td>${esc(m.mutant)}</td><td>${esc(m.scenario)}</td><td class="${m.caught ? 'caught' : 'MISSED'}">${m.caught ? 'caught' : 'MISSED'}</td><td>${esc(m.checker ?? '')}</td><td class="muted">${esc(m.detail)}</td></tr>`).join('\n');
+  const plantedRows = r.planted.map((m) => `<tr><td>${esc(m.bug)}</td><td>${esc(m.scenario)}</td><td class="${m.caught ? 'caught' : 'MISSED'}">${m.caught ? 'caught' : 'MISSED'}</td><td>${esc(m.checker ?? '')}</td><td class="muted">${esc(m.detail)}</td></tr>`).join('\n');
   const faults = r.scenarios.flatMap((x) => x.faults.filter((f) => f.phase === 'start').map((f) => `<tr><td>${esc(x.title)}</td><td>${esc(f.kind)}</td><td>${esc(f.client ?? '')}</td></tr>`)).join('\n');
   const load = r.load.map((l) => `<tr><td>${esc(l.name)} (${esc(l.size)})</td><td class="${l.passed ? 'passed' : 'failed'}">${l.passed ? 'passed' : 'failed'}</td><td>${Object.entries(l.metrics).map(([k, v]) => `${esc(k)}=${v}`).join(', ')}</td><td>${l.baselineRatio !== undefined ? `${(l.baselineRatio * 100).toFixed(0)} % of raw ws` : ''}</td></tr>`).join('\n');
   // A `syncwright load` report holds no browser run: say what it does hold instead of empty charts.
-  const loadOnly = r.scenarios.length === 0 && r.mutants.length === 0 && r.load.length > 0;
+  const loadOnly = r.scenarios.length === 0 && r.planted.length === 0 && r.load.length > 0;
   const loadLine = (l: Report['load'][number]) => `${esc(l.name)} (${esc(l.size)}) ${l.passed ? 'passed' : 'FAILED'}${l.metrics.lost !== undefined ? `, ${l.metrics.lost} lost` : ''}${l.metrics.p99_ms !== undefined ? `, p99 ${l.metrics.p99_ms} ms` : ''}${l.baselineRatio !== undefined ? `, ${(l.baselineRatio * 100).toFixed(0)} % of raw ws` : ''}`;
   const verdict = loadOnly
     ? `${s.ok ? 'Load passed' : 'Load FAILED'}: ${r.load.map(loadLine).join('; ')}`
     : `${s.ok ? 'Sync is healthy' : 'Sync is NOT healthy'}: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky;
-planted bugs ${s.mutantsCaught} caught, ${s.mutantsMissed} missed${lat ? `; steady-state commit→DOM p95 ${lat.p95} ms, max ${lat.max} ms (budget p95 ≤ ${r.budget.p95} ms, max ≤ ${r.budget.max} ms)` : ''}`;
+planted bugs ${s.plantedCaught} caught, ${s.plantedMissed} missed${lat ? `; steady-state commit→DOM p95 ${lat.p95} ms, max ${lat.max} ms (budget p95 ≤ ${r.budget.p95} ms, max ≤ ${r.budget.max} ms)` : ''}`;
   const loadSection = `<section><h2>Load</h2>${load ? `<table><tbody>${load}</tbody></table>${r.load.map((l, i) => `<div class="chart"><canvas id="load-${i}" aria-label="${esc(l.name)} throughput and latency"></canvas></div><div class="chart"><canvas id="load-res-${i}" aria-label="${esc(l.name)} server RSS and CPU"></canvas></div>`).join('')}` : '<p class="muted">No load test in this run.</p>'}</section>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Syncwright ${esc(r.runId)}</title><style>${STYLE}</style></head><body><main>
 <h1>Syncwright ${loadOnly ? 'load' : 'conformance'} report</h1>
@@ -48,8 +48,8 @@ ${loadOnly ? `${loadSection}<section><h2>Conformance</h2><p class="muted">This r
 <section><h2>Scenarios</h2><table><thead><tr><th>status</th><th>scenario</th><th>p95 / max ms</th><th>time</th><th>checkers</th><th>artifacts</th></tr></thead><tbody>${rows}</tbody></table></section>
 ${r.scenarios.some((x) => x.timeline?.length) ? `<section><h2>Timelines of failed and random runs</h2><p class="muted">Every recorded operation per process over time (invoke, ok, fail, info), in the spirit of Jepsen's timelines; fault windows are the thick shaded bars on the nemesis row.</p>
 ${r.scenarios.map((x, i) => (x.timeline?.length ? `<h3>${esc(x.title)}</h3><div class="chart"><canvas id="timeline-${i}" aria-label="timeline"></canvas></div>` : '')).join('')}</section>` : ''}
-<section><h2>Planted-bug matrix</h2><p class="muted">Each SYNC_MUTANT is a known-wrong client or worker; the scenario that claims to check the behaviour must fail against it.</p>
-${mutants ? `<table><thead><tr><th>planted bug</th><th>scenario</th><th>result</th><th>checker</th><th>how it was caught</th></tr></thead><tbody>${mutants}</tbody></table>` : '<p class="muted">Not run in this report.</p>'}</section>
+<section><h2>Planted-bug matrix</h2><p class="muted">Each planted bug (SYNC_PLANTED) is a known-wrong client or worker; the scenario that claims to check the behaviour must fail against it.</p>
+${plantedRows ? `<table><thead><tr><th>planted bug</th><th>scenario</th><th>result</th><th>checker</th><th>how it was caught</th></tr></thead><tbody>${plantedRows}</tbody></table>` : '<p class="muted">Not run in this report.</p>'}</section>
 <section><h2>Faults injected</h2>${faults ? `<table><thead><tr><th>scenario</th><th>fault</th><th>client</th></tr></thead><tbody>${faults}</tbody></table>` : '<p class="muted">None recorded.</p>'}</section>
 ${loadSection}`}
 <section><h2>Environment</h2><pre>${esc(JSON.stringify(r.environment, null, 2))}</pre></section>

@@ -12,14 +12,14 @@ export function toJUnit(r: Report): string {
     const skip = s.status === 'skipped' ? '<skipped/>' : '';
     return `    <testcase classname="${esc(s.file)}" name="${esc(s.title)}" time="${(s.durationMs / 1000).toFixed(3)}">${fail}${skip}</testcase>`;
   });
-  const mutantCases = r.mutants.map((m) => `    <testcase classname="mutants" name="${esc(`${m.mutant} is caught by ${m.scenario}`)}" time="${(m.durationMs / 1000).toFixed(3)}">${m.caught ? '' : `<failure message="MISSED">${esc(m.detail)}</failure>`}</testcase>`);
+  const plantedCases = r.planted.map((m) => `    <testcase classname="planted" name="${esc(`${m.bug} is caught by ${m.scenario}`)}" time="${(m.durationMs / 1000).toFixed(3)}">${m.caught ? '' : `<failure message="MISSED">${esc(m.detail)}</failure>`}</testcase>`);
   const loadCases = r.load.map((l) => `    <testcase classname="load" name="${esc(`${l.name} (${l.size})`)}">${l.passed ? '' : '<failure message="thresholds failed"/>'}</testcase>`);
-  const failures = r.scenarios.filter((s) => s.status === 'failed').length + r.mutants.filter((m) => !m.caught).length + r.load.filter((l) => !l.passed).length;
-  const total = cases.length + mutantCases.length + loadCases.length;
+  const failures = r.scenarios.filter((s) => s.status === 'failed').length + r.planted.filter((m) => !m.caught).length + r.load.filter((l) => !l.passed).length;
+  const total = cases.length + plantedCases.length + loadCases.length;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="syncwright ${esc(r.runId)}" tests="${total}" failures="${failures}">
   <testsuite name="conformance" tests="${total}" failures="${failures}" skipped="${r.summary.skipped}" timestamp="${esc(r.startedAt)}">
-${[...cases, ...mutantCases, ...loadCases].join('\n')}
+${[...cases, ...plantedCases, ...loadCases].join('\n')}
   </testsuite>
 </testsuites>
 `;

@@ -7,7 +7,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { chromium } from '@playwright/test';
 import { buildReport, newRunId, writeReport } from './write.ts';
 import { compareReports } from './compare.ts';
-import { Report, type ScenarioResult } from '../schema/report.ts';
+import { Report, upgradeReport, type ScenarioResult } from '../schema/report.ts';
 import { summarize } from '../history/budget.ts';
 import config from '../../syncwright.config.ts';
 import { CHROMIUM_PATH } from '../setup/chromium.ts';
@@ -32,7 +32,7 @@ function sample(runId = newRunId()) {
   return buildReport({
     runId, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' }, budget: config.latencyBudget,
     scenarios: [scenario('worker-transitions', 'passed', samples(120, 20, 1)), scenario('events-within-budget', 'passed', samples(80, 35, 2)), scenario('conflict', 'failed')],
-    mutants: [{ mutant: 'queue-out-of-order', scenario: 'offline-queue', caught: true, detail: 'reordered', durationMs: 9000 }],
+    planted: [{ bug: 'queue-out-of-order', scenario: 'offline-queue', caught: true, detail: 'reordered', durationMs: 9000 }],
     load: [{ name: 'fanout', size: 'smoke', passed: true, metrics: { p99_ms: 40, lost: 0, throughput: 1800 }, series: [{ t: 1, throughput: 1700, p50: 5, p95: 20, p99: 40 }, { t: 2, throughput: 1900, p50: 6, p95: 22, p99: 45 }],
       resources: [{ t: 1, rssMb: 90, cpuPct: 40 }, { t: 2, rssMb: 95, cpuPct: 55 }] }],
   });
@@ -59,6 +59,18 @@ test('compare flags a latency regression and a newly failing scenario, and nothi
   const regressions = compareReports(base, worse, config.compare).filter((d) => d.regression).map((d) => d.metric);
   assert.ok(regressions.some((m) => m.includes('p95')));
   assert.ok(regressions.some((m) => m.includes('status')));
+});
+
+test('a baseline written before planted bugs had one name still parses, and compares with a new run', () => {
+  const now = sample();
+  const { planted, summary, ...rest } = structuredClone(now);
+  const { plantedCaught, plantedMissed, ...sum } = summary;
+  const old = { ...rest, mutants: planted.map(({ bug, ...p }) => ({ mutant: bug, ...p })), summary: { ...sum, mutantsCaught: plantedCaught, mutantsMissed: plantedMissed } };
+  assert.equal(Report.safeParse(old).success, false, 'the old names are not the schema');
+  const base = Report.parse(upgradeReport(old));
+  assert.deepEqual(base, now);
+  now.planted[0]!.caught = false;
+  assert.deepEqual(compareReports(base, now, config.compare).filter((d) => d.regression).map((d) => d.metric), [`planted bug ${planted[0]!.bug}`]);
 });
 
 test('index.html renders its plots offline in Chromium with figures equal to report.json', async () => {
@@ -96,7 +108,7 @@ test('index.html renders its plots offline in Chromium with figures equal to rep
 test('a load-only report leads with the load verdict and draws only its load charts', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-report-'));
   const base = sample();
-  const r = buildReport({ ...base, scenarios: [], mutants: [], load: [{ ...base.load[0]!, passed: false, metrics: { lost: 3, p99_ms: 41 }, baselineRatio: 0.5 }] });
+  const r = buildReport({ ...base, scenarios: [], planted: [], load: [{ ...base.load[0]!, passed: false, metrics: { lost: 3, p99_ms: 41 }, baselineRatio: 0.5 }] });
   const out = await writeReport(r, { dir });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
   const page = await browser.newPage();
@@ -115,7 +127,7 @@ test('the headline latency is the steady state: a scenario that slows the networ
   const slowed = { ...scenario('slow-network', 'passed', [550, 600, 650]), faults: [{ kind: 'latency', phase: 'start', client: 'c1' }] };
   const r = buildReport({
     runId: newRunId(), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' }, budget: config.latencyBudget,
-    scenarios: [steady, slowed], mutants: [], load: [],
+    scenarios: [steady, slowed], planted: [], load: [],
   });
   assert.equal(r.summary.latency!.max, 50);
   assert.equal(r.scenarios[1]!.latency!.max, 650);

@@ -41,11 +41,11 @@ export function buildReport(input: Omit<Report, 'version' | 'summary' | 'environ
   // samples (and its own budget) but does not move it.
   const shaped = (s: ScenarioResult) => s.faults.some((f) => SHAPING.has(f.kind));
   const samples = input.scenarios.filter((s) => !shaped(s)).flatMap((s: ScenarioResult) => s.latency?.samples ?? []);
-  const counts = tally(input.scenarios, input.mutants);
+  const counts = tally(input.scenarios, input.planted);
   const summary = {
     ...counts,
     latency: samples.length ? summarize(samples) : undefined,
-    ok: counts.failed === 0 && counts.mutantsMissed === 0 && input.load.every((l) => l.passed),
+    ok: counts.failed === 0 && counts.plantedMissed === 0 && input.load.every((l) => l.passed),
   };
   return Report.parse({ version: 1, ...input, environment: input.environment ?? environment(), summary });
 }

@@ -24,7 +24,7 @@ export const ScenarioResult = z.object({
 });
 
 /** `checker`: the generic checkers that failed on it, when the test that caught it ran them. */
-export const MutantResult = z.object({ mutant: z.string(), scenario: z.string(), caught: z.boolean(), detail: z.string(), durationMs: z.number(), checker: z.string().optional() });
+export const PlantedResult = z.object({ bug: z.string(), scenario: z.string(), caught: z.boolean(), detail: z.string(), durationMs: z.number(), checker: z.string().optional() });
 
 export const LoadResult = z.object({
   name: z.string(),
@@ -50,12 +50,28 @@ export const Report = z.object({
   target: z.object({ kind: z.enum(['local', 'external']), appUrl: z.string().optional(), supabaseUrl: z.string().optional() }),
   budget: z.object({ p95: z.number(), max: z.number() }),
   scenarios: z.array(ScenarioResult),
-  mutants: z.array(MutantResult).default([]),
+  planted: z.array(PlantedResult).default([]),
   load: z.array(LoadResult).default([]),
   summary: z.object({
     passed: z.number(), failed: z.number(), flaky: z.number(), skipped: z.number(),
-    mutantsCaught: z.number(), mutantsMissed: z.number(), latency: LatencySummary.optional(), ok: z.boolean(),
+    plantedCaught: z.number(), plantedMissed: z.number(), latency: LatencySummary.optional(), ok: z.boolean(),
   }),
 });
 export type Report = z.infer<typeof Report>;
+
+/**
+ * A report.json as this version reads it: one written before planted bugs had one name (`mutants`,
+ * `mutant`, `mutantsCaught`, `mutantsMissed`) is renamed in place, so `report --compare` still reads
+ * a kept baseline. Anything else is returned as it is, for Report to judge.
+ */
+export function upgradeReport(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || !('mutants' in raw)) return raw;
+  const { mutants, summary, ...rest } = raw as { mutants: unknown; summary?: Record<string, unknown> };
+  const planted = Array.isArray(mutants)
+    ? mutants.map((m: Record<string, unknown>) => { const { mutant, ...r } = m; return { bug: mutant, ...r }; })
+    : mutants;
+  const { mutantsCaught, mutantsMissed, ...sum } = summary ?? {};
+  return { ...rest, planted, summary: summary && { ...sum, plantedCaught: mutantsCaught, plantedMissed: mutantsMissed } };
+}
 export type ScenarioResult = z.infer<typeof ScenarioResult>;
+export type PlantedResult = z.infer<typeof PlantedResult>;

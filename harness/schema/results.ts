@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MutantResult, ScenarioResult } from './report.ts';
+import { PlantedResult, ScenarioResult } from './report.ts';
 
 /** A scenario test's result, and what `syncwright explore` reads of a random run besides. */
 export const ScenarioEntry = z.object({
@@ -13,7 +13,7 @@ export const ScenarioEntry = z.object({
 /** Counts of one Playwright run, computed once (tally in harness/conformance/results.ts). */
 export const RunSummary = z.object({
   passed: z.number(), failed: z.number(), flaky: z.number(), skipped: z.number(),
-  mutantsCaught: z.number(), mutantsMissed: z.number(),
+  plantedCaught: z.number(), plantedMissed: z.number(),
 });
 
 /**
@@ -24,7 +24,7 @@ export const RunSummary = z.object({
 export const RunResults = z.object({
   version: z.literal(1),
   scenarios: z.array(ScenarioEntry),
-  planted: z.array(MutantResult),
+  planted: z.array(PlantedResult),
   artifacts: z.record(z.string(), z.string()),
   summary: RunSummary,
 });

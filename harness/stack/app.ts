@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { spawnChild, waitForHealth } from './children.ts';
 import type { AppHandle } from './up.ts';
 import { alive } from './lock.ts';
+import { ROOT } from '../root.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WEB = path.join(ROOT, 'reference/web');
 const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
 

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { StackInfo } from '../schema/stack.ts';
 import { DEFAULT_JWT_SECRET, mintAnonKey, mintServiceRoleKey, mintUserToken } from './keys.ts';
 import { freePort, resolvePorts, type Ports } from './ports.ts';
@@ -10,8 +9,8 @@ import { startPostgres, type PostgresHandle } from './postgres.ts';
 import { applyMigrations, applySeed } from './migrate.ts';
 import { startRealtimeProcess, type RealtimeProcess } from './realtime.ts';
 import { ALICE, BOB } from './seed-users.ts';
+import { ROOT } from '../root.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface AppHandle { url: string; pid: number; stop(): Promise<void>; crashed?: Promise<string> }
 export interface WorkerHandle { id: string; pid: number; stop(): Promise<void>; kill(signal?: NodeJS.Signals): void; restart?(): Promise<void>; crashed?: Promise<string> }
@@ -25,7 +24,7 @@ export interface BootOptions {
   workers?: number;
   /** A Supabase config.toml for the Realtime limits (default supabase/config.toml). */
   configPath?: string;
-  /** Extra environment for the app, worker and Realtime server, e.g. SYNC_MUTANT or SYNCWRIGHT_ACCESS_TOKEN_TTL_S. */
+  /** Extra environment for the app, worker and Realtime server, e.g. SYNC_PLANTED or SYNCWRIGHT_ACCESS_TOKEN_TTL_S. */
   env?: Record<string, string>;
   onProgress?: (line: string) => void;
   onLog?: (line: string) => void;

@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { spawnChild, TSX_NODE_ARGS, type Child } from './children.ts';
 import type { WorkerHandle } from './up.ts';
+import { ROOT } from '../root.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface WorkerOptions {
   dbUrl: string;

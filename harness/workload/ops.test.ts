@@ -37,10 +37,10 @@ test('process faults are offered only to a run that owns its stack', () => {
 
 test('a regression spec is plain fixture calls, one a step, with the run shape and planted bug', () => {
   const text = renderRegressionSpec({
-    title: 'regression: seed 7 (convergence)', note: 'seed 7', shape, login: { mutant: 'stamp-cursor' },
+    title: 'regression: seed 7 (convergence)', note: 'seed 7', shape, login: { planted: 'stamp-cursor' },
     ops: [{ op: 'open', c: 1, file: 2 }, { op: 'rename', c: 1, name: "it's.wav" }, { op: 'slowCommit' }],
   });
-  assert.match(text, /test\.use\(\{ login: \{"mutant":"stamp-cursor"\} \}\);/);
+  assert.match(text, /test\.use\(\{ login: \{"planted":"stamp-cursor"\} \}\);/);
   assert.match(text, /const w = await workload\(\{ clients: 4, processFaults: false \}\);/);
   assert.match(text, /^ {2}await w\.open\(1, 2\);$/m);
   assert.match(text, /^ {2}await w\.rename\(1, "it's\.wav"\);$/m);

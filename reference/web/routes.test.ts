@@ -110,17 +110,17 @@ test('upload commits the file and the usage row in one transaction; over quota i
   await db.query('update usage_logs set quota_uploads = 20 where user_id = $1', [ALICE.id]);
 });
 
-test('/dev/login?mutant= switches a planted bug on for that browser only; an unknown one is a 400', async () => {
-  const bad = await fetch(`${stack.info.appUrl}/dev/login?as=${ALICE.email}&mutant=no-such-bug`, { redirect: 'manual' });
+test('/dev/login?planted= switches a planted bug on for that browser only; an unknown one is a 400', async () => {
+  const bad = await fetch(`${stack.info.appUrl}/dev/login?as=${ALICE.email}&planted=no-such-bug`, { redirect: 'manual' });
   assert.equal(bad.status, 400);
-  assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'unknown_mutant');
+  assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'unknown_planted_bug');
   assert.equal(bad.headers.getSetCookie().length, 0, 'a refused login sets nothing');
-  const login = await fetch(`${stack.info.appUrl}/dev/login?as=${ALICE.email}&mutant=fake-connected`, { redirect: 'manual' });
+  const login = await fetch(`${stack.info.appUrl}/dev/login?as=${ALICE.email}&planted=fake-connected`, { redirect: 'manual' });
   const jar = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  assert.match(jar, /sw_mutant=fake-connected/);
+  assert.match(jar, /sw_planted=fake-connected/);
   const withBug = await (await fetch(`${stack.info.appUrl}/`, { headers: { cookie: jar } })).text();
   const without = await (await fetch(`${stack.info.appUrl}/`, { headers: { cookie: cookies.get(ALICE.email)! } })).text();
-  assert.match(withBug, /fake-connected/, 'the page hands the mutant to the browser');
+  assert.match(withBug, /fake-connected/, 'the page hands the planted bug to the browser');
   assert.doesNotMatch(without, /fake-connected/, 'other browsers are unaffected');
 });
 
@@ -138,7 +138,7 @@ test('/dev/login?tokenTtl= sets this browser\'s access-token lifetime; a bad val
 });
 
 test('sync cursor: a rename stamped before a sync and committed after it reaches the next sync; the planted stamp-cursor skips it for good', async () => {
-  const login = await fetch(`${stack.info.appUrl}/dev/login?as=${ALICE.email}&mutant=stamp-cursor`, { redirect: 'manual' });
+  const login = await fetch(`${stack.info.appUrl}/dev/login?as=${ALICE.email}&planted=stamp-cursor`, { redirect: 'manual' });
   const planted = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   type Sync = { serverTime: string; audioFiles: { id: string; name: string }[] };
   const sync = async (cookie: string, since?: string) => {

@@ -26,7 +26,7 @@ if (!dbUrl) {
 const owner = process.env.WORKER_ID ?? `worker-${process.pid}`;
 const dataDir = process.env.SYNCWRIGHT_DATA_DIR ?? '.';
 const leaseMs = num('LEASE_MS', 5000);
-const bugOn = bugSwitch(parsePlantedBug(process.env.SYNC_MUTANT));
+const bugOn = bugSwitch(parsePlantedBug(process.env.SYNC_PLANTED));
 const transcriber = new SyntheticTranscriber({ durationMs: num('TRANSCRIBE_MS', 300), failRate: num('TRANSCRIBE_FAIL_RATE', 0), seed: process.env.TRANSCRIBE_SEED });
 
 const pool = new pg.Pool({ connectionString: dbUrl, max: 3 });

@@ -16,7 +16,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     supabaseUrl: (await realtimeUrlOverride()) ?? cfg.supabaseUrl,
     anonKey: cfg.anonKey,
     eventsPerSecond: cfg.eventsPerSecond,
-    mutant: await activePlantedBug(),
+    planted: await activePlantedBug(),
   };
   return (
     <html lang="en">

@@ -8,7 +8,7 @@ import { refreshDelayMs } from '../lib/sync/token.ts';
 import { ACCOUNT_HEADER } from '../lib/sync/types.ts';
 import { bugSwitch, type PlantedBug } from '../../planted.ts';
 
-export interface PublicConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; mutant?: PlantedBug }
+export interface PublicConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; planted?: PlantedBug }
 export interface SessionInfo { userId: string; email: string; accessToken: string; expiresAt: number }
 
 const EngineContext = createContext<SyncEngine | null>(null);
@@ -21,7 +21,7 @@ declare global {
 export function SyncProvider({ config, session, children }: { config: PublicConfig; session: SessionInfo; children: ReactNode }) {
   const [engine, setEngine] = useState<SyncEngine | null>(null);
   useEffect(() => {
-    const bugOn = bugSwitch(config.mutant);
+    const bugOn = bugSwitch(config.planted);
     let token = session.accessToken;
     const supabase = createClient(config.supabaseUrl, config.anonKey, {
       auth: { persistSession: false, autoRefreshToken: false },
@@ -69,7 +69,7 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
       if (stopped) return;
       e = new SyncEngine({
         userId: session.userId, kv, fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers as Record<string, string>, [ACCOUNT_HEADER]: session.userId } }), supabase,
-        online: () => navigator.onLine, uuid: () => crypto.randomUUID(), mutant: config.mutant,
+        online: () => navigator.onLine, uuid: () => crypto.randomUUID(), planted: config.planted,
         record: (ev) => window.__syncwright?.record?.(ev),
       });
       await e.start();

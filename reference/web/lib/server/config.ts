@@ -14,7 +14,7 @@ export function serverConfig() {
     anonKey: need('NEXT_PUBLIC_SUPABASE_ANON_KEY'),
     eventsPerSecond: Number(process.env.NEXT_PUBLIC_SUPABASE_EVENTS_PER_SEC ?? 10) || 10,
     dataDir: process.env.SYNCWRIGHT_DATA_DIR ?? '.data',
-    mutant: parsePlantedBug(process.env.SYNC_MUTANT),
+    planted: parsePlantedBug(process.env.SYNC_PLANTED),
     devLogin: process.env.NODE_ENV !== 'production' || process.env.SYNCWRIGHT_DEV_LOGIN === '1',
     poolMax: Number(process.env.DB_POOL_MAX ?? 10) || 10,
     poolIdleMs: Number(process.env.DB_POOL_IDLE_MS ?? 10_000) || 10_000,
@@ -24,4 +24,4 @@ export function serverConfig() {
   };
 }
 
-export interface ClientConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; mutant?: PlantedBug }
+export interface ClientConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; planted?: PlantedBug }

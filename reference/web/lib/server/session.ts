@@ -3,9 +3,10 @@ import { cookies } from 'next/headers';
 import { serverConfig } from './config.ts';
 import { parsePlantedBug, type PlantedBug } from '../../../planted.ts';
 
-export const SESSION_COOKIE = 'sw_session';
+import { SESSION_COOKIE } from '../sync/types.ts';
+export { SESSION_COOKIE };
 export const REALTIME_URL_COOKIE = 'sw_supabase_url';
-export const MUTANT_COOKIE = 'sw_mutant';
+export const PLANTED_COOKIE = 'sw_planted';
 export const TOKEN_TTL_COOKIE = 'sw_token_ttl';
 
 export interface Session { userId: string; email: string; token: string; exp: number }
@@ -43,14 +44,14 @@ async function tokenTtlOverride(): Promise<number | undefined> {
 }
 
 /** A planted bug for this browser alone (dev login only), so one stack can serve the whole matrix. */
-async function mutantOverride(): Promise<PlantedBug | undefined> {
-  const v = (await cookies()).get(MUTANT_COOKIE)?.value;
+async function plantedOverride(): Promise<PlantedBug | undefined> {
+  const v = (await cookies()).get(PLANTED_COOKIE)?.value;
   return v && serverConfig().devLogin ? parsePlantedBug(v) : undefined;
 }
 
-/** The planted bug this request runs with: the browser's own, else the stack's `SYNC_MUTANT`. */
+/** The planted bug this request runs with: the browser's own, else the stack's `SYNC_PLANTED`. */
 export async function activePlantedBug(): Promise<PlantedBug | undefined> {
-  return (await mutantOverride()) ?? serverConfig().mutant;
+  return (await plantedOverride()) ?? serverConfig().planted;
 }
 
 export async function realtimeUrlOverride(): Promise<string | undefined> {

@@ -1,5 +1,5 @@
 // The sync engine against a fake server and realtime: the correct client, and the planted bugs of
-// the client that a unit test can show (each: the correct code behaves, the mutant does not).
+// the client that a unit test can show (each: the correct code behaves, the planted bug does not).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -64,10 +64,10 @@ class FakeServer {
   }) as typeof fetch;
 }
 
-function engine(o: { kv: KV; server?: FakeServer; userId?: string; mutant?: string; online?: () => boolean }): SyncEngine {
+function engine(o: { kv: KV; server?: FakeServer; userId?: string; planted?: string; online?: () => boolean }): SyncEngine {
   return new SyncEngine({
     userId: o.userId ?? U1, kv: o.kv, fetch: o.server?.fetch ?? (async () => new Response(null, { status: 503 })), supabase: offlineSupabase(),
-    online: o.online ?? (() => false), uuid: () => randomUUID(), mutant: o.mutant,
+    online: o.online ?? (() => false), uuid: () => randomUUID(), planted: o.planted,
   });
 }
 
@@ -82,7 +82,7 @@ function realtime(e: SyncEngine, eventType: 'INSERT' | 'UPDATE' | 'DELETE', f: P
 const settle = () => new Promise((r) => setTimeout(r, 120));
 
 /** A reload: a new engine over the same storage, as the next page would start it. */
-async function reload(kv: KV, o: { userId?: string; mutant?: string; server?: FakeServer } = {}): Promise<SyncEngine> {
+async function reload(kv: KV, o: { userId?: string; planted?: string; server?: FakeServer } = {}): Promise<SyncEngine> {
   const e = engine({ kv, ...o });
   await e.start();
   e.stop();
@@ -118,11 +118,11 @@ test('the page renders a realtime change only once the cache holds it: a reload 
   assert.equal((await reload(kv)).store.files.get('f1')?.name, 'v2.wav');
 });
 
-test('unpersisted-delete: after a realtime delete and a reload, the mutant shows the row again until a sync reports the delete', async () => {
-  for (const mutant of ['', 'unpersisted-delete']) {
+test('unpersisted-delete: after a realtime delete and a reload, the planted bug shows the row again until a sync reports the delete', async () => {
+  for (const planted of ['', 'unpersisted-delete']) {
     const kv = new MemoryKV();
     const server = new FakeServer();
-    const e = engine({ kv, server, mutant });
+    const e = engine({ kv, server, planted });
     await e.start();
     server.write('f1', 'doomed.wav');
     await e.syncFetch();
@@ -133,57 +133,57 @@ test('unpersisted-delete: after a realtime delete and a reload, the mutant shows
     await settle();
     e.stop();
     assert.equal(e.store.files.has('f1'), false, 'gone from the page at once either way');
-    const after = await reload(kv, { mutant, server });
-    assert.equal(after.store.files.has('f1'), mutant === 'unpersisted-delete', mutant ? 'the mutant resurrects it from the cache' : 'the correct client does not');
+    const after = await reload(kv, { planted, server });
+    assert.equal(after.store.files.has('f1'), planted === 'unpersisted-delete', planted ? 'the planted bug resurrects it from the cache' : 'the correct client does not');
     await after.syncFetch();
     assert.equal(after.store.files.has('f1'), false, 'the sync removes it');
-    assert.equal((await reload(kv, { mutant })).store.files.has('f1'), false, 'from the cache too');
+    assert.equal((await reload(kv, { planted })).store.files.has('f1'), false, 'from the cache too');
   }
 });
 
-test('shared-cache-key: after switching accounts in one browser profile, the mutant shows the previous user\'s cached rows', async () => {
-  for (const mutant of ['', 'shared-cache-key']) {
+test('shared-cache-key: after switching accounts in one browser profile, the planted bug shows the previous user\'s cached rows', async () => {
+  for (const planted of ['', 'shared-cache-key']) {
     const kv = new MemoryKV();
     const server = new FakeServer();
-    const alice = engine({ kv, server, mutant, userId: U1 });
+    const alice = engine({ kv, server, planted, userId: U1 });
     await alice.start();
     realtime(alice, 'INSERT', server.write('a1', 'alice-private.wav', U1));
     await settle();
     alice.stop();
-    const bob = await reload(kv, { mutant, userId: U2 });
-    assert.deepEqual([...bob.store.files.keys()], mutant ? ['a1'] : [], mutant ? 'the mutant shows alice\'s row to bob' : 'bob sees nothing of alice');
-    assert.equal((await reload(kv, { mutant, userId: U1 })).store.files.has('a1'), true, 'alice keeps her cache');
+    const bob = await reload(kv, { planted, userId: U2 });
+    assert.deepEqual([...bob.store.files.keys()], planted ? ['a1'] : [], planted ? 'the planted bug shows alice\'s row to bob' : 'bob sees nothing of alice');
+    assert.equal((await reload(kv, { planted, userId: U1 })).store.files.has('a1'), true, 'alice keeps her cache');
   }
 });
 
-test('keep-first-rename: two offline renames of a row; the mutant sends only the first name', async () => {
-  for (const mutant of ['', 'keep-first-rename']) {
+test('keep-first-rename: two offline renames of a row; the planted bug sends only the first name', async () => {
+  for (const planted of ['', 'keep-first-rename']) {
     const kv = new MemoryKV();
     const server = new FakeServer();
     let online = false;
-    const e = engine({ kv, server, mutant, online: () => online });
+    const e = engine({ kv, server, planted, online: () => online });
     await e.start();
     server.write('f1', 'original.wav');
     await e.syncFetch();
     await e.rename('f1', 'first.wav');
     await e.rename('f1', 'second.wav');
     assert.equal(e.store.files.get('f1')?.name, 'second.wav', 'the page shows the last rename either way');
-    assert.deepEqual(e.queue.all().map((m) => m.payload.name), mutant ? ['first.wav'] : ['first.wav', 'second.wav']);
+    assert.deepEqual(e.queue.all().map((m) => m.payload.name), planted ? ['first.wav'] : ['first.wav', 'second.wav']);
     online = true;
     await e.replay();
     await settle();
     e.stop();
-    assert.equal(server.rows.get('f1')?.name, mutant ? 'first.wav' : 'second.wav', mutant ? 'the last rename is lost' : 'the last rename wins');
+    assert.equal(server.rows.get('f1')?.name, planted ? 'first.wav' : 'second.wav', planted ? 'the last rename is lost' : 'the last rename wins');
     assert.equal(e.store.files.get('f1')?.name, server.rows.get('f1')?.name);
     assert.equal(e.notices.length, 0, 'and nothing tells the user');
   }
 });
 
-test('stale-sync-overwrites: a sync response older than what realtime brought meanwhile; the mutant goes back to it', async () => {
-  for (const mutant of ['', 'stale-sync-overwrites']) {
+test('stale-sync-overwrites: a sync response older than what realtime brought meanwhile; the planted bug goes back to it', async () => {
+  for (const planted of ['', 'stale-sync-overwrites']) {
     const kv = new MemoryKV();
     const server = new FakeServer();
-    const e = engine({ kv, server, mutant });
+    const e = engine({ kv, server, planted });
     await e.start();
     server.write('f1', 'v1.wav');
     await e.syncFetch();
@@ -199,16 +199,16 @@ test('stale-sync-overwrites: a sync response older than what realtime brought me
     await sync;
     await settle();
     e.stop();
-    assert.equal(e.store.files.get('f1')?.updatedAt, mutant ? v2.updatedAt : v3.updatedAt, mutant ? 'the mutant shows v2 after v3' : 'v3 stays');
+    assert.equal(e.store.files.get('f1')?.updatedAt, planted ? v2.updatedAt : v3.updatedAt, planted ? 'the planted bug shows v2 after v3' : 'v3 stays');
   }
 });
 
-test('client-clock-cursor: with the browser clock ahead of the server, the mutant never fetches what changed while it was away', async () => {
-  for (const mutant of ['', 'client-clock-cursor']) {
+test('client-clock-cursor: with the browser clock ahead of the server, the planted bug never fetches what changed while it was away', async () => {
+  for (const planted of ['', 'client-clock-cursor']) {
     const kv = new MemoryKV();
     // The server's clock is years behind this machine's: the browser's clock is "ahead".
     const server = new FakeServer('2020-01-01T00:00:00Z');
-    const e = engine({ kv, server, mutant });
+    const e = engine({ kv, server, planted });
     await e.start();
     server.write('f1', 'v1.wav');
     await e.syncFetch();
@@ -216,15 +216,15 @@ test('client-clock-cursor: with the browser clock ahead of the server, the mutan
     await e.syncFetch();
     await settle();
     e.stop();
-    assert.equal(e.store.files.get('f1')?.name, mutant ? 'v1.wav' : 'renamed-while-away.wav');
+    assert.equal(e.store.files.get('f1')?.name, planted ? 'v1.wav' : 'renamed-while-away.wav');
   }
 });
 
-test('stale-base: a rename after a realtime update; the mutant sends the version first shown and gets a spurious 409', async () => {
-  for (const mutant of ['', 'stale-base']) {
+test('stale-base: a rename after a realtime update; the planted bug sends the version first shown and gets a spurious 409', async () => {
+  for (const planted of ['', 'stale-base']) {
     const kv = new MemoryKV();
     const server = new FakeServer();
-    const e = engine({ kv, server, mutant, online: () => true });
+    const e = engine({ kv, server, planted, online: () => true });
     await e.start();
     server.write('f1', 'v1.wav');
     await e.syncFetch();
@@ -237,8 +237,8 @@ test('stale-base: a rename after a realtime update; the mutant sends the version
     await e.replay();
     await settle();
     e.stop();
-    assert.equal(server.rows.get('f1')?.name, mutant ? 'renamed-elsewhere.wav' : 'mine.wav');
-    assert.deepEqual(e.notices.map((n) => n.kind), mutant ? ['conflict'] : []);
+    assert.equal(server.rows.get('f1')?.name, planted ? 'renamed-elsewhere.wav' : 'mine.wav');
+    assert.deepEqual(e.notices.map((n) => n.kind), planted ? ['conflict'] : []);
   }
 });
 

@@ -15,8 +15,8 @@ export interface EngineDeps {
   supabase: SupabaseClient;
   online: () => boolean;
   uuid: () => string;
-  /** The planted bug this engine runs with, if any (`/dev/login?mutant=`, `SYNC_MUTANT`). */
-  mutant?: PlantedBug;
+  /** The planted bug this engine runs with, if any (`/dev/login?planted=`, `SYNC_PLANTED`). */
+  planted?: PlantedBug;
   record?: (e: { kind: string; table: string; id: string; updatedAt: string }) => void;
 }
 
@@ -71,7 +71,7 @@ export class SyncEngine {
   private firstShown = new Map<string, string>();
 
   constructor(private readonly d: EngineDeps) {
-    this.bugOn = bugSwitch(d.mutant);
+    this.bugOn = bugSwitch(d.planted);
     this.store = new Store({ ignoreUpdatedAt: this.bugOn('ignore-updated-at') });
     this.queue = new MutationQueue(d.kv, `queue:${d.userId}`);
     // Planted bug shared-cache-key: row ids are UUIDs, unique anyway, so the row keys go without the

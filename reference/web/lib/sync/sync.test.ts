@@ -28,7 +28,7 @@ test('last-write-wins: an older or equal payload is ignored, a newer one applied
   assert.equal(s.files.get('f1')?.name, 'v3');
 });
 
-test('the ignore-updated-at mutant applies stale payloads (what the stale-event scenario catches)', () => {
+test('the ignore-updated-at planted bug applies stale payloads (what the stale-event scenario catches)', () => {
   const s = new Store({ ignoreUpdatedAt: true });
   s.upsertFile(file('2026-01-01T00:00:02Z', 'v2'));
   s.upsertFile(file('2026-01-01T00:00:01Z', 'v1'));

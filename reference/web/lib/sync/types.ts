@@ -20,6 +20,9 @@ export interface Usage { userId: string; uploadsCount: number; totalDurationMs: 
  */
 export const ACCOUNT_HEADER = 'x-sync-account';
 
+/** The cookie `/dev/login` sets; the k6 scripts send it as their users' session. */
+export const SESSION_COOKIE = 'sw_session';
+
 export type ConnectionState = 'connected' | 'connecting' | 'offline';
 export type NoticeKind = 'conflict' | 'rejected' | 'error';
 export interface Notice { id: string; kind: NoticeKind; entityId: string; message: string; at: number }

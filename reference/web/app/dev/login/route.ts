@@ -3,14 +3,14 @@ import { SignJWT } from 'jose';
 import { asService } from '../../../lib/server/db.ts';
 import { serverConfig } from '../../../lib/server/config.ts';
 import { problem } from '../../../lib/server/http.ts';
-import { MUTANT_COOKIE, REALTIME_URL_COOKIE, SESSION_COOKIE, TOKEN_TTL_COOKIE } from '../../../lib/server/session.ts';
+import { PLANTED_COOKIE, REALTIME_URL_COOKIE, SESSION_COOKIE, TOKEN_TTL_COOKIE } from '../../../lib/server/session.ts';
 import { PLANTED_BUGS, isPlantedBug } from '../../../../planted.ts';
 
 export const dynamic = 'force-dynamic';
 
 /**
  * Local stacks only: signs in as a seeded user by id or email. `supabaseUrl` points this browser's
- * realtime socket elsewhere (a fault proxy); `mutant` switches a planted bug on for this browser;
+ * realtime socket elsewhere (a fault proxy); `planted` switches a planted bug on for this browser;
  * `tokenTtl` sets the lifetime of this browser's access tokens in seconds.
  */
 export async function GET(req: NextRequest) {
@@ -36,12 +36,12 @@ export async function GET(req: NextRequest) {
   } else {
     res.cookies.delete(TOKEN_TTL_COOKIE);
   }
-  const mutant = req.nextUrl.searchParams.get('mutant');
-  if (mutant) {
-    if (!isPlantedBug(mutant)) return problem(400, 'unknown_mutant', `mutant must be one of ${PLANTED_BUGS.join(', ')}`);
-    res.cookies.set(MUTANT_COOKIE, mutant, { sameSite: 'lax', path: '/' });
+  const planted = req.nextUrl.searchParams.get('planted');
+  if (planted) {
+    if (!isPlantedBug(planted)) return problem(400, 'unknown_planted_bug', `planted must be one of ${PLANTED_BUGS.join(', ')}`);
+    res.cookies.set(PLANTED_COOKIE, planted, { sameSite: 'lax', path: '/' });
   } else {
-    res.cookies.delete(MUTANT_COOKIE);
+    res.cookies.delete(PLANTED_COOKIE);
   }
   const override = req.nextUrl.searchParams.get('supabaseUrl');
   if (override) {

@@ -4,8 +4,7 @@ import { randomBytes } from 'k6/crypto';
 import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 import { errors } from './watch.ts';
-
-const SESSION_COOKIE = 'sw_session';
+import { SESSION_COOKIE } from '../../reference/web/lib/sync/types.ts';
 
 /** A v4 UUID for mutationId (k6 has no typed randomUUID). */
 export function uuid(): string {

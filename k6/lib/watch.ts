@@ -4,6 +4,7 @@ import { WebSocket } from 'k6/websockets';
 import { Trend, Counter } from 'k6/metrics';
 import { check } from 'k6';
 import { socketUrl, join, heartbeat, parse } from './realtime.ts';
+import { EVENTS } from '../../harness/realtime/constants.ts';
 
 export interface User { id: string; token: string; files: string[] }
 
@@ -12,6 +13,7 @@ export const joinTime = new Trend('realtime_join_ms', true);
 export const errors = new Counter('realtime_errors');
 const delivered = new Counter('realtime_delivered');
 const COMMIT_KEY = '"commit_timestamp":"';
+const DELIVERY_MARK = `"event":"${EVENTS.postgresChanges}"`;
 
 export function watch(supabaseUrl: string, anonKey: string, user: User, topic: string, holdMs: number): void {
   const ws = new WebSocket(socketUrl(supabaseUrl, anonKey));
@@ -26,7 +28,7 @@ export function watch(supabaseUrl: string, anonKey: string, user: User, topic: s
     // Deliveries are most frames: read their commit time without a full JSON.parse, so k6's own
     // CPU (it shares this machine with the server) inflates the latency it measures as little as possible.
     const at = text.indexOf(COMMIT_KEY);
-    if (at >= 0 && text.includes('"event":"postgres_changes"')) {
+    if (at >= 0 && text.includes(DELIVERY_MARK)) {
       const start = at + COMMIT_KEY.length;
       latency.add(Date.now() - Date.parse(text.slice(start, text.indexOf('"', start))));
       count++;
@@ -34,10 +36,10 @@ export function watch(supabaseUrl: string, anonKey: string, user: User, topic: s
     }
     const f = parse(text);
     if (!f) return;
-    if (f.event === 'phx_reply' && f.ref === joinRef) {
+    if (f.event === EVENTS.reply && f.ref === joinRef) {
       check(f, { 'join ok': (x: typeof f) => x.payload.status === 'ok' });
       joinTime.add(Date.now() - started);
-    } else if (f.event === 'system' && f.payload.status === 'error') {
+    } else if (f.event === EVENTS.system && f.payload.status === 'error') {
       errors.add(1, { kind: 'system' });
     }
   };

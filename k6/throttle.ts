@@ -15,6 +15,7 @@ import { maxInWindow, writerVus } from './lib/window.ts';
 import { watch, errors, type User } from './lib/watch.ts';
 import { loginAll, renameOnce, sync, writerSlot } from './lib/app.ts';
 import { thresholds } from './thresholds.ts';
+import { EVENTS, TOPIC_PREFIX } from '../harness/realtime/constants.ts';
 
 interface Config {
   supabaseUrl: string; anonKey: string; appUrl: string; users: User[]; watchers: number; limit: number;
@@ -70,8 +71,8 @@ function listen(topic: string, user: User, untilS: number, done: (times: number[
   ws.onopen = () => join(ws, topic, user.token, []);
   ws.onmessage = (e?: { data: unknown }) => {
     const f = parse(String(e?.data ?? ''));
-    if (f?.event === 'broadcast') times.push(Date.now());
-    else if (f?.event === 'system' && f.payload.status === 'error') errors.add(1, { kind: `listener_${f.payload.message ?? 'system'}` });
+    if (f?.event === EVENTS.broadcast) times.push(Date.now());
+    else if (f?.event === EVENTS.system && f.payload.status === 'error') errors.add(1, { kind: `listener_${f.payload.message ?? 'system'}` });
   };
   setTimeout(() => { done(times); ws.close(); }, untilS * 1000);
 }
@@ -112,13 +113,13 @@ function push(topic: string, user: User, perSecond: number, count: number, sent:
   ws.onmessage = (e?: { data: unknown }) => {
     const f = parse(String(e?.data ?? ''));
     if (!f) return;
-    if (f.event === 'phx_reply' && f.ref === joinRef) {
+    if (f.event === EVENTS.reply && f.ref === joinRef) {
       const timer = setInterval(() => {
         if (stopped || n >= count) { clearInterval(timer); ws.close(); return; }
         broadcast(ws, topic, joinRef, 'tick', { n: n++ });
         sent.add(1);
       }, 1000 / perSecond);
-    } else if ((f.event === 'system' && f.payload.status === 'error') || f.event === 'phx_close') {
+    } else if ((f.event === EVENTS.system && f.payload.status === 'error') || f.event === EVENTS.close) {
       stopped = true;
       onError(f);
     }
@@ -137,10 +138,10 @@ export function offender(data: { cookies: Record<string, string> }): void {
   ws.onmessage = (e?: { data: unknown }) => {
     const f = parse(String(e?.data ?? ''));
     if (!f) return;
-    if (f.event === 'phx_reply' && f.ref === joinRef && !timer) {
+    if (f.event === EVENTS.reply && f.ref === joinRef && !timer) {
       let n = 0;
       timer = setInterval(() => { broadcast(ws, 'flood', joinRef, 'tick', { n: n++ }); floodSent.add(1); }, 1000 / (cfg.limit * 3));
-    } else if (f.event === 'system' && f.payload.status === 'error' && f.topic === 'realtime:flood' && !told) {
+    } else if (f.event === EVENTS.system && f.payload.status === 'error' && f.topic === `${TOPIC_PREFIX}flood` && !told) {
       told = f.payload.message ?? '';
       clearInterval(timer);
       // Like a well-behaved client: wait for the window and the writers to pass, reconcile, rejoin.
@@ -150,7 +151,7 @@ export function offender(data: { cookies: Record<string, string> }): void {
         if (mine) syncedAt.add(Date.parse(mine.updatedAt), { user: user.id });
         rejoinRef = join(ws, 'flood', user.token, bindings);
       }, Math.max(1500, (cfg.writeEnd + 3 - cfg.floodAt) * 1000));
-    } else if (f.event === 'phx_reply' && f.ref === rejoinRef) {
+    } else if (f.event === EVENTS.reply && f.ref === rejoinRef) {
       check(f, { 'offender rejoins once the window has passed': (x: typeof f) => x.payload.status === 'ok' });
       ws.close();
     }
