@@ -1,4 +1,5 @@
 import type { PlantedBug } from '../../reference/planted.ts';
+import type { CheckerName } from '../history/checker.ts';
 
 /**
  * The planted-bug catalogue: for each bug the reference implements (reference/planted.ts, switched
@@ -17,7 +18,7 @@ export interface PlantedEntry {
   /** Part of the title of the one test in `caughtBy` that must catch it, where the file has several. */
   test?: string;
   /** The generic history checker it is expected to trip (bugs of the random workload, `caughtBy: 'random'`). */
-  checker?: string;
+  checker?: CheckerName;
   /**
    * The workload seed the matrix replays for it: one `syncwright explore --planted <name> --ops 100`
    * found it with (Jepsen keeps a failing seed the same way). Without one, the run's own seed is used.

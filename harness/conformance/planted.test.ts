@@ -1,4 +1,7 @@
 import { test } from 'node:test';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../root.ts';
 import assert from 'node:assert/strict';
 import { CATALOGUE } from './catalogue.ts';
 import { PLANTED, plantedFor, plantedProjects, selectPlanted } from './planted.ts';
@@ -37,4 +40,13 @@ test('a test outside the matrix runs with no planted bug; unknown names are refu
   // A subset keeps its own packing, the same for the config and the verdict.
   const two = selectPlanted(['drop-queue-on-reconnect', 'double-apply']);
   assert.equal(plantedFor(two, `${PLANTED}1`, 'offline-queue.spec.ts')?.name, 'drop-queue-on-reconnect');
+});
+
+// Titles may be computed, so whether `test` names one is the matrix's to find (a claim no test
+// matches runs nothing and reads as MISSED); that the file exists is checked here.
+test('each entry claims a spec file that exists', () => {
+  for (const m of CATALOGUE) {
+    const file = path.join(ROOT, 'scenarios', `${m.caughtBy}.spec.ts`);
+    assert.ok(existsSync(file), `${m.name}: caughtBy '${m.caughtBy}' is no spec (${file})`);
+  }
 });

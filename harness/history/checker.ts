@@ -22,7 +22,7 @@ export {
  * Every checker by the name its verdict carries: the planted-bug matrix names the checker that caught
  * each bug by these strings.
  */
-export const CHECKERS: Readonly<Record<string, Checker>> = {
+const BY_NAME = {
   convergence,
   'no-lost-write': noLostWrite,
   'no-double-apply': noDoubleApply,
@@ -34,9 +34,12 @@ export const CHECKERS: Readonly<Record<string, Checker>> = {
   'conflict-rule': conflictRule,
   isolation,
   'latency-budget': latencyBudget,
-};
+} satisfies Record<string, Checker>;
 
-export const CHECKER_NAMES: readonly string[] = Object.keys(CHECKERS);
+export type CheckerName = keyof typeof BY_NAME;
+export const CHECKERS: Readonly<Record<CheckerName, Checker>> = BY_NAME;
+export const CHECKER_NAMES = Object.keys(CHECKERS) as readonly CheckerName[];
+export const isCheckerName = (s: string): s is CheckerName => (CHECKER_NAMES as readonly string[]).includes(s);
 
 const all = compose(CHECKERS);
 
@@ -61,7 +64,7 @@ export function describeFailures(verdicts: readonly Verdict[]): string {
 }
 
 /** The checkers a failure message names, read back from describeFailures' `name: …` lines (an `Error: ` prefix allowed). */
-export function failedCheckerNames(message: string): string[] {
+export function failedCheckerNames(message: string): CheckerName[] {
   const named = [...message.matchAll(/^\s*(?:Error: )?([a-z][a-z-]+): /gm)].map((m) => m[1]!);
-  return [...new Set(named)].filter((c) => CHECKER_NAMES.includes(c));
+  return [...new Set(named)].filter(isCheckerName);
 }
