@@ -1,8 +1,12 @@
 // pgoutput sends values as Postgres text; the real server sends them as to_jsonb would.
+import { parse as parseArray } from 'postgres-array';
+
 const NUMERIC = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'oid']);
 
 export function toJsonValue(type: string, text: string | null | undefined): unknown {
   if (text === null || text === undefined) return null;
+  // An array type is its element type's name with a leading underscore (pg_type): '{1,2}' → [1, 2].
+  if (type.startsWith('_')) return parseArray(text, (el) => toJsonValue(type.slice(1), el));
   if (NUMERIC.has(type)) return Number(text);
   if (type === 'bool') return text === 't';
   if (type === 'json' || type === 'jsonb') return JSON.parse(text);

@@ -123,3 +123,27 @@ test('a bad filter or an unknown table is reported by a system error, the socket
   assert.equal(sb.realtime.isConnected(), true);
   await sb.removeAllChannels();
 });
+
+test('an UPDATE that leaves a TOASTed value alone leaves it out of record; arrays arrive as JSON arrays', async () => {
+  // Default replica identity and no RLS, as many tables are: the WAL then holds neither the unchanged
+  // TOASTed value nor an old row to take it from, so apply_rls has no value to send, not a null.
+  await db.query(`create table public.toast_probe (id int primary key, tags text[], counts int4[], big text, small text);
+    grant select on public.toast_probe to authenticated;
+    alter publication supabase_realtime add table public.toast_probe`);
+  try {
+    const alice = await listen(ALICE, { event: '*', table: 'toast_probe' });
+    // md5 hex does not compress below the 2 kB TOAST threshold: the value is stored out of line.
+    await db.query(`insert into public.toast_probe values (1, '{a,"b c",NULL}', '{1,2}', (select string_agg(md5(i::text), '') from generate_series(1, 400) i), 's')`);
+    const ins = await waitFor(() => alice.got.find((p) => p.eventType === 'INSERT'), 5000, 'INSERT');
+    assert.deepEqual((ins.new as { tags: unknown }).tags, ['a', 'b c', null]);
+    assert.deepEqual((ins.new as { counts: unknown }).counts, [1, 2]);
+    assert.equal(((ins.new as { big: string }).big).length, 400 * 32);
+    await db.query(`update public.toast_probe set small = 't' where id = 1`);
+    const upd = await waitFor(() => alice.got.find((p) => p.eventType === 'UPDATE'), 5000, 'UPDATE');
+    assert.equal((upd.new as { small: string }).small, 't');
+    assert.equal('big' in upd.new, false, `the unchanged TOASTed column is left out, not null: ${JSON.stringify(Object.keys(upd.new))}`);
+    await alice.close();
+  } finally {
+    await db.query(`alter publication supabase_realtime drop table public.toast_probe; drop table public.toast_probe`);
+  }
+});
