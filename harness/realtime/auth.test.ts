@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SignJWT } from 'jose';
+import { SignJWT, base64url, exportJWK, generateKeyPair } from 'jose';
 import { checkToken } from './auth.ts';
 import { DEFAULT_JWT_SECRET, signJwt } from '../stack/keys.ts';
 
@@ -42,4 +42,53 @@ test('anything that is not a JWT is MalformedJWT', async () => {
     assert.deepEqual(await checkToken(DEFAULT_JWT_SECRET, token),
       { ok: false, code: 'MalformedJWT', message: 'The token provided is not a valid JWT' }, String(token));
   }
+});
+
+// Signing keys (JWKS), as projects with asymmetric keys or third-party auth have them; the choice of
+// key follows RealtimeWeb.JwtVerification.generate_signer.
+const claims = { role: 'authenticated', sub: 'u1' };
+const sign = (alg: string, key: Uint8Array | CryptoKey, kid?: string) =>
+  new SignJWT(claims).setProtectedHeader({ alg, ...(kid ? { kid } : {}) }).setExpirationTime('10m').sign(key);
+
+test('HS384 and HS512 tokens are verified with the JWT secret, as HS256 ones are', async () => {
+  for (const alg of ['HS384', 'HS512']) {
+    const check = await checkToken(DEFAULT_JWT_SECRET, await sign(alg, key));
+    assert.equal(check.ok, true, alg);
+  }
+});
+
+test('RS256, ES256 and EdDSA tokens are verified with the JWKS key their kid names', async () => {
+  const keys = [];
+  const tokens: [string, string][] = [];
+  for (const [alg, kid] of [['RS256', 'rsa-1'], ['ES256', 'ec-1'], ['EdDSA', 'ed-1']] as const) {
+    const pair = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
+    keys.push({ ...await exportJWK(pair.publicKey), kid });
+    tokens.push([alg, await sign(alg, pair.privateKey, kid)]);
+  }
+  const jwt = { secret: DEFAULT_JWT_SECRET, jwks: { keys } };
+  for (const [alg, token] of tokens) {
+    const check = await checkToken(jwt, token);
+    assert.equal(check.ok, true, `${alg}: ${JSON.stringify(check)}`);
+  }
+  // The HS secret still verifies HS tokens beside a JWKS.
+  assert.equal((await checkToken(jwt, await sign('HS256', key, 'some-kid'))).ok, true);
+  // A kid the JWKS lacks, or no kid at all, is the real server's signer error.
+  const other = await generateKeyPair('ES256');
+  assert.deepEqual(await checkToken(jwt, await sign('ES256', other.privateKey, 'ec-2')), {
+    ok: false, code: 'JwtSignerError', message: 'Failed to generate JWT signer for key ID (kid) "ec-2", check your JWT secret or JWKS configuration',
+  });
+  assert.deepEqual(await checkToken(jwt, await sign('ES256', other.privateKey)), {
+    ok: false, code: 'JwtSignerError', message: 'Failed to generate JWT signer, check your JWT secret or JWKS configuration',
+  });
+  // The right kid with another key's signature is a signature error.
+  assert.deepEqual(await checkToken(jwt, await sign('ES256', other.privateKey, 'ec-1')), { ok: false, code: 'JwtSignatureError', message: 'Failed to validate JWT signature' });
+  // Without a JWKS an asymmetric token has no signer.
+  assert.equal((await checkToken(DEFAULT_JWT_SECRET, tokens[1]![1])).ok, false);
+});
+
+test('an HS token whose kid names an oct key of the JWKS is verified with that key, not the secret', async () => {
+  const k = crypto.getRandomValues(new Uint8Array(32));
+  const jwt = { secret: DEFAULT_JWT_SECRET, jwks: { keys: [{ kty: 'oct', kid: 'hs-1', k: base64url.encode(k) }] } };
+  assert.equal((await checkToken(jwt, await sign('HS256', k, 'hs-1'))).ok, true);
+  assert.equal((await checkToken(jwt, await sign('HS256', key, 'hs-1'))).ok, false, 'the secret is not used for that kid');
 });

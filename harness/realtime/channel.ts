@@ -89,7 +89,7 @@ export class Channel {
       return fail('ChannelRateLimitReached: Too many channels');
     }
     const token = p.access_token ?? p.user_token ?? conn.apiKey;
-    const check = await checkToken(tenant.jwtSecret, token);
+    const check = await checkToken(tenant.jwt, token);
     if (!check.ok) return fail(`${check.code}: ${check.message}`);
     if (this.closed) return;
     this.token = typeof token === 'string' ? token : undefined;
@@ -170,7 +170,7 @@ export class Channel {
     const token = (payload as { access_token?: unknown } | null)?.access_token;
     if (token === undefined || token === null || token === this.token) return;
     if (typeof token === 'string' && token.startsWith('sb_')) return;
-    const check = await checkToken(this.tenant.jwtSecret, token);
+    const check = await checkToken(this.tenant.jwt, token);
     if (!check.ok) return this.shutdown(check.message);
     this.token = token as string;
     this.claims = check.claims;

@@ -16,7 +16,7 @@ type Reply = { status: number; body: unknown };
 export async function subscribeDelayControl(req: http.IncomingMessage, tenant: Tenant): Promise<Reply> {
   if (req.method !== 'PUT') return { status: 405, body: { code: 'method_not_allowed', error: 'use PUT' } };
   const auth = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? (req.headers.apikey as string | undefined);
-  const check = auth ? await checkToken(tenant.jwtSecret, auth) : undefined;
+  const check = auth ? await checkToken(tenant.jwt, auth) : undefined;
   if (!check?.ok || check.claims.role !== 'service_role') {
     return { status: 401, body: { code: 'unauthorized', error: 'a service_role JWT is required (Authorization: Bearer)' } };
   }

@@ -1,22 +1,29 @@
 // Process entry for the Realtime server, so the stack can restart or kill it as a fault.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { startRealtime } from './server.ts';
 import { loadLimits } from './limits.ts';
 
-const USAGE = `usage: node --import tsx harness/realtime/main.ts --port N --db-url URL --jwt-secret S [--config supabase/config.toml]
+const USAGE = `usage: node --import tsx harness/realtime/main.ts --port N --db-url URL --jwt-secret S [--jwt-jwks FILE] [--config supabase/config.toml]
 
 Serves the Supabase Realtime protocol at /realtime/v1/websocket and GET /health.
+
+  --jwt-jwks FILE  the project's JWKS ({"keys": [...]}): tokens signed with an RS, ES or EdDSA key
+                   (or an HS key of that kid) are verified with the key their kid names
 
 Environment:
   SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS  delay between a join's reply (SUBSCRIBED) and its postgres_changes
                                     going live with the 'Subscribed to PostgreSQL' system ack (default 0)`;
+
+const Jwks = z.object({ keys: z.array(z.object({ kty: z.string(), kid: z.string().optional() }).passthrough()) });
 
 async function run(): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
       options: {
-        port: { type: 'string' }, 'db-url': { type: 'string' }, 'jwt-secret': { type: 'string' },
+        port: { type: 'string' }, 'db-url': { type: 'string' }, 'jwt-secret': { type: 'string' }, 'jwt-jwks': { type: 'string' },
         config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -45,8 +52,17 @@ async function run(): Promise<number> {
     console.error(`realtime: SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS must be a whole number of milliseconds, got '${delay}'`);
     return 2;
   }
+  let jwks;
+  if (values['jwt-jwks']) {
+    try {
+      jwks = Jwks.parse(JSON.parse(readFileSync(values['jwt-jwks'], 'utf8')));
+    } catch (err) {
+      console.error(`realtime: --jwt-jwks ${values['jwt-jwks']} is not a JWKS ({"keys": [{"kty": …, "kid": …}]}): ${(err as Error).message.split('\n')[0]}`);
+      return 2;
+    }
+  }
   const server = await startRealtime({
-    port, dbUrl: values['db-url']!, jwtSecret: values['jwt-secret']!, subscribeDelayMs: Number(delay),
+    port, dbUrl: values['db-url']!, jwtSecret: values['jwt-secret']!, jwtJwks: jwks, subscribeDelayMs: Number(delay),
     limits: loadLimits(values.config), onLog: (l) => console.error(`[realtime] ${l}`),
   });
   console.error(`[realtime] listening on ${server.url}`);

@@ -6,14 +6,14 @@ import WebSocket from 'ws';
 import pg from 'pg';
 import { startFreshDb } from '../stack/fresh-db.ts';
 import { DEFAULT_JWT_SECRET, mintAnonKey, mintUserToken } from '../stack/keys.ts';
-import { startRealtime, type RealtimeServer } from './server.ts';
+import { startRealtime, type RealtimeOptions, type RealtimeServer } from './server.ts';
 import type { Limits } from './limits.ts';
 import type { PostgresHandle } from '../stack/postgres.ts';
 
 export interface Rig { db: PostgresHandle; server: RealtimeServer; anonKey: string; stop(): Promise<void> }
 
 /** A fresh seeded database and a Realtime server on free ports; `stop()` ends both. */
-export async function startRig(limits?: Partial<Limits>, opts: { subscribeDelayMs?: number } = {}): Promise<Rig> {
+export async function startRig(limits?: Partial<Limits>, opts: Pick<RealtimeOptions, 'subscribeDelayMs' | 'jwtJwks'> = {}): Promise<Rig> {
   const onLog = process.env.RT_DEBUG ? (l: string) => console.error(`[rt] ${l}`) : undefined;
   const db = await startFreshDb();
   const server = await startRealtime({ port: 0, dbUrl: db.url, jwtSecret: DEFAULT_JWT_SECRET, limits, onLog, ...opts });
@@ -22,7 +22,7 @@ export async function startRig(limits?: Partial<Limits>, opts: { subscribeDelayM
 }
 
 /** A rig plus a service connection to its database, for tests that commit changes themselves. */
-export async function startRigWithDb(limits?: Partial<Limits>, opts: { subscribeDelayMs?: number } = {}): Promise<{ rig: Rig; db: pg.Client; stop(): Promise<void> }> {
+export async function startRigWithDb(limits?: Partial<Limits>, opts: Pick<RealtimeOptions, 'subscribeDelayMs' | 'jwtJwks'> = {}): Promise<{ rig: Rig; db: pg.Client; stop(): Promise<void> }> {
   const rig = await startRig(limits, opts);
   const db = new pg.Client(rig.db.url);
   db.on('error', () => {});

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { ChangeEngine } from './changes/engine.ts';
-import { checkToken } from './auth.ts';
+import { checkToken, type JwtKeys } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { Connection } from './connection.ts';
 import { Tenant } from './tenant.ts';
@@ -13,6 +13,8 @@ export interface RealtimeOptions {
   host?: string;
   dbUrl: string;
   jwtSecret: string;
+  /** The project's signing keys (public JWKs, and `oct` keys by kid), for tokens an asymmetric key signed. */
+  jwtJwks?: JwtKeys['jwks'];
   limits?: Partial<Limits>;
   /** Delay before a join's postgres_changes go live and are acked (default 0); see Tenant. */
   subscribeDelayMs?: number;
@@ -38,7 +40,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const engine = new ChangeEngine({ dbUrl: opts.dbUrl, slotName: `syncwright_realtime_${opts.port || process.pid}`, onLog: log });
   await engine.start();
-  const tenant = new Tenant(limits, opts.jwtSecret, engine, log, { subscribeDelayMs: opts.subscribeDelayMs });
+  const tenant = new Tenant(limits, { secret: opts.jwtSecret, jwks: opts.jwtJwks }, engine, log, { subscribeDelayMs: opts.subscribeDelayMs });
   engine.onStatus((s) => log(`replication ${s}`));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadSizeKb * 1024 * 2 });
@@ -64,7 +66,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
       if (url.pathname !== SOCKET_PATH && url.pathname !== `${SOCKET_PATH}/`) return refuse(404, 'not found');
       const apiKey = url.searchParams.get('apikey') ?? (req.headers['x-api-key'] as string | undefined);
       if (!apiKey) return refuse(401, 'API key is missing');
-      const check = await checkToken(opts.jwtSecret, apiKey);
+      const check = await checkToken(tenant.jwt, apiKey);
       if (!check.ok) return refuse(401, check.code === 'InvalidJWTToken' && check.message.startsWith('Token has expired') ? 'Token has expired' : check.message);
       if (tenant.users.size >= limits.maxConcurrentUsers) return refuse(429, 'Too many connected users');
       const vsnParam = url.searchParams.get('vsn') ?? VSN_1;

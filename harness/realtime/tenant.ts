@@ -1,6 +1,7 @@
 import type { ChangeEngine } from './changes/engine.ts';
 import { WindowLimiter, type Limits } from './limits.ts';
 import type { Channel } from './channel.ts';
+import type { JwtKeys } from './auth.ts';
 
 /** State shared by every socket of the one tenant this server serves. */
 export class Tenant {
@@ -20,7 +21,7 @@ export class Tenant {
   /** Per user (JWT `sub`), set through the control endpoint (control.ts); wins over subscribeDelayMs. */
   readonly subscribeDelays = new Map<string, number>();
 
-  constructor(readonly limits: Limits, readonly jwtSecret: string, readonly engine: ChangeEngine | undefined, readonly log: (s: string) => void,
+  constructor(readonly limits: Limits, readonly jwt: JwtKeys, readonly engine: ChangeEngine | undefined, readonly log: (s: string) => void,
     opts: { subscribeDelayMs?: number } = {}) {
     this.subscribeDelayMs = opts.subscribeDelayMs ?? 0;
     this.joins = new WindowLimiter(limits.maxJoinsPerSecond);

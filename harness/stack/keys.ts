@@ -9,19 +9,24 @@ function key(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
-export async function signJwt(secret: string, claims: JWTPayload, expiresInS: number): Promise<string> {
+/** A signing key other than the JWT secret: a project's asymmetric key (or an HS key) named by `kid`. */
+export interface Signer { alg: string; key: CryptoKey | Uint8Array; kid?: string }
+
+/** Signs with the JWT secret (HS256), as Supabase Auth does by default, or with a signing key. */
+export async function signJwt(signer: string | Signer, claims: JWTPayload, expiresInS: number): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
+  const { alg, key: k, kid } = typeof signer === 'string' ? { alg: 'HS256', key: key(signer), kid: undefined } : signer;
   return new SignJWT({ iss: 'supabase-demo', ...claims })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg, typ: 'JWT', ...(kid ? { kid } : {}) })
     .setIssuedAt(now)
     .setExpirationTime(now + expiresInS)
-    .sign(key(secret));
+    .sign(k);
 }
 
 export const mintAnonKey = (secret: string) => signJwt(secret, { role: 'anon' }, TEN_YEARS_S);
 export const mintServiceRoleKey = (secret: string) => signJwt(secret, { role: 'service_role' }, TEN_YEARS_S);
 
-export function mintUserToken(secret: string, user: { id: string; email: string }, expiresInS = 3600): Promise<string> {
+export function mintUserToken(secret: string | Signer, user: { id: string; email: string }, expiresInS = 3600): Promise<string> {
   return signJwt(secret, { sub: user.id, email: user.email, role: 'authenticated', aud: 'authenticated' }, expiresInS);
 }
 
