@@ -35,6 +35,8 @@ export const SyncwrightConfigSchema = z.strictObject({
     /** The fan-out's target for deliveries per CPU-second as a share of the raw `ws` baseline's: printed beside the ratio, not gated. */
     minBaselineRatio: z.number().positive(),
   }),
+  /** `syncwright bench latency`: what our Realtime server may add to raw pgoutput at p99 (printed beside the figure, not gated). */
+  bench: z.strictObject({ serverAddedP99Ms: z.number().positive() }),
 });
 
 export type SyncwrightConfig = z.infer<typeof SyncwrightConfigSchema>;
@@ -51,6 +53,7 @@ const config = parseConfig({
   latencyBudget: { p95: 1000, max: 2000 },
   compare: { latencyGrowth: 0.2, latencySlackMs: 50, newFailures: true, newMisses: true, throughputDrop: 0.2 },
   load: { p99Ms: 250, joinP95Ms: 2000, maxLossRatio: 0, minBaselineRatio: 0.25 },
+  bench: { serverAddedP99Ms: 2 },
 });
 
 export default config;

@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { ChangeFeed, type FeedStatus } from './feed.ts';
-import { Authorizer, type Visibility } from './rls.ts';
+import { Authorizer, claimsRole, type Visibility } from './rls.ts';
 import { FilterError, checkFilterColumns, matchesFilter, parseFilter, type Filter } from './filter.ts';
 import type { Change, PostgresChangesPayload } from './types.ts';
 import { Registry, type Binding, type BindingSpec, type Deliver, type Subscription } from './registry.ts';
@@ -16,6 +16,9 @@ function paramsToLog(b: BindingSpec): string {
   const filters = b.filter ? `[${JSON.stringify(b.filter)}]` : '[]';
   return `event: ${b.event}, schema: ${b.schema}, table: ${b.table ?? '*'}, filters: ${filters}, select: nil`;
 }
+
+/** The subscriptions one change reaches that share one set of claims (so one RLS check). */
+interface Group { claims: JWTPayload; members: { sub: Subscription; ids: number[] }[] }
 
 /** WAL → matching subscriptions → RLS → delivery, in commit order. */
 export class ChangeEngine {
@@ -116,46 +119,78 @@ export class ChangeEngine {
     return out;
   }
 
-  private payload(change: Change): PostgresChangesPayload {
-    const base = { schema: change.schema, table: change.table, commit_timestamp: change.commitTimestamp, type: change.type, columns: change.columns, errors: null };
-    if (change.type === 'INSERT') return { ...base, record: change.record ?? {} };
-    if (change.type === 'UPDATE') return { ...base, record: change.record ?? {}, old_record: change.oldRecord ?? {} };
+  /** The change as apply_rls builds it for a role: only the columns that role may select. */
+  private payload(change: Change, selectable: Set<string>): PostgresChangesPayload {
+    const only = (r: Record<string, unknown> | undefined, keep: (k: string) => boolean) =>
+      Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => selectable.has(k) && keep(k)));
+    const base = {
+      schema: change.schema, table: change.table, commit_timestamp: change.commitTimestamp, type: change.type,
+      columns: change.columns.filter((c) => selectable.has(c.name)), errors: null,
+    };
+    if (change.type === 'INSERT') return { ...base, record: only(change.record, () => true) };
+    if (change.type === 'UPDATE') return { ...base, record: only(change.record, () => true), old_record: only(change.oldRecord, () => true) };
     // With RLS on, a DELETE cannot be authorised, so only its key leaves the database.
-    const old = change.oldRecord ?? {};
-    const cut = change.rlsEnabled ? Object.fromEntries(change.primaryKey.map((k) => [k, old[k]])) : old;
-    return { ...base, old_record: cut };
+    return { ...base, old_record: only(change.oldRecord, (k) => !change.rlsEnabled || change.primaryKey.includes(k)) };
+  }
+
+  /**
+   * apply_rls's refusals, before any RLS check and whatever the table's RLS: a change to a table
+   * without a primary key is a 400, and one whose key the role may not select a 401, to every
+   * subscriber of that role. A DELETE is never refused.
+   */
+  private refusal(change: Change, selectable: Set<string>): string | undefined {
+    if (change.type === 'DELETE') return undefined;
+    if (change.primaryKey.length === 0) return 'Error 400: Bad Request, no primary key';
+    return change.primaryKey.every((k) => selectable.has(k)) ? undefined : 'Error 401: Unauthorized';
+  }
+
+  /** A refusal as list_changes returns it: no commit time, no columns, empty records. */
+  private errorPayload(change: Change, error: string): string {
+    return JSON.stringify({
+      schema: change.schema, table: change.table, type: change.type, commit_timestamp: null, columns: [], errors: [error],
+      record: {}, ...(change.type === 'UPDATE' ? { old_record: {} } : {}),
+    } satisfies PostgresChangesPayload);
   }
 
   private async dispatch(changes: Change[]): Promise<void> {
     for (const change of changes) {
       const targets = this.matching(change);
       if (!targets.length) continue;
-      const groups = new Map<string, { claims: JWTPayload; members: typeof targets }>();
+      const groups = new Map<string, Group>();
       for (const t of targets) {
         const key = JSON.stringify(t.sub.claims);
         const g = groups.get(key) ?? { claims: t.sub.claims, members: [] };
         g.members.push(t);
         groups.set(key, g);
       }
-      const list = [...groups.values()];
+      // One payload per role, as apply_rls builds one per role.
+      const perRole = new Map<string, { selectable: Set<string>; refusal?: string; payload?: string }>();
+      const checked: Group[] = [];
       let verdicts: Visibility[];
       try {
-        verdicts = await this.auth.visible(change, list.map((g) => g.claims));
+        for (const g of groups.values()) {
+          const role = claimsRole(g.claims);
+          if (!perRole.has(role)) {
+            const selectable = await this.auth.selectable(change.schema, change.table, role);
+            const error = this.refusal(change, selectable);
+            perRole.set(role, { selectable, refusal: error && this.errorPayload(change, error) });
+          }
+          const { refusal } = perRole.get(role)!;
+          if (refusal) for (const t of g.members) t.sub.deliver(refusal, t.ids);
+          else checked.push(g);
+        }
+        verdicts = await this.auth.visible(change, checked.map((g) => g.claims));
       } catch (err) {
         this.log(`rls check failed for ${change.table}: ${(err as Error).message}`);
         continue;
       }
-      let payload: string | undefined;
-      let denied: string | undefined;
-      const allowed = () => (payload ??= JSON.stringify(this.payload(change)));
-      const unauthorized = () => (denied ??= JSON.stringify({
-        schema: change.schema, table: change.table, type: change.type, commit_timestamp: change.commitTimestamp,
-        columns: [], errors: ['Error 401: Unauthorized'],
-      } satisfies PostgresChangesPayload));
-      list.forEach((g, i) => {
+      checked.forEach((g, i) => {
         const v = verdicts[i];
         if (!v) return;
-        for (const t of g.members) t.sub.deliver(v === 'unauthorized' ? unauthorized() : allowed(), t.ids);
+        const role = perRole.get(claimsRole(g.claims))!;
+        const text = v === 'unauthorized' ? this.errorPayload(change, 'Error 401: Unauthorized')
+          : (role.payload ??= JSON.stringify(this.payload(change, role.selectable)));
+        for (const t of g.members) t.sub.deliver(text, t.ids);
       });
     }
   }

@@ -148,7 +148,8 @@ export class ChangeFeed extends EventEmitter {
       schema: rel.schema,
       table: rel.name,
       columns: rel.columns.map((c) => ({ name: c.name, type: this.typeNames.get(c.typeOid) ?? 'text' })),
-      primaryKey: rows[0]?.pk ?? rel.keyColumns,
+      // The primary key itself, not the replica identity: apply_rls reads `pk` (400 without one).
+      primaryKey: rows[0]?.pk ?? [],
       rlsEnabled: rows[0]?.relrowsecurity ?? false,
     };
     this.relations.set(rel.relationOid, info);

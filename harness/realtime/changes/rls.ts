@@ -101,6 +101,17 @@ export class Authorizer {
     return value;
   }
 
+  /** The columns `role` may select (has_column_privilege), which are all a payload to it may carry. */
+  selectable(schema: string, table: string, role: string): Promise<Set<string>> {
+    return this.cached(`select:${role}:${schema}.${table}`, () => true, async () => new Set((await this.pool.query<{ name: string }>(
+      `select a.attname as name
+         from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = $1 and c.relname = $2 and a.attnum > 0 and not a.attisdropped
+          and has_column_privilege($3, c.oid, a.attnum, 'SELECT')`,
+      [schema, table, role],
+    )).rows.map((r) => r.name)));
+  }
+
   tableColumns(schema: string, table: string): Promise<{ name: string; type: string }[] | undefined> {
     return this.cached(`columns:${schema}.${table}`, (v) => Boolean(v?.length), () => this.loadColumns(schema, table));
   }

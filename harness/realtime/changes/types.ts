@@ -22,7 +22,8 @@ export interface Change {
 export interface PostgresChangesPayload {
   schema: string;
   table: string;
-  commit_timestamp: string;
+  /** null on an error payload (400, 401), as list_changes leaves it. */
+  commit_timestamp: string | null;
   type: ChangeType;
   columns: Column[];
   errors: string[] | null;

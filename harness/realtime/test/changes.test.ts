@@ -147,3 +147,38 @@ test('an UPDATE that leaves a TOASTed value alone leaves it out of record; array
     await db.query(`alter publication supabase_realtime drop table public.toast_probe; drop table public.toast_probe`);
   }
 });
+
+test('payloads carry only the columns the role may select; an unselectable key is a 401 and a table without a key a 400, as list_changes shapes them', async () => {
+  await db.query(`create table public.grants_probe (id int primary key, public_note text, secret text);
+    grant select (id, public_note) on public.grants_probe to authenticated;
+    create table public.keyless_probe (note text);
+    grant select on public.keyless_probe to authenticated;
+    create table public.hidden_key_probe (id int primary key, note text);
+    grant select (note) on public.hidden_key_probe to authenticated;
+    alter publication supabase_realtime add table public.grants_probe, public.keyless_probe, public.hidden_key_probe`);
+  try {
+    const alice = await listen(ALICE, { event: '*' });
+    await db.query(`insert into public.grants_probe values (1, 'hello', 'do not send')`);
+    const ins = await waitFor(() => alice.got.find((p) => p.table === 'grants_probe' && p.eventType === 'INSERT'), 5000, 'INSERT');
+    assert.deepEqual(ins.new, { id: 1, public_note: 'hello' }, 'the column it may not select is left out');
+    await db.query(`delete from public.grants_probe where id = 1`);
+    const del = await waitFor(() => alice.got.find((p) => p.table === 'grants_probe' && p.eventType === 'DELETE'), 5000, 'DELETE');
+    assert.equal('secret' in del.old, false, `a DELETE's old row too: ${JSON.stringify(del.old)}`);
+
+    await db.query(`insert into public.keyless_probe values ('x')`);
+    const keyless = await waitFor(() => alice.got.find((p) => p.table === 'keyless_probe'), 5000, 'keyless INSERT');
+    assert.deepEqual(keyless.errors, ['Error 400: Bad Request, no primary key']);
+    assert.equal(keyless.commit_timestamp, null);
+    assert.deepEqual(keyless.new, {});
+
+    await db.query(`insert into public.hidden_key_probe values (1, 'y')`);
+    const hidden = await waitFor(() => alice.got.find((p) => p.table === 'hidden_key_probe'), 5000, 'hidden key INSERT');
+    assert.deepEqual(hidden.errors, ['Error 401: Unauthorized']);
+    assert.equal(hidden.commit_timestamp, null);
+    assert.deepEqual(hidden.new, {}, 'nothing of the row');
+    await alice.close();
+  } finally {
+    await db.query(`alter publication supabase_realtime drop table public.grants_probe, public.keyless_probe, public.hidden_key_probe;
+      drop table public.grants_probe, public.keyless_probe, public.hidden_key_probe`);
+  }
+});
