@@ -31,6 +31,8 @@ export class Channel {
   private presenceRefs = new Set<string>();
   ack = false;
   self = false;
+  /** Joined with `config.private`: a private topic is another channel than the public one of its name. */
+  isPrivate = false;
   presenceEnabled = false;
   closed = false;
 
@@ -96,6 +98,7 @@ export class Channel {
     this.claims = check.claims;
     this.armExpiry(check.expiresInMs);
 
+    this.isPrivate = config.private === true;
     this.ack = config.broadcast?.ack === true;
     this.self = config.broadcast?.self === true;
     this.presenceEnabled = config.presence?.enabled === true;
@@ -189,7 +192,7 @@ export class Channel {
       return;
     }
     for (const other of this.tenant.subscribers(this.topic)) {
-      if (other === this && !this.self) continue;
+      if ((other === this && !this.self) || other.isPrivate !== this.isPrivate) continue;
       other.conn.sendBroadcast(other.topic, p.event, p.payload);
     }
     if (this.ack) this.reply(ref, 'ok', {});

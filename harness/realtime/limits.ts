@@ -63,6 +63,14 @@ export class WindowLimiter {
     this.next = (this.next + 1) % this.times.length;
     this.count = Math.min(this.count + 1, this.times.length);
   }
+  /** How many of the last `limit + 1` events fell inside the last window. */
+  recent(): number {
+    const now = this.now();
+    let n = 0;
+    for (let i = 0; i < this.count; i++) if (now - this.times[i]! < this.windowMs) n++;
+    return n;
+  }
+
   /** True once more than `limit` events fell inside the last window. */
   triggered(): boolean {
     if (this.count < this.times.length) return false;

@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { Connection } from './connection.ts';
 import { Tenant } from './tenant.ts';
 import { CONTROL_PATH, subscribeDelayControl } from './control.ts';
+import { BROADCAST_PATH, restBroadcast } from './rest-broadcast.ts';
 import { SOCKET_PATH, VSN_1, VSN_2, type Vsn } from './constants.ts';
 
 export interface RealtimeOptions {
@@ -52,6 +53,13 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
     }
     if (url.pathname === CONTROL_PATH) {
       void subscribeDelayControl(req, tenant).then((r) => json(res, r.status, r.body), () => json(res, 500, { code: 'internal', error: 'control failed' }));
+      return;
+    }
+    if (url.pathname.startsWith(BROADCAST_PATH)) {
+      void restBroadcast(req, tenant).then(
+        (r) => (r.body === undefined ? res.writeHead(r.status).end() : json(res, r.status, r.body)),
+        () => json(res, 500, { message: 'Unknown error' }),
+      );
       return;
     }
     json(res, 404, { error: 'not found' });

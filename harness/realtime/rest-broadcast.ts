@@ -1,0 +1,135 @@
+// Broadcast over HTTP, as RealtimeWeb.BroadcastController (the batch, which supabase-js's send()
+// falls back to before a channel has joined) and BroadcastSingleController (httpSend) serve it.
+import type http from 'node:http';
+import { z } from 'zod';
+import { checkToken } from './auth.ts';
+import { TOPIC_PREFIX } from './constants.ts';
+import type { Tenant } from './tenant.ts';
+
+export const BROADCAST_PATH = '/realtime/v1/api/broadcast';
+const SINGLE = /^\/realtime\/v1\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/;
+
+export type Reply = { status: number; body?: unknown };
+
+const Message = z.object({
+  topic: z.string().min(1), event: z.string().min(1), payload: z.record(z.string(), z.unknown()), private: z.boolean().optional(), id: z.string().optional(),
+});
+
+/** The token AuthTenant reads: `Authorization: Bearer …`, else the `apikey` header. */
+function accessToken(req: http.IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth) {
+    const [scheme, token] = auth.split(' ');
+    return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
+  }
+  const apikey = req.headers.apikey;
+  return typeof apikey === 'string' && apikey ? apikey : undefined;
+}
+
+async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return 'too large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Ecto's changeset errors as ChangesetView renders them: `{errors: {field: ["…"]}}`. */
+function changesetErrors(issues: z.core.$ZodIssue[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const i of issues) {
+    const [field, ...rest] = i.path.map(String);
+    const msg = i.code === 'invalid_type' && i.input === undefined ? "can't be blank" : 'is invalid';
+    if (field === 'messages' && rest.length) {
+      const list = (out.messages ??= []) as Record<string, string[]>[];
+      const at = Number(rest[0]);
+      while (list.length <= at) list.push({});
+      (list[at]![rest[1] ?? 'message'] ??= []).push(msg);
+    } else {
+      ((out[field ?? 'body'] ??= []) as string[]).push(msg);
+    }
+  }
+  return { errors: out };
+}
+
+/**
+ * Sends one message to the subscribers of its topic: a public message to the public channel, a
+ * private one to the private channel. Private messages need broadcast write permission, which
+ * only RLS policies on realtime.messages grant in the real server; we have no such policies
+ * (docs/realtime-fidelity.md), so only a service_role token, which bypasses RLS, may send them.
+ */
+function deliver(tenant: Tenant, topic: string, event: string, payload: unknown, isPrivate: boolean): void {
+  tenant.events.add();
+  for (const ch of tenant.subscribers(`${TOPIC_PREFIX}${topic}`)) {
+    if (ch.isPrivate === isPrivate && !ch.closed) ch.conn.sendBroadcast(ch.topic, event, payload);
+  }
+}
+
+/** A request under BROADCAST_PATH; anything but the two POST routes is a 404. */
+export async function restBroadcast(req: http.IncomingMessage, tenant: Tenant): Promise<Reply> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const single = SINGLE.exec(url.pathname);
+  if ((url.pathname !== BROADCAST_PATH && !single) || req.method !== 'POST') return { status: 404, body: { message: 'not found' } };
+  const token = accessToken(req);
+  const check = token ? await checkToken(tenant.jwt, token) : undefined;
+  if (!check?.ok) return { status: 401, body: { message: 'Unauthorized' } };
+  const superUser = check.claims.role === 'service_role';
+  const maxBytes = tenant.limits.maxPayloadSizeKb * 1024;
+  const body = await readBody(req, maxBytes * 2 + 64 * 1024);
+  if (body === 'too large') return { status: 413, body: { message: 'Payload Too Large' } };
+  const max = tenant.limits.maxEventsPerSecond;
+
+  if (single) {
+    const [topic, event] = [decodeURIComponent(single[1]!), decodeURIComponent(single[2]!)];
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type && type !== 'application/json' && type !== 'application/octet-stream') {
+      return { status: 415, body: { error: 'Unsupported Media Type. Use application/json or application/octet-stream' } };
+    }
+    let payload: unknown;
+    if (type === 'application/octet-stream') payload = body.length ? body : undefined;
+    else {
+      try {
+        payload = body.length ? JSON.parse(body.toString('utf8')) : undefined;
+      } catch {
+        return { status: 400, body: { message: 'Invalid JSON' } };
+      }
+    }
+    if (payload === undefined || payload === null) return { status: 422, body: { errors: { payload: ["can't be blank"] } } };
+    if (!Buffer.isBuffer(payload) && Buffer.byteLength(JSON.stringify(payload)) > maxBytes) {
+      return { status: 422, body: { errors: { payload: ['Payload size exceeds tenant limit'] } } };
+    }
+    if (tenant.events.recent() >= max) return { status: 429, body: { message: 'You have exceeded your rate limit' } };
+    const isPrivate = url.searchParams.get('private') === 'true';
+    if (isPrivate && !superUser) return { status: 403, body: { message: 'Unauthorized' } };
+    deliver(tenant, topic, event, payload, isPrivate);
+    return { status: 202 };
+  }
+
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { status: 400, body: { message: 'Invalid JSON' } };
+  }
+  const parsed = z.object({ messages: z.array(Message).min(1) }).safeParse(raw);
+  if (!parsed.success) return { status: 422, body: changesetErrors(parsed.error.issues) };
+  const { messages } = parsed.data;
+  const oversized = messages.findIndex((m) => Buffer.byteLength(JSON.stringify(m.payload)) > maxBytes);
+  if (oversized >= 0) {
+    const list: Record<string, string[]>[] = messages.map(() => ({}));
+    list[oversized] = { payload: ['Payload size exceeds tenant limit'] };
+    return { status: 422, body: { errors: { messages: list } } };
+  }
+  const rate = tenant.events.recent();
+  if (rate > max) return { status: 429, body: { message: 'You have exceeded your rate limit' } };
+  if (rate + messages.length > max) return { status: 429, body: { message: 'Too many messages to broadcast, please reduce the batch size' } };
+  for (const m of messages) {
+    // A private message without write permission is dropped, not refused, as the real batch does.
+    if (m.private && !superUser) continue;
+    deliver(tenant, m.topic, m.event, m.payload, m.private === true);
+  }
+  return { status: 202 };
+}
