@@ -11,8 +11,15 @@ interface JoinConfig {
   broadcast?: { ack?: boolean; self?: boolean };
   presence?: { key?: string; enabled?: boolean };
   postgres_changes?: { event?: string; schema?: string; table?: string; filter?: string }[];
+  postgres_changes_options?: { wait?: boolean; timeout?: number };
   private?: boolean;
 }
+
+/** `postgres_changes_options.wait`: how long the join reply is held by default, and at most. */
+const WAIT_DEFAULT_MS = 15_000;
+const WAIT_MAX_MS = 20_000;
+
+type Activation = { live: true } | { refused: string } | { closed: true };
 
 /** A stable integer per binding, as the real server's :erlang.phash2 of the params is. */
 function bindingId(b: object): number {
@@ -108,26 +115,65 @@ export class Channel {
     const withIds = requested.map((b) => ({ ...b, id: bindingId(b) }));
     tenant.add(this);
     tenant.users.add(conn);
+    const delay = tenant.subscribeDelayFor(this.claims);
+    const wait = config.postgres_changes_options?.wait === true && withIds.length > 0;
+    if (wait) return this.joinWhenLive(ref, withIds, delay, config.postgres_changes_options?.timeout);
     this.reply(ref, 'ok', { postgres_changes: withIds });
 
     if (this.presenceEnabled) this.push(EVENTS.presenceState, this.presenceState());
     if (!withIds.length) return;
-    const delay = tenant.subscribeDelayFor(this.claims);
     if (delay > 0) {
       // Changes committed in this window are not delivered, as on the real server before its ack.
       // Not awaited: this socket's later frames (heartbeat, access_token) are handled meanwhile.
-      this.retryTimer = setTimeout(() => void this.subscribeChanges(withIds), delay);
+      this.retryTimer = setTimeout(() => void this.activate(withIds), delay);
       return;
     }
-    await this.subscribeChanges(withIds);
+    await this.activate(withIds);
   }
 
-  private async subscribeChanges(bindings: ({ id: number } & Record<string, unknown>)[]): Promise<void> {
-    const engine = this.tenant.engine;
-    if (!engine) {
-      this.system(EVENTS.postgresChanges, 'error', 'Realtime was unable to connect to the project database');
+  /**
+   * `postgres_changes_options.wait`: the join reply is held until the subscription is live, so
+   * SUBSCRIBED means changes flow; a refusal, or no subscription within the timeout (clamped to the
+   * server's maximum), rejects the join instead.
+   */
+  private async joinWhenLive(ref: string | null, bindings: ({ id: number } & Record<string, unknown>)[], delayMs: number, timeout?: number): Promise<void> {
+    const ms = Math.min(Math.max(Number.isFinite(timeout) ? Number(timeout) : WAIT_DEFAULT_MS, 0), WAIT_MAX_MS);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<{ refused: string }>((resolve) => {
+      timer = setTimeout(() => resolve({ refused: `PostgresChangesSubscribeTimeout: Timed out after ${ms} ms waiting for the postgres_changes subscription` }), ms);
+    });
+    const live = (async (): Promise<Activation> => {
+      if (delayMs > 0) await new Promise((r) => { this.retryTimer = setTimeout(r, delayMs); });
+      return this.closed ? { closed: true } : this.subscribeChanges(bindings, () => {});
+    })();
+    const result = await Promise.race([live, expired]);
+    clearTimeout(timer);
+    if ('closed' in result) return;
+    if ('refused' in result) {
+      this.reply(ref, 'error', { reason: result.refused });
+      // Closing unsubscribes one that goes live later.
+      this.close(false);
       return;
     }
+    this.reply(ref, 'ok', { postgres_changes: bindings });
+    if (this.presenceEnabled) this.push(EVENTS.presenceState, this.presenceState());
+    this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
+  }
+
+  /** Without `wait`: the join was answered already; the outcome comes as a `system` message. */
+  private async activate(bindings: ({ id: number } & Record<string, unknown>)[]): Promise<void> {
+    const result = await this.subscribeChanges(bindings, (message) => this.system(EVENTS.postgresChanges, 'error', message));
+    if ('refused' in result) this.system(EVENTS.postgresChanges, 'error', result.refused);
+    else if ('live' in result) this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
+  }
+
+  /**
+   * Subscribes the bindings. While the database cannot be reached it reports each failure through
+   * `onRetry` and tries again, as the real server does (it waits 5–10 s; we wait 1–2 s).
+   */
+  private async subscribeChanges(bindings: ({ id: number } & Record<string, unknown>)[], onRetry: (message: string) => void): Promise<Activation> {
+    const engine = this.tenant.engine;
+    if (!engine) return { refused: 'Realtime was unable to connect to the project database' };
     const specs: BindingSpec[] = bindings.map((b) => ({
       id: b.id, event: String(b.event ?? ''), schema: String(b.schema ?? ''),
       table: b.table === undefined ? undefined : String(b.table), filter: b.filter === undefined ? undefined : String(b.filter),
@@ -139,22 +185,18 @@ export class Channel {
         (dataJson: string, ids: number[]) => this.deliverChange(dataJson, ids),
       );
     } catch (err) {
-      // As the real server: report, then retry the subscription (it waits 5–10 s; we wait 1–2 s).
-      if (this.closed) return;
-      this.system(EVENTS.postgresChanges, 'error', `Realtime was unable to connect to the project database: ${(err as Error).message}`);
-      this.retryTimer = setTimeout(() => void this.subscribeChanges(bindings), 1000 + Math.random() * 1000);
-      return;
+      if (this.closed) return { closed: true };
+      onRetry(`Realtime was unable to connect to the project database: ${(err as Error).message}`);
+      await new Promise((r) => { this.retryTimer = setTimeout(r, 1000 + Math.random() * 1000); });
+      return this.closed ? { closed: true } : this.subscribeChanges(bindings, onRetry);
     }
     if (this.closed) {
       if (result.ok) result.unsubscribe();
-      return;
+      return { closed: true };
     }
-    if (!result.ok) {
-      this.system(EVENTS.postgresChanges, 'error', result.message);
-      return;
-    }
+    if (!result.ok) return { refused: result.message };
     this.unsubscribe = result.unsubscribe;
-    this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
+    return { live: true };
   }
 
   private deliverChange(dataJson: string, ids: number[]): void {

@@ -73,3 +73,38 @@ test('the control endpoint widens the window for one user only, and refuses bad 
   assert.equal((await put({ sub: BOB.id, ms: 0 })).status, 200);
   assert.equal(rig.server.tenant.subscribeDelayFor({ sub: BOB.id }), DELAY_MS);
 });
+
+// postgres_changes_options.wait: SUBSCRIBED only once changes flow (realtime-js 2.119 extends its join
+// timeout to outlast the held reply).
+function waitingChannel(sb: ReturnType<typeof client>, topic: string, table: string, timeout?: number) {
+  const got: RealtimePostgresChangesPayload<Row>[] = [];
+  const channel = sb.channel(topic, { config: { postgres_changes_options: { wait: true, ...(timeout ? { timeout } : {}) } } } as never)
+    .on('postgres_changes' as never, { event: 'INSERT', schema: 'public', table } as never, (p: RealtimePostgresChangesPayload<Row>) => got.push(p));
+  return { got, channel };
+}
+
+test('with wait, SUBSCRIBED comes once the subscription is live, so a change committed right after it is delivered', async () => {
+  const sb = client(rig);
+  await sb.realtime.setAuth(await userToken(ALICE));
+  const { got, channel } = waitingChannel(sb, 'wait-live', 'audio_files');
+  const asked = Date.now();
+  assert.equal((await subscribed(channel)).status, 'SUBSCRIBED');
+  assert.ok(Date.now() - asked >= DELAY_MS - 50, `SUBSCRIBED came ${Date.now() - asked} ms after subscribe(), inside the window`);
+  await db.query(`insert into audio_files (user_id, name) values ($1, 'right-after.wav')`, [ALICE.id]);
+  await waitFor(() => got.find((p) => (p.new as Row).name === 'right-after.wav'), 5000, 'the change right after SUBSCRIBED');
+  await sb.removeAllChannels();
+});
+
+test('with wait, a subscription that is not live within the timeout, or is refused, rejects the join', async () => {
+  const sb = client(rig);
+  await sb.realtime.setAuth(await userToken(ALICE));
+  const slow = waitingChannel(sb, 'wait-slow', 'audio_files', 300);
+  const late = await subscribed(slow.channel);
+  assert.equal(late.status, 'CHANNEL_ERROR');
+  assert.match(String(late.err?.message), /^PostgresChangesSubscribeTimeout: /);
+  const bad = waitingChannel(sb, 'wait-bad', 'no_such_table');
+  const refused = await subscribed(bad.channel);
+  assert.equal(refused.status, 'CHANNEL_ERROR');
+  assert.match(String(refused.err?.message), /no_such_table/);
+  await sb.removeAllChannels();
+});
