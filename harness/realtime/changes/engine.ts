@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { ChangeFeed, type FeedStatus } from './feed.ts';
-import { Authorizer, claimsRole, type Visibility } from './rls.ts';
+import { Authorizer, claimsRole } from './rls.ts';
 import { FilterError, checkFilterColumns, matchesFilter, parseFilter, type Filter } from './filter.ts';
 import type { Change, PostgresChangesPayload } from './types.ts';
 import { Registry, type Binding, type BindingSpec, type Deliver, type Subscription } from './registry.ts';
@@ -166,7 +166,7 @@ export class ChangeEngine {
       // One payload per role, as apply_rls builds one per role.
       const perRole = new Map<string, { selectable: Set<string>; refusal?: string; payload?: string }>();
       const checked: Group[] = [];
-      let verdicts: Visibility[];
+      let verdicts: boolean[];
       try {
         for (const g of groups.values()) {
           const role = claimsRole(g.claims);
@@ -185,11 +185,9 @@ export class ChangeEngine {
         continue;
       }
       checked.forEach((g, i) => {
-        const v = verdicts[i];
-        if (!v) return;
+        if (!verdicts[i]) return;
         const role = perRole.get(claimsRole(g.claims))!;
-        const text = v === 'unauthorized' ? this.errorPayload(change, 'Error 401: Unauthorized')
-          : (role.payload ??= JSON.stringify(this.payload(change, role.selectable)));
+        const text = (role.payload ??= JSON.stringify(this.payload(change, role.selectable)));
         for (const t of g.members) t.sub.deliver(text, t.ids);
       });
     }

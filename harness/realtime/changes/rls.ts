@@ -36,21 +36,23 @@ create or replace function syncwright_realtime.visible_to(entity regclass, pk js
 returns int[] language plpgsql as $fn$
 declare
   pred text;
+  key_cols smallint[];
   ok boolean;
   visible int[] := '{}';
 begin
   perform syncwright_realtime.await_xact(xact);
-  select string_agg(format('%I = (%L::jsonb ->> %L)::%s', a.attname, pk, a.attname, format_type(a.atttypid, a.atttypmod)), ' and ')
-    into pred
+  select string_agg(format('%I = (%L::jsonb ->> %L)::%s', a.attname, pk, a.attname, format_type(a.atttypid, a.atttypmod)), ' and '),
+         array_agg(a.attnum)
+    into pred, key_cols
     from pg_index ix join pg_attribute a on a.attrelid = ix.indrelid and a.attnum = any(ix.indkey)
    where ix.indrelid = entity and ix.indisprimary;
   if pred is null then
     return visible;
   end if;
   for i in 1 .. coalesce(array_length(claim_sets, 1), 0) loop
-    -- A role that may not select the table gets the real server's 401, not a silent drop.
-    if not has_table_privilege(roles[i], entity, 'SELECT') then
-      visible := visible || (-i);
+    -- The engine answers a role that may not select the key with the 401 before asking; this only
+    -- keeps a grant revoked since from failing the whole check (the select would raise).
+    if not (select bool_and(has_column_privilege(roles[i], entity, k, 'SELECT')) from unnest(key_cols) k) then
       continue;
     end if;
     perform set_config('role', roles[i], true);
@@ -66,7 +68,6 @@ end
 $fn$;
 `;
 
-export type Visibility = boolean | 'unauthorized';
 
 const ROLES = new Set(['anon', 'authenticated', 'service_role']);
 
@@ -140,10 +141,10 @@ export class Authorizer {
     return rows.length > 0;
   }
 
-  /** For each claim set: does a `select` of the changed row by that role and claims find it, or may the role not select at all. */
-  async visible(change: Change, claimSets: JWTPayload[]): Promise<Visibility[]> {
+  /** For each claim set: does a `select` of the changed row by that role and claims find it. */
+  async visible(change: Change, claimSets: JWTPayload[]): Promise<boolean[]> {
     if (!change.rlsEnabled || change.type === 'DELETE') return claimSets.map(() => true);
-    const result: Visibility[] = claimSets.map((c) => claimsRole(c) === 'service_role');
+    const result: boolean[] = claimSets.map((c) => claimsRole(c) === 'service_role');
     const idx = claimSets.map((_, i) => i).filter((i) => !result[i]);
     if (idx.length === 0 || !change.record) return result;
     const pk = Object.fromEntries(change.primaryKey.map((k) => [k, change.record?.[k]]));
@@ -152,7 +153,7 @@ export class Authorizer {
       'select syncwright_realtime.visible_to($1::regclass, $2::jsonb, $3::text[], $4::jsonb[], $5::bigint) as v',
       [entity, JSON.stringify(pk), idx.map((i) => claimsRole(claimSets[i]!)), idx.map((i) => JSON.stringify(claimSets[i])), change.xid ?? null],
     );
-    for (const one of rows[0]?.v ?? []) result[idx[Math.abs(one) - 1]!] = one > 0 ? true : 'unauthorized';
+    for (const one of rows[0]?.v ?? []) result[idx[one - 1]!] = true;
     return result;
   }
 
