@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { z } from 'zod';
 import { checkToken } from './auth.ts';
+import { readBody, requestToken } from './http.ts';
 import type { Tenant } from './tenant.ts';
 
 /**
@@ -15,19 +16,16 @@ type Reply = { status: number; body: unknown };
 
 export async function subscribeDelayControl(req: http.IncomingMessage, tenant: Tenant): Promise<Reply> {
   if (req.method !== 'PUT') return { status: 405, body: { code: 'method_not_allowed', error: 'use PUT' } };
-  const auth = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? (req.headers.apikey as string | undefined);
+  const auth = requestToken(req);
   const check = auth ? await checkToken(tenant.jwt, auth) : undefined;
   if (!check?.ok || check.claims.role !== 'service_role') {
     return { status: 401, body: { code: 'unauthorized', error: 'a service_role JWT is required (Authorization: Bearer)' } };
   }
-  let text = '';
-  for await (const chunk of req) {
-    text += chunk;
-    if (text.length > 10_000) return { status: 413, body: { code: 'payload_too_large', error: 'body over 10 kB' } };
-  }
+  const raw = await readBody(req, 10_000);
+  if (raw === 'too large') return { status: 413, body: { code: 'payload_too_large', error: 'body over 10 kB' } };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(raw.toString('utf8'));
   } catch {
     return { status: 400, body: { code: 'invalid_json', error: 'the body is not JSON' } };
   }

@@ -3,6 +3,7 @@
 import type http from 'node:http';
 import { z } from 'zod';
 import { checkToken } from './auth.ts';
+import { readBody, requestToken } from './http.ts';
 import { TOPIC_PREFIX } from './constants.ts';
 import type { Tenant } from './tenant.ts';
 
@@ -14,28 +15,6 @@ export type Reply = { status: number; body?: unknown };
 const Message = z.object({
   topic: z.string().min(1), event: z.string().min(1), payload: z.record(z.string(), z.unknown()), private: z.boolean().optional(), id: z.string().optional(),
 });
-
-/** The token AuthTenant reads: `Authorization: Bearer …`, else the `apikey` header. */
-function accessToken(req: http.IncomingMessage): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth) {
-    const [scheme, token] = auth.split(' ');
-    return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
-  }
-  const apikey = req.headers.apikey;
-  return typeof apikey === 'string' && apikey ? apikey : undefined;
-}
-
-async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return 'too large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 /** Ecto's changeset errors as ChangesetView renders them: `{errors: {field: ["…"]}}`. */
 function changesetErrors(issues: z.core.$ZodIssue[]): Record<string, unknown> {
@@ -73,7 +52,7 @@ export async function restBroadcast(req: http.IncomingMessage, tenant: Tenant): 
   const url = new URL(req.url ?? '/', 'http://localhost');
   const single = SINGLE.exec(url.pathname);
   if ((url.pathname !== BROADCAST_PATH && !single) || req.method !== 'POST') return { status: 404, body: { message: 'not found' } };
-  const token = accessToken(req);
+  const token = requestToken(req);
   const check = token ? await checkToken(tenant.jwt, token) : undefined;
   if (!check?.ok) return { status: 401, body: { message: 'Unauthorized' } };
   const superUser = check.claims.role === 'service_role';
