@@ -242,6 +242,43 @@ test('stale-base: a rename after a realtime update; the planted bug sends the ve
   }
 });
 
+/** IndexedDB under more load still: every write, not only a batch, lands a while after it was asked for. */
+class SlowerKV extends SlowKV {
+  override async set(key: string, value: unknown) {
+    await new Promise((r) => setTimeout(r, 40));
+    await super.set(key, value);
+  }
+}
+
+test('a conflict renders the server version only once the cache holds it: the next page never shows an older one', async () => {
+  // Found by the random workload (monotonic-reads): the 409's notice asked for a render while the
+  // server version was only in memory; the page showed it, went away, and the next one showed the
+  // older cached version.
+  const kv = new SlowerKV();
+  const server = new FakeServer();
+  let online = true;
+  const e = engine({ kv, server, online: () => online });
+  server.write('f1', 'v1.wav');
+  await e.syncFetch();
+  online = false;
+  await e.rename('f1', 'mine.wav');
+  await settle();
+  const theirs = server.write('f1', 'theirs.wav');
+  const renders: Promise<[string | undefined, string[]]>[] = [];
+  e.subscribe(() => {
+    const shown = e.store.files.get('f1')?.updatedAt;
+    renders.push(kv.scan<AudioFile>(`file:${U1}:`).then((rows) => [shown, rows.map((f) => f.updatedAt)]));
+  });
+  online = true;
+  await e.replay(); // 409 with theirs
+  await settle();
+  e.stop();
+  assert.equal(e.store.files.get('f1')?.updatedAt, theirs.updatedAt);
+  const seen = await Promise.all(renders);
+  assert.ok(seen.some(([shown]) => shown === theirs.updatedAt), 'the page shows the server version');
+  for (const [shown, cached] of seen) assert.ok(cached.every((c) => c >= (shown ?? '')), `shown ${shown} while the cache held ${cached}`);
+});
+
 test('a queued rename reapplied at start over a newer cached version, then refused: the page ends on the server version', async () => {
   // Found by the random workload (conflict-rule, convergence): the optimistic row carried the newer
   // version's updatedAt, so the 409's current (same version) was not "newer" and the refused name stayed.

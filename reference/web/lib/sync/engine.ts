@@ -92,8 +92,14 @@ export class SyncEngine {
     setTimeout(() => {
       this.notifyScheduled = false;
       // The page shows only what the cache already holds, so a reload never goes back to an older
-      // version than the page showed: while a cache write is under way, it renders when done.
+      // version than the page showed: while a cache write is under way, it renders when done, and a
+      // change not yet written (a notice asks for a render before the row it names is persisted) is
+      // written first; the write ends with another changed().
       if (this.flushing) return;
+      if (this.dirty.size || this.dirtyMeta) {
+        void this.persist();
+        return;
+      }
       this.shownVersion = this.store.version;
       if (this.bugOn('stale-base')) for (const f of this.store.files.values()) if (f.updatedAt && !this.firstShown.has(f.id)) this.firstShown.set(f.id, f.updatedAt);
       for (const l of this.listeners) l();
