@@ -35,6 +35,8 @@ test('the client operations of a history and a counterexample are read once, wit
   assert.equal(entry.clientOperations, 2);
   assert.deepEqual(entry.counterexample, { seed: 7, ops: [], failure: 'convergence: x' });
   assert.equal(entry.result.artifacts.history, 'histories/3.jsonl');
+  const { artifacts } = await collectScenario(s, 3, dir);
+  assert.equal((await readFile(artifacts['histories/3.jsonl']!, 'utf8')).split('\n').length, 4, 'an inline history is kept as the file the report links to');
   assert.equal(entry.result.faults.length, 1);
   assert.equal(entry.result.timeline?.length, 4);
 });

@@ -32,20 +32,28 @@ export async function collectScenario(s: SpecResult, i: number, reportDir: strin
     kind: String(e.value.kind), phase: String(e.value.phase), time: e.time, client: e.value.client ? String(e.value.client) : undefined,
   }));
   const art: ScenarioResult['artifacts'] = {};
-  if (historyText) {
+  // An attachment kept beside the report under `name`: an inline one is written there, a file one copied.
+  const keep = async (name: string, a: Attachment): Promise<void> => {
+    if (a.path) {
+      artifacts[name] = a.path;
+      return;
+    }
+    const file = path.join(reportDir, name);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, a.body!);
+    artifacts[name] = file;
+  };
+  const history = find('history.jsonl');
+  if (historyText && history) {
     art.history = `histories/${i}.jsonl`;
-    const p = find('history.jsonl')?.path;
-    if (p) artifacts[art.history] = p;
+    await keep(art.history, history);
   }
   // Inline attachments (frames, stack log) of a failure become files beside the report.
   if (s.status !== 'passed') {
     const diag = s.attachments.filter((a) => a.body && (/^frames-.*\.json$/.test(a.name) || a.name === 'stack.log'));
     for (const a of diag) {
-      const file = path.join(reportDir, 'diagnostics', String(i), a.name);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, a.body!);
       const name = `diagnostics/${i}/${a.name}`;
-      artifacts[name] = file;
+      await keep(name, a);
       (art.diagnostics ??= []).push(name);
     }
   }
