@@ -6,13 +6,14 @@ import type { Connection } from './connection.ts';
 import type { Tenant } from './tenant.ts';
 import type { BindingSpec } from './changes/registry.ts';
 import { dropDelivery } from './planted.ts';
+import { noPolicies, type Extension, type Policies } from './policies.ts';
 
 interface JoinConfig {
   broadcast?: { ack?: boolean; self?: boolean };
   presence?: { key?: string; enabled?: boolean };
   postgres_changes?: { event?: string; schema?: string; table?: string; filter?: string }[];
   postgres_changes_options?: { wait?: boolean; timeout?: number };
-  private?: boolean;
+  private?: boolean | string;
 }
 
 /** `postgres_changes_options.wait`: how long the join reply is held by default, and at most. */
@@ -40,11 +41,25 @@ export class Channel {
   self = false;
   /** Joined with `config.private`: a private topic is another channel than the public one of its name. */
   isPrivate = false;
+  /** A private channel's RLS verdicts (policies.ts), kept until the token changes. */
+  policies: Policies = noPolicies();
   presenceEnabled = false;
   closed = false;
 
+  private turn: Promise<void> = Promise.resolve();
+
   constructor(readonly conn: Connection, readonly tenant: Tenant, readonly topic: string, readonly joinRef: string | null) {
     this.subTopic = topic.slice(TOPIC_PREFIX.length);
+  }
+
+  /**
+   * Runs a frame's handling after the ones before it on this channel, as the real server's channel
+   * process takes its mailbox in order: a policy check in flight never lets a later frame pass.
+   */
+  inOrder(handle: () => Promise<void> | void): Promise<void> {
+    const done = this.turn.then(handle);
+    this.turn = done.catch(() => {});
+    return done;
   }
 
   private push(event: string, payload: unknown): void {
@@ -103,13 +118,18 @@ export class Channel {
     if (this.closed) return;
     this.token = typeof token === 'string' ? token : undefined;
     this.claims = check.claims;
-    this.armExpiry(check.expiresInMs);
 
-    this.isPrivate = config.private === true;
+    this.isPrivate = config.private === true || config.private === 'true';
     this.ack = config.broadcast?.ack === true;
     this.self = config.broadcast?.self === true;
     this.presenceEnabled = config.presence?.enabled === true;
     this.presenceKey = config.presence?.key || crypto.randomUUID();
+    if (this.isPrivate) {
+      const refusal = await this.authorizeRead();
+      if (this.closed) return;
+      if (refusal) return fail(`Unauthorized: ${refusal}`);
+    }
+    this.armExpiry(check.expiresInMs);
 
     const requested = (config.postgres_changes ?? []).filter((b) => b && typeof b === 'object');
     const withIds = requested.map((b) => ({ ...b, id: bindingId(b) }));
@@ -120,7 +140,7 @@ export class Channel {
     if (wait) return this.joinWhenLive(ref, withIds, delay, config.postgres_changes_options?.timeout);
     this.reply(ref, 'ok', { postgres_changes: withIds });
 
-    if (this.presenceEnabled) this.push(EVENTS.presenceState, this.presenceState());
+    if (this.readsPresence()) this.push(EVENTS.presenceState, this.presenceState());
     if (!withIds.length) return;
     if (delay > 0) {
       // Changes committed in this window are not delivered, as on the real server before its ack.
@@ -156,7 +176,7 @@ export class Channel {
       return;
     }
     this.reply(ref, 'ok', { postgres_changes: bindings });
-    if (this.presenceEnabled) this.push(EVENTS.presenceState, this.presenceState());
+    if (this.readsPresence()) this.push(EVENTS.presenceState, this.presenceState());
     this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
   }
 
@@ -204,6 +224,48 @@ export class Channel {
     this.conn.sendChange(this.topic, ids, dataJson);
   }
 
+  /** The extensions a private channel's read is checked for: presence only once it is enabled. */
+  private extensions(): Extension[] {
+    return this.presenceEnabled ? ['broadcast', 'presence'] : ['broadcast'];
+  }
+
+  /**
+   * Asks the RLS policies of realtime.messages whether this token may read the topic (afresh: a new
+   * token forgets the old verdicts); the refusal's text when neither broadcast nor presence may.
+   */
+  private async authorizeRead(): Promise<string | undefined> {
+    const refused = `You do not have permissions to read from this Channel topic: ${this.subTopic}`;
+    if (!this.tenant.policies) return refused;
+    this.policies = await this.tenant.policies.read({ topic: this.subTopic, claims: this.claims }, this.extensions(), noPolicies());
+    return this.policies.broadcast.read || this.policies.presence.read ? undefined : refused;
+  }
+
+  /** Whether `other` may write `extension` to this private topic; asked once per token, as the real server caches it. */
+  private async mayWrite(extension: Extension): Promise<boolean> {
+    if (!this.isPrivate) return true;
+    if (this.policies[extension].write === undefined) {
+      if (!this.tenant.policies) return false;
+      const asked: Extension[] = this.presenceEnabled || extension === 'presence' ? ['broadcast', 'presence'] : ['broadcast'];
+      this.policies = await this.tenant.policies.write({ topic: this.subTopic, claims: this.claims }, asked, this.policies);
+    }
+    return this.policies[extension].write === true;
+  }
+
+  /** A broadcast sent to the public or private topic of this name reaches this channel. */
+  receivesBroadcast(isPrivate: boolean): boolean {
+    return !this.closed && this.isPrivate === isPrivate && (!isPrivate || this.policies.broadcast.read === true);
+  }
+
+  /** Presence state and diffs reach a public channel with presence on, and a private one only with presence read. */
+  private readsPresence(): boolean {
+    return this.presenceEnabled && (!this.isPrivate || this.policies.presence.read === true);
+  }
+
+  /** Presence is kept per topic and per kind: a private topic's members are not the public one's. */
+  private get presenceTopic(): string {
+    return this.isPrivate ? `private:${this.topic}` : this.topic;
+  }
+
   private armExpiry(ms: number): void {
     clearTimeout(this.expiryTimer);
     // setTimeout cannot wait longer than ~24.8 days; a token living longer is re-armed on refresh.
@@ -219,13 +281,22 @@ export class Channel {
     if (!check.ok) return this.shutdown(check.message);
     this.token = token as string;
     this.claims = check.claims;
+    if (this.isPrivate) {
+      // The new claims are asked afresh; a read the old token had and this one lacks ends the channel.
+      const before = this.policies;
+      const refusal = await this.authorizeRead();
+      if (this.closed) return;
+      if (refusal) return this.shutdown(refusal);
+      const revoked = (['broadcast', 'presence'] as const).some((e) => before[e].read === true && this.policies[e].read === false);
+      if (revoked) return this.shutdown(`You no longer have permission to read from this Channel topic: ${this.subTopic}`);
+    }
     this.armExpiry(check.expiresInMs);
     this.tenant.engine?.updateClaims(`${this.conn.id}:${this.topic}:${this.joinRef}`, check.claims);
     // The real server re-subscribes with the new claims and says so again.
     if (this.unsubscribe) this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
   }
 
-  broadcast(ref: string | null, payload: unknown): void {
+  async broadcast(ref: string | null, payload: unknown): Promise<void> {
     const p = payload as { type?: string; event?: unknown; payload?: unknown } | null;
     this.countEvent();
     if (this.closed) return;
@@ -233,8 +304,10 @@ export class Channel {
       if (this.ack) this.reply(ref, 'error', { reason: 'broadcast payload must have an event' });
       return;
     }
+    // Without write permission the real server drops the message and answers nothing, even with ack.
+    if (!(await this.mayWrite('broadcast')) || this.closed) return;
     for (const other of this.tenant.subscribers(this.topic)) {
-      if ((other === this && !this.self) || other.isPrivate !== this.isPrivate) continue;
+      if ((other === this && !this.self) || !other.receivesBroadcast(this.isPrivate)) continue;
       other.conn.sendBroadcast(other.topic, p.event, p.payload);
     }
     if (this.ack) this.reply(ref, 'ok', {});
@@ -245,11 +318,23 @@ export class Channel {
     if (this.tenant.events.triggered()) this.shutdown('Too many messages per second');
   }
 
-  presence(ref: string | null, payload: unknown): void {
+  async presence(ref: string | null, payload: unknown): Promise<void> {
     const p = payload as { event?: string; payload?: unknown } | null;
     this.countEvent();
     if (this.closed) return;
     if (p?.event === 'track') {
+      if (this.isPrivate && this.policies.presence.write === undefined) {
+        // Tracking turns presence on: its read is asked now if the join did not, then the writes.
+        this.presenceEnabled = true;
+        if (this.policies.presence.read === undefined && this.tenant.policies) {
+          this.policies = await this.tenant.policies.read({ topic: this.subTopic, claims: this.claims }, ['presence'], this.policies);
+        }
+      }
+      if (!(await this.mayWrite('presence'))) {
+        if (!this.closed) this.reply(ref, 'error', {});
+        return;
+      }
+      if (this.closed) return;
       if (!p.payload || typeof p.payload !== 'object' || Array.isArray(p.payload)) {
         this.reply(ref, 'error', { reason: 'Presence track payload must be a map' });
         return;
@@ -257,11 +342,11 @@ export class Channel {
       const left = this.dropTracked();
       const phxRef = this.tenant.nextRef();
       const meta = { ...(p.payload as Record<string, unknown>), phx_ref: phxRef };
-      const topicState = this.tenant.presence.get(this.topic) ?? new Map();
+      const topicState = this.tenant.presence.get(this.presenceTopic) ?? new Map();
       const metas = topicState.get(this.presenceKey) ?? new Map();
       metas.set(phxRef, meta);
       topicState.set(this.presenceKey, metas);
-      this.tenant.presence.set(this.topic, topicState);
+      this.tenant.presence.set(this.presenceTopic, topicState);
       this.presenceRefs.add(phxRef);
       this.reply(ref, 'ok', {});
       // One diff with both sides, so a re-track never shows the key as gone in between.
@@ -281,7 +366,7 @@ export class Channel {
 
   private dropTracked(): Record<string, unknown>[] {
     if (!this.presenceRefs.size) return [];
-    const topicState = this.tenant.presence.get(this.topic);
+    const topicState = this.tenant.presence.get(this.presenceTopic);
     const metas = topicState?.get(this.presenceKey);
     const left: Record<string, unknown>[] = [];
     for (const r of this.presenceRefs) {
@@ -296,13 +381,13 @@ export class Channel {
 
   private presenceState(): Record<string, { metas: Record<string, unknown>[] }> {
     const state: Record<string, { metas: Record<string, unknown>[] }> = {};
-    for (const [key, metas] of this.tenant.presence.get(this.topic) ?? []) state[key] = { metas: [...metas.values()] };
+    for (const [key, metas] of this.tenant.presence.get(this.presenceTopic) ?? []) state[key] = { metas: [...metas.values()] };
     return state;
   }
 
   private presenceDiff(joins: object, leaves: object): void {
     for (const other of this.tenant.subscribers(this.topic)) {
-      if (other.presenceEnabled) other.push(EVENTS.presenceDiff, { joins, leaves });
+      if (other.isPrivate === this.isPrivate && other.readsPresence()) other.push(EVENTS.presenceDiff, { joins, leaves });
     }
   }
 

@@ -106,10 +106,10 @@ export class Connection {
       return;
     }
     switch (event) {
-      case EVENTS.leave: return channel.leave(ref);
-      case EVENTS.accessToken: return channel.accessToken(payload);
-      case EVENTS.broadcast: return channel.broadcast(ref, payload);
-      case EVENTS.presence: return channel.presence(ref, payload);
+      case EVENTS.leave: return channel.inOrder(() => channel.leave(ref));
+      case EVENTS.accessToken: return channel.inOrder(() => channel.accessToken(payload));
+      case EVENTS.broadcast: return channel.inOrder(() => channel.broadcast(ref, payload));
+      case EVENTS.presence: return channel.inOrder(() => channel.presence(ref, payload));
       default:
         // The real server counts and ignores an unexpected event (no reply).
         this.tenant.events.add();

@@ -6,6 +6,8 @@ import { checkToken } from './auth.ts';
 import { readBody, requestToken } from './http.ts';
 import { TOPIC_PREFIX } from './constants.ts';
 import type { Tenant } from './tenant.ts';
+import { noPolicies } from './policies.ts';
+import type { JWTPayload } from 'jose';
 
 export const BROADCAST_PATH = '/realtime/v1/api/broadcast';
 const SINGLE = /^\/realtime\/v1\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/;
@@ -36,15 +38,20 @@ function changesetErrors(issues: z.core.$ZodIssue[]): Record<string, unknown> {
 
 /**
  * Sends one message to the subscribers of its topic: a public message to the public channel, a
- * private one to the private channel. Private messages need broadcast write permission, which
- * only RLS policies on realtime.messages grant in the real server; we have no such policies
- * (docs/realtime-fidelity.md), so only a service_role token, which bypasses RLS, may send them.
+ * private one to the private channel's members that may read it.
  */
 function deliver(tenant: Tenant, topic: string, event: string, payload: unknown, isPrivate: boolean): void {
   tenant.events.add();
   for (const ch of tenant.subscribers(`${TOPIC_PREFIX}${topic}`)) {
-    if (ch.isPrivate === isPrivate && !ch.closed) ch.conn.sendBroadcast(ch.topic, event, payload);
+    if (ch.receivesBroadcast(isPrivate)) ch.conn.sendBroadcast(ch.topic, event, payload);
   }
+}
+
+/** A private message needs broadcast write on its topic by the RLS policies of realtime.messages; service_role bypasses them. */
+async function mayWrite(tenant: Tenant, topic: string, claims: JWTPayload): Promise<boolean> {
+  if (claims.role === 'service_role') return true;
+  if (!tenant.policies) return false;
+  return (await tenant.policies.write({ topic, claims }, ['broadcast'], noPolicies())).broadcast.write === true;
 }
 
 /** A request under BROADCAST_PATH; anything but the two POST routes is a 404. */
@@ -55,7 +62,6 @@ export async function restBroadcast(req: http.IncomingMessage, tenant: Tenant): 
   const token = requestToken(req);
   const check = token ? await checkToken(tenant.jwt, token) : undefined;
   if (!check?.ok) return { status: 401, body: { message: 'Unauthorized' } };
-  const superUser = check.claims.role === 'service_role';
   const maxBytes = tenant.limits.maxPayloadSizeKb * 1024;
   const body = await readBody(req, maxBytes * 2 + 64 * 1024);
   if (body === 'too large') return { status: 413, body: { message: 'Payload Too Large' } };
@@ -82,7 +88,7 @@ export async function restBroadcast(req: http.IncomingMessage, tenant: Tenant): 
     }
     if (tenant.events.recent() >= max) return { status: 429, body: { message: 'You have exceeded your rate limit' } };
     const isPrivate = url.searchParams.get('private') === 'true';
-    if (isPrivate && !superUser) return { status: 403, body: { message: 'Unauthorized' } };
+    if (isPrivate && !(await mayWrite(tenant, topic, check.claims))) return { status: 403, body: { message: 'Unauthorized' } };
     deliver(tenant, topic, event, payload, isPrivate);
     return { status: 202 };
   }
@@ -105,9 +111,14 @@ export async function restBroadcast(req: http.IncomingMessage, tenant: Tenant): 
   const rate = tenant.events.recent();
   if (rate > max) return { status: 429, body: { message: 'You have exceeded your rate limit' } };
   if (rate + messages.length > max) return { status: 429, body: { message: 'Too many messages to broadcast, please reduce the batch size' } };
+  // A private message without write permission is dropped, not refused, as the real batch does;
+  // permission is asked once per topic.
+  const writable = new Map<string, Promise<boolean>>();
   for (const m of messages) {
-    // A private message without write permission is dropped, not refused, as the real batch does.
-    if (m.private && !superUser) continue;
+    if (m.private) {
+      if (!writable.has(m.topic)) writable.set(m.topic, mayWrite(tenant, m.topic, check.claims));
+      if (!(await writable.get(m.topic))) continue;
+    }
     deliver(tenant, m.topic, m.event, m.payload, m.private === true);
   }
   return { status: 202 };

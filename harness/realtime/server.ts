@@ -5,6 +5,7 @@ import { checkToken, type JwtKeys } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { Connection } from './connection.ts';
 import { Tenant } from './tenant.ts';
+import { ChannelPolicies } from './policies.ts';
 import { CONTROL_PATH, subscribeDelayControl } from './control.ts';
 import { BROADCAST_PATH, restBroadcast } from './rest-broadcast.ts';
 import { SOCKET_PATH, VSN_1, VSN_2, type Vsn } from './constants.ts';
@@ -41,7 +42,9 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const engine = new ChangeEngine({ dbUrl: opts.dbUrl, slotName: `syncwright_realtime_${opts.port || process.pid}`, onLog: log });
   await engine.start();
-  const tenant = new Tenant(limits, { secret: opts.jwtSecret, jwks: opts.jwtJwks }, engine, log, { subscribeDelayMs: opts.subscribeDelayMs });
+  const policies = new ChannelPolicies(opts.dbUrl);
+  await policies.install();
+  const tenant = new Tenant(limits, { secret: opts.jwtSecret, jwks: opts.jwtJwks }, engine, log, { subscribeDelayMs: opts.subscribeDelayMs, policies });
   engine.onStatus((s) => log(`replication ${s}`));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadSizeKb * 1024 * 2 });
@@ -99,6 +102,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
       wss.close();
       await new Promise<void>((r) => server.close(() => r()));
       await engine.stop();
+      await policies.close();
     },
   };
 }

@@ -2,11 +2,12 @@ import type { ChangeEngine } from './changes/engine.ts';
 import { WindowLimiter, type Limits } from './limits.ts';
 import type { Channel } from './channel.ts';
 import type { JwtKeys } from './auth.ts';
+import type { ChannelPolicies } from './policies.ts';
 
 /** State shared by every socket of the one tenant this server serves. */
 export class Tenant {
   readonly topics = new Map<string, Set<Channel>>();
-  /** topic → presence key → phx_ref → meta */
+  /** presence topic (Channel.presenceTopic: private and public apart) → presence key → phx_ref → meta */
   readonly presence = new Map<string, Map<string, Map<string, Record<string, unknown>>>>();
   readonly users = new Set<object>();
   readonly joins: WindowLimiter;
@@ -21,9 +22,13 @@ export class Tenant {
   /** Per user (JWT `sub`), set through the control endpoint (control.ts); wins over subscribeDelayMs. */
   readonly subscribeDelays = new Map<string, number>();
 
+  /** RLS on realtime.messages, which authorizes private channels; without a database none may join. */
+  readonly policies?: ChannelPolicies;
+
   constructor(readonly limits: Limits, readonly jwt: JwtKeys, readonly engine: ChangeEngine | undefined, readonly log: (s: string) => void,
-    opts: { subscribeDelayMs?: number } = {}) {
+    opts: { subscribeDelayMs?: number; policies?: ChannelPolicies } = {}) {
     this.subscribeDelayMs = opts.subscribeDelayMs ?? 0;
+    this.policies = opts.policies;
     this.joins = new WindowLimiter(limits.maxJoinsPerSecond);
     this.events = new WindowLimiter(limits.maxEventsPerSecond);
   }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { REALTIME_SCHEMA_SQL } from '../realtime/messages.ts';
 
 export class MigrationChangedError extends Error {}
 
@@ -11,7 +12,7 @@ const LEDGER = `
     name text primary key, sha256 text not null, applied_at timestamptz not null default now()
   )`;
 
-/** Applies each file of `dir` once, in name order, each in its own transaction with its ledger row. */
+/** Prepares the platform's realtime schema, then applies each file of `dir` once, in name order, each in its own transaction with its ledger row. */
 export async function applyMigrations(dbUrl: string, dir = 'supabase/migrations'): Promise<{ applied: string[] }> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
   const client = new pg.Client({ connectionString: dbUrl });
@@ -19,6 +20,9 @@ export async function applyMigrations(dbUrl: string, dir = 'supabase/migrations'
   const applied: string[] = [];
   try {
     await client.query(LEDGER);
+    // As on Supabase, the realtime schema is there before the app's migrations, which may write
+    // policies on realtime.messages.
+    await client.query(REALTIME_SCHEMA_SQL);
     const { rows } = await client.query<{ name: string; sha256: string }>('select name, sha256 from syncwright.schema_migrations');
     const done = new Map(rows.map((r) => [r.name, r.sha256]));
     for (const name of files) {

@@ -3,12 +3,22 @@
 // server's BroadcastController, BroadcastSingleController and AuthTenant give.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { startRig, client, waitFor, subscribed, type Rig } from '../rig.ts';
 import { DEFAULT_JWT_SECRET, mintServiceRoleKey } from '../../stack/keys.ts';
 import { BROADCAST_PATH } from '../rest-broadcast.ts';
 
 let rig: Rig;
-before(async () => { rig = await startRig({ maxEventsPerSecond: 20 }); });
+// anon may read the private topics these tests use, and write only 'ws-split' (policies.ts asks them).
+before(async () => {
+  rig = await startRig({ maxEventsPerSecond: 20 });
+  const db = new pg.Client(rig.db.url);
+  await db.connect();
+  await db.query(`
+    create policy anon_reads on realtime.messages for select to anon using (realtime.topic() in ('rest-private', 'ws-split'));
+    create policy anon_writes on realtime.messages for insert to anon with check (realtime.topic() = 'ws-split');`);
+  await db.end();
+});
 after(() => rig.stop());
 
 async function listener(topic: string, isPrivate = false) {
@@ -60,6 +70,14 @@ test('a private message goes only to the private channel, and only from a role t
   const single = await post(`${BROADCAST_PATH}/rest-private/events/note?private=true`, { n: 3 });
   assert.equal(single.status, 403, 'the single endpoint refuses instead');
   await pub.close();
+  await priv.close();
+});
+
+test('a role whose policy grants broadcast write sends a private message over HTTP', async () => {
+  const priv = await listener('ws-split', true);
+  assert.equal((await post(`${BROADCAST_PATH}/ws-split/events/note?private=true`, { n: 4 })).status, 202);
+  await waitFor(() => priv.got[0], 5000, 'the private broadcast');
+  assert.deepEqual(priv.got, [{ n: 4 }]);
   await priv.close();
 });
 
