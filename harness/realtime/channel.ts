@@ -16,6 +16,10 @@ interface JoinConfig {
   private?: boolean | string;
 }
 
+/** After a token refresh the real server re-subscribes postgres_changes after a random 1–3 s (postgres_subscribe's backoff). */
+const RESUBSCRIBE_MIN_MS = 1_000;
+const RESUBSCRIBE_MAX_MS = 3_000;
+
 /** `postgres_changes_options.wait`: how long the join reply is held by default, and at most. */
 const WAIT_DEFAULT_MS = 15_000;
 const WAIT_MAX_MS = 20_000;
@@ -34,6 +38,7 @@ export class Channel {
   private token?: string;
   private expiryTimer?: NodeJS.Timeout;
   private retryTimer?: NodeJS.Timeout;
+  private resubscribeTimer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
   private presenceKey = '';
   private presenceRefs = new Set<string>();
@@ -86,6 +91,7 @@ export class Channel {
     this.closed = true;
     clearTimeout(this.expiryTimer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.resubscribeTimer);
     this.unsubscribe?.();
     this.untrackAll();
     this.tenant.remove(this);
@@ -291,9 +297,15 @@ export class Channel {
       if (revoked) return this.shutdown(`You no longer have permission to read from this Channel topic: ${this.subTopic}`);
     }
     this.armExpiry(check.expiresInMs);
-    this.tenant.engine?.updateClaims(`${this.conn.id}:${this.topic}:${this.joinRef}`, check.claims);
-    // The real server re-subscribes with the new claims and says so again.
-    if (this.unsubscribe) this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
+    // The real server re-subscribes with the new claims a moment later and says so again; until
+    // then its subscription rows hold the old claims, so changes go on being checked with those.
+    if (!this.unsubscribe) return;
+    clearTimeout(this.resubscribeTimer);
+    this.resubscribeTimer = setTimeout(() => {
+      if (this.closed) return;
+      this.tenant.engine?.updateClaims(`${this.conn.id}:${this.topic}:${this.joinRef}`, this.claims);
+      this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
+    }, RESUBSCRIBE_MIN_MS + Math.random() * (RESUBSCRIBE_MAX_MS - RESUBSCRIBE_MIN_MS));
   }
 
   async broadcast(ref: string | null, payload: unknown): Promise<void> {

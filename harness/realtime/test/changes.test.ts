@@ -24,7 +24,7 @@ async function listen(user: { id: string; email: string }, spec: { event: string
   const { status } = await subscribed(channel);
   assert.equal(status, 'SUBSCRIBED');
   await waitFor(() => system.length > 0 || undefined, 5000, 'system message');
-  return { got, system, close: () => sb.removeAllChannels() };
+  return { got, system, setAuth: (t: string) => sb.realtime.setAuth(t), close: () => sb.removeAllChannels() };
 }
 
 for (const vsn of ['1.0.0', '2.0.0'] as const) {
@@ -103,6 +103,19 @@ test('filters eq, neq, lt, lte, gt, gte, in compare by column type', async () =>
     for (const n of forbidden) assert.ok(!names.includes(n), `${filter} must not deliver ${n}`);
     await l.close();
   }
+});
+
+test('a refreshed token re-subscribes 1–3 s later, as the real server does, and changes keep flowing meanwhile', async () => {
+  const alice = await listen(ALICE, { event: 'INSERT', table: 'audio_files' });
+  const refreshedAt = Date.now();
+  await alice.setAuth(await userToken(ALICE, 7200));
+  await db.query(`insert into audio_files (user_id, name) values ($1, 'during-resubscribe.wav')`, [ALICE.id]);
+  await waitFor(() => alice.got.find((p) => (p.new as { name: string }).name === 'during-resubscribe.wav'), 5000, 'the change in the window');
+  const again = await waitFor(() => alice.system[1], 5000, 'the second "Subscribed to PostgreSQL"');
+  const after = Date.now() - refreshedAt;
+  assert.equal(again.message, 'Subscribed to PostgreSQL');
+  assert.ok(after >= 900 && after <= 4000, `re-subscribed ${after} ms after the refresh (the real server waits 1–3 s)`);
+  await alice.close();
 });
 
 test('a bad filter or an unknown table is reported by a system error, the socket stays up', async () => {
