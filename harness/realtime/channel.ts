@@ -10,7 +10,7 @@ import { dropDelivery } from './planted.ts';
 interface JoinConfig {
   broadcast?: { ack?: boolean; self?: boolean };
   presence?: { key?: string; enabled?: boolean };
-  postgres_changes?: { event?: string; schema?: string; table?: string; filter?: string }[];
+  postgres_changes?: { event?: string; schema?: string; table?: string; filter?: string; select?: unknown }[];
   postgres_changes_options?: { wait?: boolean; timeout?: number };
   private?: boolean;
 }
@@ -177,6 +177,7 @@ export class Channel {
     const specs: BindingSpec[] = bindings.map((b) => ({
       id: b.id, event: String(b.event ?? ''), schema: String(b.schema ?? ''),
       table: b.table === undefined ? undefined : String(b.table), filter: b.filter === undefined ? undefined : String(b.filter),
+      select: b.select,
     }));
     let result;
     try {
