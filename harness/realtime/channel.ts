@@ -11,7 +11,7 @@ import { noPolicies, type Extension, type Policies } from './policies.ts';
 interface JoinConfig {
   broadcast?: { ack?: boolean; self?: boolean };
   presence?: { key?: string; enabled?: boolean };
-  postgres_changes?: { event?: string; schema?: string; table?: string; filter?: string }[];
+  postgres_changes?: { event?: string; schema?: string; table?: string; filter?: string; select?: unknown }[];
   postgres_changes_options?: { wait?: boolean; timeout?: number };
   private?: boolean | string;
 }
@@ -203,6 +203,7 @@ export class Channel {
     const specs: BindingSpec[] = bindings.map((b) => ({
       id: b.id, event: String(b.event ?? ''), schema: String(b.schema ?? ''),
       table: b.table === undefined ? undefined : String(b.table), filter: b.filter === undefined ? undefined : String(b.filter),
+      select: b.select,
     }));
     let result;
     try {

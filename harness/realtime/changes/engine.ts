@@ -1,24 +1,31 @@
+import pg from 'pg';
 import type { JWTPayload } from 'jose';
 import { ChangeFeed, type FeedStatus } from './feed.ts';
 import { Authorizer, claimsRole } from './rls.ts';
-import { FilterError, checkFilterColumns, matchesFilter, parseFilter, type Filter } from './filter.ts';
+import { FilterError, SELECT_ON_WILDCARD, paramsToLog, parseFilter, parseSelect, type Condition } from './filter.ts';
+import { INDEXABLE, conditionSql, decideLocally, type BoundCondition } from './conditions.ts';
+import { postgrexMessage } from './pg-error.ts';
 import type { Change, PostgresChangesPayload } from './types.ts';
 import { Registry, type Binding, type BindingSpec, type Deliver, type Subscription } from './registry.ts';
 
-// Column types whose eq filter compares the row's text exactly, so the registry can index it.
-const TEXT_TYPES = new Set(['uuid', 'text', 'varchar', 'character varying', 'citext', 'name', 'bpchar']);
+const UNABLE = 'Unable to subscribe to changes with given parameters.';
 
 export type SubscribeResult = { ok: true; unsubscribe(): void } | { ok: false; message: string };
 
 export interface ChangeEngineOptions { dbUrl: string; publication?: string; slotName: string; onLog?: (s: string) => void }
 
-function paramsToLog(b: BindingSpec): string {
-  const filters = b.filter ? `[${JSON.stringify(b.filter)}]` : '[]';
-  return `event: ${b.event}, schema: ${b.schema}, table: ${b.table ?? '*'}, filters: ${filters}, select: nil`;
-}
+/**
+ * What one change sends to one subscription: the ids of its bindings that match and share one
+ * select list (bindings with different lists get different payloads, as apply_rls makes one per
+ * distinct selected_columns).
+ */
+interface Target { sub: Subscription; ids: number[]; select?: string[] }
 
-/** The subscriptions one change reaches that share one set of claims (so one RLS check). */
-interface Group { claims: JWTPayload; members: { sub: Subscription; ids: number[] }[] }
+/** The targets one change reaches that share one set of claims (so one RLS check). */
+interface Group { claims: JWTPayload; members: Target[] }
+
+/** A binding's condition waiting for Postgres's verdict on one changed row. */
+interface Question { c: BoundCondition; value: string }
 
 /** WAL → matching subscriptions → RLS → delivery, in commit order. */
 export class ChangeEngine {
@@ -58,39 +65,52 @@ export class ChangeEngine {
     await this.auth.close();
   }
 
-  /** Validates every binding as the real server does before it answers "Subscribed to PostgreSQL". */
+  /**
+   * Validates every binding as the real server does before it answers "Subscribed to PostgreSQL":
+   * all bindings are parsed first (a malformed one is refused before the database is asked), then
+   * each is checked against its table in order, and the first refusal refuses them all.
+   */
   async subscribe(sub: { id: string; claims: JWTPayload; bindings: BindingSpec[] }, deliver: Deliver): Promise<SubscribeResult> {
-    const bindings: Binding[] = [];
+    const parsed: { spec: BindingSpec; event: string; table?: string; conditions: Condition[]; select?: string[] }[] = [];
     for (const b of sub.bindings) {
-      const event = String(b.event ?? '').toUpperCase();
-      if (!['*', 'INSERT', 'UPDATE', 'DELETE'].includes(event)) {
-        return { ok: false, message: `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [${paramsToLog(b)}]` };
-      }
       const table = b.table && b.table !== '*' ? b.table : undefined;
-      let parsed: Filter | undefined;
-      let eqKey: string | undefined;
-      if (b.filter) {
-        try {
-          parsed = parseFilter(b.filter);
-        } catch (err) {
-          if (err instanceof FilterError) return { ok: false, message: err.message };
-          throw err;
+      try {
+        const select = parseSelect(b.select);
+        const conditions = b.filter === undefined ? [] : parseFilter(b.filter);
+        if (select && (b.schema === '*' || !table)) throw new FilterError(SELECT_ON_WILDCARD);
+        parsed.push({ spec: b, event: String(b.event ?? '').toUpperCase(), table, conditions, select });
+      } catch (err) {
+        if (err instanceof FilterError) return { ok: false, message: err.message };
+        throw err;
+      }
+    }
+    const bindings: Binding[] = [];
+    for (const { spec, event, table, conditions, select } of parsed) {
+      const log = paramsToLog({ event, schema: spec.schema, table: table ?? '*', conditions, select });
+      if (!['*', 'INSERT', 'UPDATE', 'DELETE'].includes(event)) {
+        return { ok: false, message: `${UNABLE} Please check Realtime is enabled for the given connect parameters: [${log}]` };
+      }
+      // Without a table the conditions are typed per change, from the changed table's columns.
+      let bound: BoundCondition[] = conditions.map((c) => ({ ...c, sqlType: '', type: '' }));
+      if (spec.schema !== '*') {
+        if (!(await this.auth.inPublication(this.publication, spec.schema, table))) {
+          return { ok: false, message: `${UNABLE} Please check Realtime is enabled for the given connect parameters: [${log}]` };
+        }
+        if (table && (conditions.length || select)) {
+          try {
+            const info = await this.auth.checkBinding(spec.schema, table, claimsRole(sub.claims), conditions, select);
+            bound = conditions.map((c, i) => ({ ...c, ...info[i]! }));
+          } catch (err) {
+            if (!(err instanceof pg.DatabaseError)) throw err;
+            return { ok: false, message: `${UNABLE} An exception happened so please check your connect parameters: [${log}]. Exception: ${postgrexMessage(err)}` };
+          }
         }
       }
-      if (b.schema !== '*') {
-        const published = await this.auth.inPublication(this.publication, b.schema, table);
-        if (!published) {
-          return { ok: false, message: `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [${paramsToLog(b)}]` };
-        }
-        if (table && parsed) {
-          const columns = (await this.auth.tableColumns(b.schema, table)) ?? [];
-          const bad = checkFilterColumns(parsed, columns, table);
-          if (bad) return { ok: false, message: bad };
-          const type = columns.find((c) => c.name === parsed!.column)?.type;
-          if (parsed.op === 'eq' && type && TEXT_TYPES.has(type)) eqKey = `${b.schema}.${table}.${parsed.column}`;
-        }
-      }
-      bindings.push({ ...b, event, table, parsed, ...(eqKey ? { eqKey } : {}) });
+      const eq = bound.find((c) => c.op === 'eq' && !c.negate && INDEXABLE.has(c.type) && typeof c.canon?.[0] === 'string');
+      bindings.push({
+        id: spec.id, event, schema: spec.schema, table, filter: spec.filter, conditions: bound, select,
+        ...(eq && table ? { eqIndex: { key: `${spec.schema}.${table}.${eq.column}`, value: eq.canon![0]! } } : {}),
+      });
     }
     const entry: Subscription = { id: sub.id, claims: sub.claims, bindings, deliver };
     this.subs.add(entry);
@@ -103,29 +123,96 @@ export class ChangeEngine {
     if (s) s.claims = claims;
   }
 
-  private matching(change: Change): { sub: Subscription; ids: number[] }[] {
-    const out: { sub: Subscription; ids: number[] }[] = [];
-    const row = change.type === 'DELETE' ? change.oldRecord : change.record;
+  /**
+   * The bindings a change matches, grouped into targets. Conditions plain text can decide are
+   * decided here; the rest of every candidate are put to Postgres together, in one query.
+   */
+  private async matching(change: Change): Promise<Target[]> {
+    const row = change.type === 'DELETE' ? change.oldRecordText : change.recordText;
+    const matched: { sub: Subscription; b: Binding }[] = [];
+    const asking: { sub: Subscription; b: Binding; questions: Question[] }[] = [];
     for (const sub of this.subs.candidates(change)) {
-      let ids: number[] | undefined;
       for (const b of sub.bindings) {
-        if ((b.schema === '*' || b.schema === change.schema)
-          && (!b.table || b.table === change.table)
-          && (b.event === '*' || b.event === change.type)
-          && (!b.parsed || matchesFilter(b.parsed, row, change.columns))) (ids ??= []).push(b.id);
+        if ((b.schema !== '*' && b.schema !== change.schema) || (b.table && b.table !== change.table)
+          || (b.event !== '*' && b.event !== change.type)) continue;
+        const questions = this.decide(b, row, change);
+        if (questions === false) continue;
+        if (questions.length) asking.push({ sub, b, questions });
+        else matched.push({ sub, b });
       }
-      if (ids) out.push({ sub, ids });
     }
-    return out;
+    if (asking.length) matched.push(...await this.askPostgres(change, asking));
+    const targets = new Map<string, Target>();
+    for (const { sub, b } of matched) {
+      const key = `${sub.id}\0${b.select?.join(',') ?? ''}`;
+      const t = targets.get(key) ?? { sub, ids: [], select: b.select };
+      t.ids.push(b.id);
+      targets.set(key, t);
+    }
+    return [...targets.values()];
+  }
+
+  /**
+   * false when a condition fails (or its column is not in the WAL, as is_visible_through_filters
+   * requires), else the conditions only Postgres can decide.
+   */
+  private decide(b: Binding, row: Change['recordText'], change: Change): Question[] | false {
+    const questions: Question[] = [];
+    for (const bound of b.conditions) {
+      const value = row?.[bound.column];
+      if (value === undefined) return false;
+      const c = bound.sqlType ? bound : this.typed(bound, change);
+      if (!c) return false;
+      const verdict = decideLocally(c, value);
+      if (verdict === undefined) {
+        // Postgres casts a NULL to NULL: every operator but IS and IS DISTINCT gives NULL, no match.
+        if (value === null && c.op !== 'isdistinct') return false;
+        questions.push({ c, value: value as string });
+      } else if (verdict !== true) return false;
+    }
+    return questions;
+  }
+
+  /** A wildcard binding's condition, typed by the changed table's column (not checked at subscribe). */
+  private typed(c: BoundCondition, change: Change): BoundCondition | undefined {
+    const type = change.columns.find((col) => col.name === c.column)?.type;
+    if (!type || (c.op === 'is' && !['null', 'true', 'false', 'unknown'].includes(c.value))) return undefined;
+    return { ...c, type: '', sqlType: `"${type.replace(/"/g, '""')}"` };
+  }
+
+  private async askPostgres(change: Change, asking: { sub: Subscription; b: Binding; questions: Question[] }[]): Promise<{ sub: Subscription; b: Binding }[]> {
+    // Many subscribers share a filter: each distinct question is asked once.
+    const index = new Map<string, number>();
+    const expressions: string[] = [];
+    const params: string[] = [];
+    for (const a of asking) {
+      for (const q of a.questions) {
+        const key = JSON.stringify([q.c.op, q.c.negate, q.c.sqlType, q.c.value, q.value]);
+        if (index.has(key)) continue;
+        index.set(key, expressions.length);
+        params.push(q.value, q.c.value);
+        expressions.push(conditionSql(q.c, params.length - 1, params.length));
+      }
+    }
+    let answers: boolean[];
+    try {
+      answers = await this.auth.decide(expressions, params);
+    } catch (err) {
+      this.log(`filter check failed for ${change.table}: ${(err as Error).message}`);
+      return [];
+    }
+    return asking.filter((a) => a.questions.every((q) => answers[index.get(JSON.stringify([q.c.op, q.c.negate, q.c.sqlType, q.c.value, q.value]))!]));
   }
 
   /** The change as apply_rls builds it for a role: only the columns that role may select. */
-  private payload(change: Change, selectable: Set<string>): PostgresChangesPayload {
+  private payload(change: Change, selectable: Set<string>, select?: string[]): PostgresChangesPayload {
+    // A select list narrows that further, but the primary key always stays.
+    const shown = (k: string) => selectable.has(k) && (!select || select.includes(k) || change.primaryKey.includes(k));
     const only = (r: Record<string, unknown> | undefined, keep: (k: string) => boolean) =>
-      Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => selectable.has(k) && keep(k)));
+      Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => shown(k) && keep(k)));
     const base = {
       schema: change.schema, table: change.table, commit_timestamp: change.commitTimestamp, type: change.type,
-      columns: change.columns.filter((c) => selectable.has(c.name)), errors: null,
+      columns: change.columns.filter((c) => shown(c.name)), errors: null,
     };
     if (change.type === 'INSERT') return { ...base, record: only(change.record, () => true) };
     if (change.type === 'UPDATE') return { ...base, record: only(change.record, () => true), old_record: only(change.oldRecord, () => true) };
@@ -154,7 +241,7 @@ export class ChangeEngine {
 
   private async dispatch(changes: Change[]): Promise<void> {
     for (const change of changes) {
-      const targets = this.matching(change);
+      const targets = await this.matching(change);
       if (!targets.length) continue;
       const groups = new Map<string, Group>();
       for (const t of targets) {
@@ -163,8 +250,8 @@ export class ChangeEngine {
         g.members.push(t);
         groups.set(key, g);
       }
-      // One payload per role, as apply_rls builds one per role.
-      const perRole = new Map<string, { selectable: Set<string>; refusal?: string; payload?: string }>();
+      // One payload per role and select list, as apply_rls builds them.
+      const perRole = new Map<string, { selectable: Set<string>; refusal?: string; payloads: Map<string, string> }>();
       const checked: Group[] = [];
       let verdicts: boolean[];
       try {
@@ -173,7 +260,7 @@ export class ChangeEngine {
           if (!perRole.has(role)) {
             const selectable = await this.auth.selectable(change.schema, change.table, role);
             const error = this.refusal(change, selectable);
-            perRole.set(role, { selectable, refusal: error && this.errorPayload(change, error) });
+            perRole.set(role, { selectable, refusal: error && this.errorPayload(change, error), payloads: new Map() });
           }
           const { refusal } = perRole.get(role)!;
           if (refusal) for (const t of g.members) t.sub.deliver(refusal, t.ids);
@@ -187,8 +274,12 @@ export class ChangeEngine {
       checked.forEach((g, i) => {
         if (!verdicts[i]) return;
         const role = perRole.get(claimsRole(g.claims))!;
-        const text = (role.payload ??= JSON.stringify(this.payload(change, role.selectable)));
-        for (const t of g.members) t.sub.deliver(text, t.ids);
+        for (const t of g.members) {
+          const key = t.select?.join(',') ?? '';
+          let text = role.payloads.get(key);
+          if (text === undefined) role.payloads.set(key, text = JSON.stringify(this.payload(change, role.selectable, t.select)));
+          t.sub.deliver(text, t.ids);
+        }
       });
     }
   }

@@ -194,6 +194,7 @@ export class ChangeFeed extends EventEmitter {
               schema: info.schema, table: info.table, type: r.type, commitTimestamp: ts,
               columns: info.columns, primaryKey: info.primaryKey, rlsEnabled: info.rlsEnabled,
               record: convert(r.record), oldRecord: convert(r.old), lsn, xid,
+              recordText: r.record as Change['recordText'], oldRecordText: r.old as Change['oldRecordText'],
             });
           }
           if (changes.length) this.emit('transaction', changes);

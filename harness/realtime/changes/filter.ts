@@ -1,68 +1,122 @@
-import type { Column } from './types.ts';
-import { toJsonValue } from './values.ts';
+// The `filter` and `select` of a postgres_changes binding, read as the real server reads them
+// (lib/extensions/postgres_cdc_rls/subscriptions.ex, parse_subscription_params). Everything here
+// is syntax; what a value means for a column is decided in Postgres (filter-sql.ts).
+import { inspectFlat, inspectPretty, inspectString } from './elixir.ts';
 
-export type FilterOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in';
-export interface Filter { column: string; op: FilterOp; value: string | string[] }
+/** Every operator the real server accepts (its @filter_types). */
+export const OPERATORS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct'] as const;
+export type Operator = typeof OPERATORS[number];
 
-const OPS = new Set<FilterOp>(['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in']);
+/**
+ * One condition as the real server stores it (realtime.user_defined_filter): the value of `in` is
+ * a Postgres array literal (`in.(a,"b,c")` → `{a,"b,c"}`), any other value is unquoted.
+ */
+export interface Condition { column: string; op: Operator; value: string; negate: boolean }
 
+/** A refusal worded as the real server words it; the channel reports `message` as a system error. */
 export class FilterError extends Error {}
 
-/** Parses `col=op.value` as the real server does; the message mirrors its "Error parsing `filter` params". */
-export function parseFilter(filter: string): Filter {
-  const fail = (why: string) =>
-    new FilterError(`Error parsing \`filter\` params: ${JSON.stringify([filter])}: ${why}`);
-  const eq = filter.indexOf('=');
-  if (eq <= 0) throw fail('expected `column=operator.value`');
-  const column = filter.slice(0, eq).trim();
-  const rest = filter.slice(eq + 1);
+const PARSE_ERROR = 'Error parsing `filter` params: ';
+
+/**
+ * `col=[not.]op.value` conditions joined by commas (AND). An empty or blank filter is no filter.
+ * Throws FilterError with the real server's text.
+ */
+export function parseFilter(filter: string): Condition[] {
+  const trimmed = filter.trim();
+  if (trimmed === '') return [];
+  return splitTopLevel(trimmed).map((segment) => {
+    const r = parseSegment(segment);
+    if (typeof r === 'string') throw new FilterError(PARSE_ERROR + r);
+    return r;
+  });
+}
+
+/**
+ * Splits at commas outside parentheses and double quotes. A quote opens only right after `.`, `(`
+ * or `,` (a top-level comma forgets what preceded it, so a quote right after one does not open),
+ * and inside quotes a backslash keeps the next character.
+ */
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let depth = 0;
+  let quoted = false;
+  let prev = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quoted) {
+      if (c === '\\' && i + 1 < s.length) { current += c + s[++i]; prev = s[i]!; continue; }
+      if (c === '"') quoted = false;
+      current += c; prev = c;
+    } else if (c === '"' && (prev === '.' || prev === '(' || prev === ',')) {
+      quoted = true; current += c; prev = c;
+    } else if (c === ',' && depth === 0) {
+      out.push(current); current = ''; prev = '';
+    } else {
+      if (c === '(') depth++;
+      else if (c === ')') depth = Math.max(0, depth - 1);
+      current += c; prev = c;
+    }
+  }
+  out.push(current);
+  return out;
+}
+
+/** A condition, or the reason it is not one (what follows "Error parsing `filter` params: "). */
+function parseSegment(segment: string): Condition | string {
+  const s = segment.trim();
+  if (s === '') return 'filter must not contain empty segments (check for extra commas)';
+  const eq = s.indexOf('=');
+  // The server reports a part it could not split as the inspected list of what it got.
+  if (eq < 0) return inspectFlat([inspectString(s)]);
+  const column = s.slice(0, eq);
+  let rest = s.slice(eq + 1);
+  const negate = rest.startsWith('not.');
+  if (negate) rest = rest.slice(4);
   const dot = rest.indexOf('.');
-  if (dot <= 0) throw fail('expected `operator.value`');
-  const op = rest.slice(0, dot) as FilterOp;
+  if (dot < 0) return inspectFlat([inspectString(rest)]);
+  const op = rest.slice(0, dot);
   const raw = rest.slice(dot + 1);
-  if (!OPS.has(op)) throw fail(`unknown operator \`${op}\` (eq, neq, lt, lte, gt, gte, in)`);
+  if (!(OPERATORS as readonly string[]).includes(op)) return inspectFlat([inspectString(op), inspectString(raw)]);
   if (op === 'in') {
-    const m = /^\((.*)\)$/.exec(raw);
-    if (!m) throw fail('`in` expects a list like in.(a,b)');
-    const items = (m[1] ?? '').split(',').map((s) => s.trim().replace(/^"(.*)"$/, '$1')).filter((s) => s !== '');
-    if (items.length === 0) throw fail('`in` list is empty');
-    if (items.length > 100) throw fail('`in` list has more than 100 values');
-    return { column, op, value: items };
+    if (raw.length < 2 || !raw.startsWith('(') || !raw.endsWith(')')) return '`in` filter value must be wrapped by parentheses';
+    return { column, op, value: `{${raw.slice(1, -1)}}`, negate };
   }
-  return { column, op, value: raw };
+  return { column, op: op as Operator, value: unquote(raw), negate };
 }
 
-/** Checks that the filter's column exists; the real server refuses unknown columns at subscribe time. */
-export function checkFilterColumns(f: Filter, columns: Column[], table: string): string | undefined {
-  if (!columns.some((c) => c.name === f.column)) {
-    return `Error parsing \`filter\` params: column \`${f.column}\` does not exist on table \`${table}\``;
+/** PostgREST quoting: `"a,\"b\""` → `a,"b"`. A value that is not exactly one quoted string stays as sent. */
+function unquote(value: string): string {
+  if (!value.startsWith('"')) return value;
+  let out = '';
+  for (let i = 1; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '"') return i === value.length - 1 ? out : value;
+    if (c === '\\' && i + 1 < value.length) out += value[++i];
+    else out += c;
   }
-  return undefined;
+  return value;
 }
 
-function compare(type: string, a: unknown, bText: string): number {
-  const b = toJsonValue(type, bText);
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (type === 'timestamptz' || type === 'timestamp' || type === 'date') {
-    return Date.parse(String(a)) - Date.parse(String(b));
+/**
+ * `select`: a list keeps its strings (none → all columns); a string is refused; anything else is
+ * ignored, as parse_select does.
+ */
+export function parseSelect(select: unknown): string[] | undefined {
+  if (typeof select === 'string') {
+    throw new FilterError('Error parsing `select` params: expected a list of column name strings, e.g. select: ["col1", "col2"]');
   }
-  const sa = typeof a === 'string' ? a : JSON.stringify(a);
-  const sb = typeof b === 'string' ? b : JSON.stringify(b);
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
+  if (!Array.isArray(select)) return undefined;
+  const names = select.filter((c): c is string => typeof c === 'string');
+  return names.length ? names : undefined;
 }
 
-export function matchesFilter(f: Filter, record: Record<string, unknown> | undefined, columns: Column[]): boolean {
-  if (!record || !(f.column in record)) return false;
-  const v = record[f.column];
-  if (v === null || v === undefined) return false;
-  const type = columns.find((c) => c.name === f.column)?.type ?? 'text';
-  switch (f.op) {
-    case 'eq': return compare(type, v, f.value as string) === 0;
-    case 'neq': return compare(type, v, f.value as string) !== 0;
-    case 'lt': return compare(type, v, f.value as string) < 0;
-    case 'lte': return compare(type, v, f.value as string) <= 0;
-    case 'gt': return compare(type, v, f.value as string) > 0;
-    case 'gte': return compare(type, v, f.value as string) >= 0;
-    case 'in': return (f.value as string[]).some((x) => compare(type, v, x) === 0);
-  }
+export const SELECT_ON_WILDCARD = 'Column selection is not supported for wildcard subscriptions. Provide an explicit schema and table name.';
+
+/** The binding as the real server logs it in its subscribe errors (params_to_log). */
+export function paramsToLog(p: { event: string; schema: string; table: string; conditions: Condition[]; select?: string[] }): string {
+  const filters = p.conditions.map((c) => `{${inspectString(c.column)}, ${inspectString(c.op)}, ${inspectString(c.value)}, ${c.negate}}`);
+  const select = p.select ? inspectPretty(p.select.map(inspectString), true) : 'nil';
+  return `event: ${p.event}, schema: ${p.schema}, table: ${p.table}, filters: ${inspectPretty(filters, false)}, select: ${select}`;
 }

@@ -4,7 +4,11 @@ import { Registry, type Binding, type Subscription } from './registry.ts';
 import type { Change } from './types.ts';
 
 const sub = (id: string, bindings: Binding[]): Subscription => ({ id, claims: {}, bindings, deliver: () => {} });
-const eqUser = (user: string): Binding => ({ id: 1, event: 'UPDATE', schema: 'public', table: 'audio_files', filter: `user_id=eq.${user}`, parsed: { column: 'user_id', op: 'eq', value: user }, eqKey: 'public.audio_files.user_id' });
+const eqUser = (user: string): Binding => ({
+  id: 1, event: 'UPDATE', schema: 'public', table: 'audio_files', filter: `user_id=eq.${user}`,
+  conditions: [{ column: 'user_id', op: 'eq', value: user, negate: false, sqlType: 'uuid', type: 'uuid', canon: [user] }],
+  eqIndex: { key: 'public.audio_files.user_id', value: user },
+});
 const change = (type: Change['type'], row: Record<string, unknown>, table = 'audio_files') =>
   ({ type, schema: 'public', table, record: type === 'DELETE' ? undefined : row, oldRecord: type === 'DELETE' ? row : undefined } as unknown as Change);
 const ids = (it: Iterable<Subscription>) => [...it].map((s) => s.id).sort();
@@ -20,8 +24,8 @@ test('an eq binding is found by the row value; others on the table are not candi
 
 test('a subscription with any unindexable binding is always a candidate, on every table', () => {
   const r = new Registry();
-  r.add(sub('all', [{ id: 1, event: '*', schema: 'public' }]));
-  r.add(sub('mixed', [eqUser('u1'), { id: 2, event: 'INSERT', schema: 'public', table: 'usage_logs', filter: 'uploads_count=gt.3', parsed: { column: 'uploads_count', op: 'gt', value: '3' } }]));
+  r.add(sub('all', [{ id: 1, event: '*', schema: 'public', conditions: [] }]));
+  r.add(sub('mixed', [eqUser('u1'), { id: 2, event: 'INSERT', schema: 'public', table: 'usage_logs', filter: 'uploads_count=gt.3', conditions: [{ column: 'uploads_count', op: 'gt', value: '3', negate: false, sqlType: 'integer', type: 'int4', canon: ['3'] }] }]));
   assert.deepEqual(ids(r.candidates(change('UPDATE', { user_id: 'u9' }))), ['all', 'mixed']);
   assert.deepEqual(ids(r.candidates(change('INSERT', { id: 1 }, 'transcript_runs'))), ['all', 'mixed']);
 });
@@ -35,5 +39,5 @@ test('remove takes a subscription out of every index; re-adding an id replaces i
   r.add(sub('a', [eqUser('u2')]));
   assert.deepEqual(ids(r.candidates(change('UPDATE', { user_id: 'u1' }))), []);
   assert.deepEqual(ids(r.candidates(change('UPDATE', { user_id: 'u2' }))), ['a']);
-  assert.equal(r.get('a')?.bindings[0]?.parsed?.value, 'u2');
+  assert.equal(r.get('a')?.bindings[0]?.eqIndex?.value, 'u2');
 });

@@ -1,10 +1,19 @@
 import type { JWTPayload } from 'jose';
-import type { Filter } from './filter.ts';
+import type { BoundCondition } from './conditions.ts';
 import type { Change } from './types.ts';
 
-export interface BindingSpec { id: number; event: string; schema: string; table?: string; filter?: string }
-/** `eqKey` (schema.table.column) is set when the filter is `eq` on a text-like column: indexable. */
-export interface Binding extends BindingSpec { parsed?: Filter; eqKey?: string }
+/** A binding as the client sent it; `select` is whatever it sent (parse_select decides). */
+export interface BindingSpec { id: number; event: string; schema: string; table?: string; filter?: string; select?: unknown }
+/**
+ * A binding checked at subscribe time: its conditions (ANDed), its select list, and `eqIndex` when
+ * one condition is a plain `eq` on a text-like column — the registry finds the binding by that
+ * value (schema.table.column → value); its other conditions are still checked for each change.
+ */
+export interface Binding extends Omit<BindingSpec, 'select'> {
+  conditions: BoundCondition[];
+  select?: string[];
+  eqIndex?: { key: string; value: string };
+}
 
 /** `dataJson`: the change's payload, serialised once for every subscriber it goes to. */
 export type Deliver = (dataJson: string, bindingIds: number[]) => void;
@@ -31,20 +40,20 @@ export class Registry {
   add(sub: Subscription): void {
     this.remove(sub.id);
     this.subs.set(sub.id, sub);
-    if (sub.bindings.some((b) => !b.eqKey)) {
+    if (sub.bindings.some((b) => !b.eqIndex)) {
       this.always.add(sub);
       return;
     }
     for (const b of sub.bindings) {
-      const key = b.eqKey!;
+      const { key, value } = b.eqIndex!;
       const table = key.slice(0, key.lastIndexOf('.'));
       const cols = this.columns.get(table) ?? new Set();
       cols.add(key.slice(table.length + 1));
       this.columns.set(table, cols);
       const byValue = this.eq.get(key) ?? new Map<string, Set<Subscription>>();
-      const set = byValue.get(b.parsed!.value as string) ?? new Set();
+      const set = byValue.get(value) ?? new Set();
       set.add(sub);
-      byValue.set(b.parsed!.value as string, set);
+      byValue.set(value, set);
       this.eq.set(key, byValue);
     }
   }
@@ -55,11 +64,11 @@ export class Registry {
     this.subs.delete(id);
     this.always.delete(sub);
     for (const b of sub.bindings) {
-      if (!b.eqKey) continue;
-      const byValue = this.eq.get(b.eqKey);
-      const set = byValue?.get(b.parsed!.value as string);
+      if (!b.eqIndex) continue;
+      const byValue = this.eq.get(b.eqIndex.key);
+      const set = byValue?.get(b.eqIndex.value);
       set?.delete(sub);
-      if (set && set.size === 0) byValue!.delete(b.parsed!.value as string);
+      if (set && set.size === 0) byValue!.delete(b.eqIndex.value);
     }
   }
 

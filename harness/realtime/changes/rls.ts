@@ -1,6 +1,8 @@
 import pg from 'pg';
 import type { JWTPayload } from 'jose';
 import type { Change } from './types.ts';
+import type { Condition } from './filter.ts';
+import { INSTALL_FILTERS } from './filter-sql.ts';
 
 // Installed into the database like the real server's `realtime` schema: one call checks a row for
 // many claim sets, each as a `select` by that role with those claims, in one round trip.
@@ -87,6 +89,28 @@ export class Authorizer {
 
   async install(): Promise<void> {
     await this.pool.query(INSTALL);
+    await this.pool.query(INSTALL_FILTERS);
+  }
+
+  /**
+   * The real server's subscribe-time checks of a binding's conditions and select list (see
+   * filter-sql.ts). Resolves each condition's type and canonical value; rejects with Postgres's
+   * error when the trigger would. A binding that passed is not asked again for a few seconds.
+   */
+  checkBinding(schema: string, table: string, role: string, conditions: Condition[], select?: string[]): Promise<{ sqlType: string; type: string; canon: (string | null)[] | null }[]> {
+    const args = [
+      `"${schema.replace(/"/g, '""')}"."${table.replace(/"/g, '""')}"`, role,
+      conditions.map((c) => c.column), conditions.map((c) => c.op), conditions.map((c) => c.value), select ?? null,
+    ];
+    return this.cached(`binding:${JSON.stringify(args)}`, () => true, async () => (await this.pool.query<{ r: { sqlType: string; type: string; canon: (string | null)[] | null }[] }>(
+      'select syncwright_realtime.check_binding($1::regclass, $2, $3::text[], $4::text[], $5::text[], $6::text[]) as r', args,
+    )).rows[0]!.r);
+  }
+
+  /** Evaluates boolean SQL expressions over text parameters in one round trip; NULL is false. */
+  async decide(expressions: string[], params: (string | null)[]): Promise<boolean[]> {
+    const { rows } = await this.pool.query({ text: `select ${expressions.map((e, i) => `${e} as c${i}`).join(', ')}`, values: params, rowMode: 'array' });
+    return (rows[0] as (boolean | null)[]).map((v) => v === true);
   }
 
   // Catalog answers that let a join through are kept a few seconds: a dashboard fleet opening at

@@ -13,6 +13,9 @@ export interface Change {
   rlsEnabled: boolean;
   record?: Record<string, unknown>;
   oldRecord?: Record<string, unknown>;
+  /** The same rows as pgoutput's text (null = SQL NULL, absent = not in the WAL), for filters. */
+  recordText?: Record<string, string | null | undefined>;
+  oldRecordText?: Record<string, string | null | undefined>;
   lsn: string;
   /** The committing transaction (32-bit, from pgoutput Begin). */
   xid?: number;

@@ -121,7 +121,7 @@ test('a refreshed token re-subscribes 1–3 s later, as the real server does, an
 test('a bad filter or an unknown table is reported by a system error, the socket stays up', async () => {
   const sb = client(rig);
   await sb.realtime.setAuth(await userToken(ALICE));
-  for (const spec of [{ table: 'audio_files', filter: 'status=like.x' }, { table: 'no_such_table' }]) {
+  for (const spec of [{ table: 'audio_files', filter: 'status=foo.x' }, { table: 'no_such_table' }]) {
     const system: { status: string; message: string; extension: string }[] = [];
     const ch = sb.channel(`bad-${Math.random()}`)
       .on('postgres_changes' as never, { event: '*', schema: 'public', ...spec } as never, () => {})
