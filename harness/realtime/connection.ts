@@ -44,10 +44,11 @@ export class Connection {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeChange(topic, ids, dataJson, this.vsn));
   }
 
-  sendBroadcast(topic: string, event: string, payload: unknown): void {
+  /** `meta` (a database message's `{id}`) rides along as the real server's UserBroadcast metadata. */
+  sendBroadcast(topic: string, event: string, payload: unknown, meta?: Record<string, unknown>): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.vsn === VSN_2) this.ws.send(encodeBinaryBroadcast(topic, event, payload));
-    else this.send({ joinRef: null, ref: null, topic, event: EVENTS.broadcast, payload: { type: EVENTS.broadcast, event, payload } });
+    if (this.vsn === VSN_2) this.ws.send(encodeBinaryBroadcast(topic, event, payload, meta));
+    else this.send({ joinRef: null, ref: null, topic, event: EVENTS.broadcast, payload: { type: EVENTS.broadcast, event, payload, ...(meta ? { meta } : {}) } });
   }
 
   channelCount(): number {

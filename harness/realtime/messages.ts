@@ -1,6 +1,6 @@
 // The part of the real server's `realtime` schema an app's own SQL refers to: the messages table
 // whose RLS policies authorize private channels, `realtime.topic()` that those policies read, and
-// `realtime.send()`. Same names, columns and grants as supabase/realtime's tenant migrations; the
+// `realtime.send()` / `realtime.broadcast_changes()`, whose rows db-broadcast.ts streams. Same names, columns and grants as supabase/realtime's tenant migrations; the
 // table is not partitioned by day (a difference listed in docs/realtime-fidelity.md). Idempotent:
 // the stack applies it before an app's migrations (whose policies name the table), and the server
 // again when it starts on a database it did not prepare.
@@ -40,6 +40,24 @@ begin
   exception when others then
     raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
   end;
+end
+$fn$;
+create or replace function realtime.broadcast_changes(topic_name text, event_name text, operation text, table_name text, table_schema text, new record, old record, level text default 'ROW')
+returns void language plpgsql as $fn$
+declare
+  row_data jsonb := '{}'::jsonb;
+begin
+  if level = 'STATEMENT' then
+    raise exception 'function can only be triggered for each row, not for each statement';
+  end if;
+  if operation = 'INSERT' or operation = 'UPDATE' or operation = 'DELETE' then
+    row_data := jsonb_build_object('old_record', old, 'record', new, 'operation', operation, 'table', table_name, 'schema', table_schema);
+    perform realtime.send(row_data, event_name, topic_name);
+  else
+    raise exception 'Unexpected operation type: %', operation;
+  end if;
+exception when others then
+  raise exception 'Failed to process the row: %', sqlerrm;
 end
 $fn$;
 do $do$

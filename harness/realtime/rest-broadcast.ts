@@ -4,7 +4,6 @@ import type http from 'node:http';
 import { z } from 'zod';
 import { checkToken } from './auth.ts';
 import { readBody, requestToken } from './http.ts';
-import { TOPIC_PREFIX } from './constants.ts';
 import type { Tenant } from './tenant.ts';
 import { noPolicies } from './policies.ts';
 import type { JWTPayload } from 'jose';
@@ -34,17 +33,6 @@ function changesetErrors(issues: z.core.$ZodIssue[]): Record<string, unknown> {
     }
   }
   return { errors: out };
-}
-
-/**
- * Sends one message to the subscribers of its topic: a public message to the public channel, a
- * private one to the private channel's members that may read it.
- */
-function deliver(tenant: Tenant, topic: string, event: string, payload: unknown, isPrivate: boolean): void {
-  tenant.events.add();
-  for (const ch of tenant.subscribers(`${TOPIC_PREFIX}${topic}`)) {
-    if (ch.receivesBroadcast(isPrivate)) ch.conn.sendBroadcast(ch.topic, event, payload);
-  }
 }
 
 /** A private message needs broadcast write on its topic by the RLS policies of realtime.messages; service_role bypasses them. */
@@ -89,7 +77,7 @@ export async function restBroadcast(req: http.IncomingMessage, tenant: Tenant): 
     if (tenant.events.recent() >= max) return { status: 429, body: { message: 'You have exceeded your rate limit' } };
     const isPrivate = url.searchParams.get('private') === 'true';
     if (isPrivate && !(await mayWrite(tenant, topic, check.claims))) return { status: 403, body: { message: 'Unauthorized' } };
-    deliver(tenant, topic, event, payload, isPrivate);
+    tenant.broadcast(topic, event, payload, isPrivate);
     return { status: 202 };
   }
 
@@ -119,7 +107,7 @@ export async function restBroadcast(req: http.IncomingMessage, tenant: Tenant): 
       if (!writable.has(m.topic)) writable.set(m.topic, mayWrite(tenant, m.topic, check.claims));
       if (!(await writable.get(m.topic))) continue;
     }
-    deliver(tenant, m.topic, m.event, m.payload, m.private === true);
+    tenant.broadcast(m.topic, m.event, m.payload, m.private === true);
   }
   return { status: 202 };
 }

@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { Connection } from './connection.ts';
 import { Tenant } from './tenant.ts';
 import { ChannelPolicies } from './policies.ts';
+import { DatabaseBroadcast } from './db-broadcast.ts';
 import { CONTROL_PATH, subscribeDelayControl } from './control.ts';
 import { BROADCAST_PATH, restBroadcast } from './rest-broadcast.ts';
 import { SOCKET_PATH, VSN_1, VSN_2, type Vsn } from './constants.ts';
@@ -46,6 +47,8 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   await policies.install();
   const tenant = new Tenant(limits, { secret: opts.jwtSecret, jwks: opts.jwtJwks }, engine, log, { subscribeDelayMs: opts.subscribeDelayMs, policies });
   engine.onStatus((s) => log(`replication ${s}`));
+  const fromDb = new DatabaseBroadcast({ dbUrl: opts.dbUrl, slotName: `syncwright_messages_${opts.port || process.pid}`, tenant, onLog: log });
+  await fromDb.start();
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadSizeKb * 1024 * 2 });
   const server = http.createServer((req, res) => {
@@ -101,6 +104,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
       for (const client of wss.clients) client.terminate();
       wss.close();
       await new Promise<void>((r) => server.close(() => r()));
+      await fromDb.stop();
       await engine.stop();
       await policies.close();
     },

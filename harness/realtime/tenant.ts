@@ -3,6 +3,7 @@ import { WindowLimiter, type Limits } from './limits.ts';
 import type { Channel } from './channel.ts';
 import type { JwtKeys } from './auth.ts';
 import type { ChannelPolicies } from './policies.ts';
+import { TOPIC_PREFIX } from './constants.ts';
 
 /** State shared by every socket of the one tenant this server serves. */
 export class Tenant {
@@ -55,6 +56,17 @@ export class Tenant {
 
   subscribers(topic: string): Channel[] {
     return [...(this.topics.get(topic) ?? [])];
+  }
+
+  /**
+   * A message from outside any channel (REST, the database) to a topic's subscribers: a public
+   * message to the public channel, a private one to the private channel's members that may read it.
+   */
+  broadcast(subTopic: string, event: string, payload: unknown, isPrivate: boolean, meta?: Record<string, unknown>): void {
+    this.events.add();
+    for (const ch of this.subscribers(`${TOPIC_PREFIX}${subTopic}`)) {
+      if (ch.receivesBroadcast(isPrivate)) ch.conn.sendBroadcast(ch.topic, event, payload, meta);
+    }
   }
 
 }
