@@ -7,6 +7,7 @@ import type { Tenant } from './tenant.ts';
 import type { BindingSpec } from './changes/registry.ts';
 import { dropDelivery } from './planted.ts';
 import { noPolicies, type Extension, type Policies } from './policies.ts';
+import { payloadTooLarge } from './limits.ts';
 
 interface JoinConfig {
   broadcast?: { ack?: boolean; self?: boolean };
@@ -51,20 +52,8 @@ export class Channel {
   presenceEnabled = false;
   closed = false;
 
-  private turn: Promise<void> = Promise.resolve();
-
   constructor(readonly conn: Connection, readonly tenant: Tenant, readonly topic: string, readonly joinRef: string | null) {
     this.subTopic = topic.slice(TOPIC_PREFIX.length);
-  }
-
-  /**
-   * Runs a frame's handling after the ones before it on this channel, as the real server's channel
-   * process takes its mailbox in order: a policy check in flight never lets a later frame pass.
-   */
-  inOrder(handle: () => Promise<void> | void): Promise<void> {
-    const done = this.turn.then(handle);
-    this.turn = done.catch(() => {});
-    return done;
   }
 
   private push(event: string, payload: unknown): void {
@@ -319,6 +308,11 @@ export class Channel {
     }
     // Without write permission the real server drops the message and answers nothing, even with ack.
     if (!(await this.mayWrite('broadcast')) || this.closed) return;
+    if (payloadTooLarge(this.tenant.limits, p)) {
+      // Dropped; with ack the sender hears why (BroadcastHandler's {:error, :payload_size_exceeded}).
+      if (this.ack) this.reply(ref, 'error', 'payload_size_exceeded');
+      return;
+    }
     for (const other of this.tenant.subscribers(this.topic)) {
       if ((other === this && !this.self) || !other.receivesBroadcast(this.isPrivate)) continue;
       other.conn.sendBroadcast(other.topic, p.event, p.payload);
@@ -352,6 +346,7 @@ export class Channel {
         this.reply(ref, 'error', { reason: 'Presence track payload must be a map' });
         return;
       }
+      if (payloadTooLarge(this.tenant.limits, p.payload)) return this.shutdown('Track message size exceeded');
       const left = this.dropTracked();
       const phxRef = this.tenant.nextRef();
       const meta = { ...(p.payload as Record<string, unknown>), phx_ref: phxRef };

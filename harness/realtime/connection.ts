@@ -13,7 +13,10 @@ export class Connection {
   readonly id = randomUUID();
   private channels = new Map<string, Channel>();
   private idleTimer?: NodeJS.Timeout;
-  /** Frames of one socket are handled in order even when a handler awaits (a join checks its JWT). */
+  /**
+   * Frames of one socket are handled in order even when a handler awaits (a join checks its JWT, a
+   * private channel its policies), as the real server's channel processes take their mailboxes in order.
+   */
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly ws: WebSocket, private readonly tenant: Tenant, readonly vsn: Vsn, readonly apiKey: string) {
@@ -66,11 +69,6 @@ export class Connection {
 
   private async onMessage(raw: Buffer, isBinary: boolean, size: number): Promise<void> {
     this.touch();
-    if (size > this.tenant.limits.maxPayloadSizeKb * 1024) {
-      // Only this socket goes; everyone else stays connected.
-      this.ws.close(1009, 'Payload Too Large');
-      return;
-    }
     let frame: Frame;
     try {
       frame = decode(isBinary ? raw : raw.toString('utf8'), isBinary, this.vsn);
@@ -107,10 +105,10 @@ export class Connection {
       return;
     }
     switch (event) {
-      case EVENTS.leave: return channel.inOrder(() => channel.leave(ref));
-      case EVENTS.accessToken: return channel.inOrder(() => channel.accessToken(payload));
-      case EVENTS.broadcast: return channel.inOrder(() => channel.broadcast(ref, payload));
-      case EVENTS.presence: return channel.inOrder(() => channel.presence(ref, payload));
+      case EVENTS.leave: return channel.leave(ref);
+      case EVENTS.accessToken: return channel.accessToken(payload);
+      case EVENTS.broadcast: return channel.broadcast(ref, payload);
+      case EVENTS.presence: return channel.presence(ref, payload);
       default:
         // The real server counts and ignores an unexpected event (no reply).
         this.tenant.events.add();

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { ChangeFeed } from './changes/feed.ts';
 import type { Change } from './changes/types.ts';
 import type { Tenant } from './tenant.ts';
+import { payloadTooLarge } from './limits.ts';
 
 /** The real server's name for it: `supabase_<schema>_<table>_publication`. */
 export const MESSAGES_PUBLICATION = 'supabase_realtime_messages_publication';
@@ -50,8 +51,7 @@ export class DatabaseBroadcast {
     const body = typeof hex === 'string' ? Buffer.from(hex.replace(/^\\x/, ''), 'hex') : payload;
     const isPrivate = c.record.private;
     if (typeof event !== 'string' || typeof topic !== 'string' || typeof isPrivate !== 'boolean' || body === null || body === undefined) return;
-    const size = Buffer.isBuffer(body) ? body.length : Buffer.byteLength(JSON.stringify(body));
-    if (size > tenant.limits.maxPayloadSizeKb * 1024 || tenant.events.triggered()) {
+    if (payloadTooLarge(tenant.limits, body) || tenant.events.triggered()) {
       this.opts.onLog?.(`UnableToBroadcastChanges: message ${String(id)} on ${topic} skipped (payload size or rate limit)`);
       return;
     }

@@ -29,6 +29,19 @@ const KEYS: Record<string, keyof Limits> = {
   max_presence_events_per_second: 'maxPresenceEventsPerSecond',
 };
 
+/** The socket's frame limit (RealtimeWeb.Endpoint `max_frame_size`): a bigger frame closes the socket with 1009. */
+export const MAX_FRAME_BYTES = 5_000_000;
+
+/**
+ * Tenants.validate_payload_size: a message over `max_payload_size_in_kb` × 1000 + 500 bytes is
+ * refused. The real server measures the Erlang term (`:erlang.external_size`); we measure the JSON
+ * text (or the bytes of a binary payload), which is within a few percent of it for JSON objects.
+ */
+export function payloadTooLarge(limits: Limits, payload: unknown): boolean {
+  const size = Buffer.isBuffer(payload) ? payload.length : Buffer.byteLength(JSON.stringify(payload ?? null));
+  return size > limits.maxPayloadSizeKb * 1000 + 500;
+}
+
 /** Reads [realtime] limits from a Supabase config.toml; unknown or bad values are errors naming the key. */
 export function loadLimits(configPath?: string): Limits {
   const limits = { ...DEFAULT_LIMITS };

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { ChangeEngine } from './changes/engine.ts';
 import { checkToken, type JwtKeys } from './auth.ts';
-import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { DEFAULT_LIMITS, MAX_FRAME_BYTES, type Limits } from './limits.ts';
 import { Connection } from './connection.ts';
 import { Tenant } from './tenant.ts';
 import { ChannelPolicies } from './policies.ts';
@@ -50,7 +50,8 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   const fromDb = new DatabaseBroadcast({ dbUrl: opts.dbUrl, slotName: `syncwright_messages_${opts.port || process.pid}`, tenant, onLog: log });
   await fromDb.start();
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadSizeKb * 1024 * 2 });
+  // ws closes the socket with 1009 itself when a frame is over the limit.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health' || url.pathname === '/realtime/v1/health') {
