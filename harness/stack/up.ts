@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, chmod } from 'node:fs/promises';
+import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { StackInfo } from '../schema/stack.ts';
 import { DEFAULT_JWT_SECRET, mintAnonKey, mintServiceRoleKey, mintUserToken } from './keys.ts';
 import { freePort, portInUse, resolvePorts, type Ports } from './ports.ts';
 import { startPostgres, type PostgresHandle, type PostgresOptions } from './postgres.ts';
-import { fsProblem } from './fs-problem.ts';
+import { makeDir } from './fs-problem.ts';
 import { loadLimits } from '../realtime/limits.ts';
 import { applyMigrations, applySeed } from './migrate.ts';
 import { startRealtimeProcess, type RealtimeProcess } from './realtime.ts';
@@ -89,11 +89,7 @@ async function prepareDataDir(asked: string | undefined): Promise<{ dataDir: str
   }
   const dataDir = path.resolve(asked);
   const created = !existsSync(dataDir);
-  try {
-    await mkdir(dataDir, { recursive: true });
-  } catch (err) {
-    throw fsProblem(err, dataDir);
-  }
+  await makeDir(dataDir);
   return { dataDir, created };
 }
 
