@@ -34,6 +34,7 @@ export const command: Command = {
       }
       const code = await new Promise<number>((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], { stdio: 'inherit', cwd: ROOT });
+        child.once('error', (e) => { console.error(`syncwright bench: cannot run ${file}: ${e.message}`); resolve(1); });
         child.once('exit', (c) => resolve(c ?? 1));
       });
       if (code !== 0) return code;

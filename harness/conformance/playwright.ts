@@ -33,6 +33,7 @@ export function runPlaywright(args: string[], env: Record<string, string>, opts:
       cwd: ROOT, env: { ...process.env, ...env }, stdio: opts.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     });
     if (opts.quiet) { child.stdout?.resume(); child.stderr?.resume(); }
+    child.once('error', (e) => { console.error(`cannot run Playwright (${CLI}): ${e.message}; run npm ci`); resolve(1); });
     child.once('exit', (code) => resolve(code ?? 1));
   });
 }

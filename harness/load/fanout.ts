@@ -105,6 +105,8 @@ export async function runFanout(size: FanoutSize, progress: (s: string) => void,
   progress(`fan-out: ${size.subscribers} subscribers over ${size.users} users, ${size.writesPerSecond} renames/s through the app for ${size.durationS} s`);
   const stack = opts.target ?? await loadTarget({ ownStack: opts.ownStack, limits: { max_events_per_second: 1_000_000, max_joins_per_second: 100_000, max_concurrent_users: size.subscribers * 2, max_channels_per_client: 100 } }, progress);
   const db = new pg.Client(stack.info.dbUrl);
+  // It idles through the k6 run: a lost connection (a restarted Postgres) is said, not a crash.
+  db.on('error', (err) => progress(`database connection lost: ${err.message}`));
   try {
     // Connections over the tenant's limit would be refused: say so before anything runs.
     if (size.subscribers > stack.limits.maxConcurrentUsers) {

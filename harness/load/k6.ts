@@ -45,8 +45,13 @@ export async function runK6(script: LoadScript, configPath: string, summaryPath:
   const k6 = spawn(k6Path(), ['run', '--quiet', '--no-usage-report', '--out', `json=${pointsPath}`, path.join(ROOT, `k6/${script}.ts`)], {
     env: { ...process.env, SW_LOAD_CONFIG: configPath, ...thresholdsEnv(script) }, stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const own = sampler(k6.pid!);
-  const exit = await new Promise<number>((r) => k6.once('exit', (c) => r(c ?? 1)));
+  // A k6 that cannot start (removed since setup, not executable) is a one-line error, not a crash.
+  const failed = new Promise<never>((_, reject) => k6.once('error', (e) => reject(new Error(`cannot run k6 at ${k6Path()} (${e.message}); run syncwright setup`))));
+  const own = sampler(k6.pid);
+  const exit = await Promise.race([new Promise<number>((r) => k6.once('exit', (c) => r(c ?? 1))), failed]).catch((err: unknown) => {
+    own.stop();
+    throw err;
+  });
   const k6CpuS = own.stop().cpuS;
   const summary = JSON.parse(await readFile(summaryPath, 'utf8').catch(() => '{"metrics":{}}')) as Summary;
   return { exit, summary, points: await readFile(pointsPath, 'utf8').catch(() => ''), k6CpuS };

@@ -42,6 +42,8 @@ export async function runThrottle(size: ThrottleSize, progress: (s: string) => v
   if (!stack.owned) size = { ...size, limit: stack.limits.maxEventsPerSecond };
   progress(`throttle: max_events_per_second = ${size.limit}, ${size.watchers} watchers over ${size.users} users, ${size.writesPerSecond} renames/s`);
   const db = new pg.Client(stack.info.dbUrl);
+  // It idles through the k6 run: a lost connection (a restarted Postgres) is said, not a crash.
+  db.on('error', (err) => progress(`database connection lost: ${err.message}`));
   try {
     if (size.watchers + 4 > stack.limits.maxConcurrentUsers) {
       throw new Error(`${size.watchers} watchers exceed the stack's max_concurrent_users (${stack.limits.maxConcurrentUsers}); pass --own-stack`);

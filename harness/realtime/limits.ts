@@ -46,7 +46,21 @@ export function payloadTooLarge(limits: Limits, payload: unknown): boolean {
 export function loadLimits(configPath?: string): Limits {
   const limits = { ...DEFAULT_LIMITS };
   if (!configPath) return limits;
-  const doc = parse(readFileSync(configPath, 'utf8')) as { realtime?: Record<string, unknown> };
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${configPath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); restore it: git checkout -- supabase/config.toml`);
+  }
+  let doc: { realtime?: Record<string, unknown> };
+  try {
+    doc = parse(text) as typeof doc;
+  } catch (err) {
+    // smol-toml's message spans lines (an excerpt with a caret): keep its first line and the position.
+    const e = err as Error & { line?: number; column?: number };
+    const where = e.line ? ` at line ${e.line}, column ${e.column}` : '';
+    throw new Error(`${configPath} is not valid TOML${where} (${e.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')}); fix that line, or restore the file: git checkout -- supabase/config.toml`);
+  }
   for (const [key, value] of Object.entries(doc.realtime ?? {})) {
     const field = KEYS[key];
     if (!field) continue;

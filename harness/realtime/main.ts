@@ -61,10 +61,25 @@ async function run(): Promise<number> {
       return 2;
     }
   }
-  const server = await startRealtime({
-    port, dbUrl: values['db-url']!, jwtSecret: values['jwt-secret']!, jwtJwks: jwks, subscribeDelayMs: Number(delay),
-    limits: loadLimits(values.config), onLog: (l) => console.error(`[realtime] ${l}`),
-  });
+  let limits;
+  try {
+    limits = loadLimits(values.config);
+  } catch (err) {
+    console.error(`realtime: ${(err as Error).message}`);
+    return 2;
+  }
+  let server;
+  try {
+    server = await startRealtime({
+      port, dbUrl: values['db-url']!, jwtSecret: values['jwt-secret']!, jwtJwks: jwks, subscribeDelayMs: Number(delay),
+      limits, onLog: (l) => console.error(`[realtime] ${l}`),
+    });
+  } catch (err) {
+    // A taken port is a user's matter: one line. Anything else keeps its stack, below.
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    console.error(`realtime: port ${port} is already taken by another process; stop it, or pick another port`);
+    return 1;
+  }
   console.error(`[realtime] listening on ${server.url}`);
   const stop = () => {
     void server.stop().finally(() => process.exit(0));

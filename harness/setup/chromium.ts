@@ -9,6 +9,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 function apt(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('apt-get', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('error', (e) => reject(new Error(`cannot run apt-get (${e.message}); install chromium with your package manager`)));
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`apt-get ${args.join(' ')} failed with code ${code}`))));
   });
 }

@@ -56,6 +56,10 @@ export async function ensureK6(progress: (s: string) => void): Promise<string> {
   const go = (args: string[]) => new Promise<void>((resolve, reject) => {
     const child = spawn('go', args, { cwd: buildDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
     const ticker = setInterval(() => progress(`still running go ${args[0]} (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
+    child.once('error', (e) => {
+      clearInterval(ticker);
+      reject(new Error(`cannot run go (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it is not installed' : e.message}); install Go (apt-get install golang-go) and run syncwright setup again`));
+    });
     child.once('exit', (code) => {
       clearInterval(ticker);
       if (code === 0) resolve();

@@ -101,6 +101,8 @@ async function runBuild(hash: string, stamp: string, progress: (s: string) => vo
     const take = (d: Buffer) => { output += d; onLog?.(String(d).trimEnd()); };
     child.stdout.on('data', take);
     child.stderr.on('data', take);
+    // Without a listener a failed spawn (e.g. EMFILE) would kill `up`; it is a failed build instead.
+    child.once('error', (e) => { output += `\n${e.message}`; resolve(null); });
     child.once('exit', resolve);
   });
   clearInterval(ticker);

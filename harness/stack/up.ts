@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, chmod } from 'node:fs/promises';
+import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { StackInfo } from '../schema/stack.ts';
 import { DEFAULT_JWT_SECRET, mintAnonKey, mintServiceRoleKey, mintUserToken } from './keys.ts';
-import { freePort, resolvePorts, type Ports } from './ports.ts';
-import { startPostgres, type PostgresHandle } from './postgres.ts';
+import { freePort, portInUse, resolvePorts, type Ports } from './ports.ts';
+import { startPostgres, type PostgresHandle, type PostgresOptions } from './postgres.ts';
+import { makeDir } from './fs-problem.ts';
+import { loadLimits } from '../realtime/limits.ts';
 import { applyMigrations, applySeed } from './migrate.ts';
 import { startRealtimeProcess, type RealtimeProcess } from './realtime.ts';
 import { ALICE, BOB } from './seed-users.ts';
@@ -28,6 +30,8 @@ export interface BootOptions {
   env?: Record<string, string>;
   onProgress?: (line: string) => void;
   onLog?: (line: string) => void;
+  /** Where Postgres's binaries, cache and reachable home are (tests put them elsewhere). */
+  postgres?: Pick<PostgresOptions, 'binDir' | 'homeBase' | 'cacheDir'>;
 }
 
 export interface Stack {
@@ -63,6 +67,32 @@ async function onFreshPort<T>(portBase: number | undefined, start: () => Promise
   }
 }
 
+const PORT_NAMES: [keyof Ports, string][] = [['api', 'Realtime API'], ['db', 'Postgres'], ['app', 'reference app']];
+
+/** Fixed ports someone else holds are named before anything boots (free-port mode re-picks instead). */
+async function refuseTakenPorts(ports: Ports, app: boolean): Promise<void> {
+  for (const [key, what] of PORT_NAMES) {
+    if (key === 'app' && !app) continue;
+    if (await portInUse(ports[key])) {
+      throw new Error(`port ${ports[key]} (${what}) is already taken by another process (another stack? a killed run?); stop it, or pick other ports with --port-base N (0 picks free ones)`);
+    }
+  }
+}
+
+/** The data dir: a new temp dir, or the user's, made if missing (and then ours to remove on failure). */
+async function prepareDataDir(asked: string | undefined): Promise<{ dataDir: string; created: boolean }> {
+  if (!asked) {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-'));
+    // mkdtemp makes it 0700; as root, Postgres runs as user postgres and must enter it.
+    await chmod(dataDir, 0o755);
+    return { dataDir, created: true };
+  }
+  const dataDir = path.resolve(asked);
+  const created = !existsSync(dataDir);
+  await makeDir(dataDir);
+  return { dataDir, created };
+}
+
 /** Boots Postgres → migrations → seed → Realtime → app → workers, each health-checked. */
 export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
   const progress = opts.onProgress ?? (() => {});
@@ -77,18 +107,22 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
     mark = now;
   };
   const jwtSecret = opts.jwtSecret ?? DEFAULT_JWT_SECRET;
+  const configPath = opts.configPath ?? path.join(ROOT, 'supabase/config.toml');
+  // Everything a user can get wrong is checked before anything boots, so a mistake costs no clean-up.
+  loadLimits(configPath);
   const ports = await resolvePorts(opts.portBase);
-  const dataDir = opts.dataDir ?? await mkdtemp(path.join(os.tmpdir(), 'syncwright-'));
-  await mkdir(dataDir, { recursive: true });
-  await chmod(dataDir, 0o777);
+  if (opts.portBase !== 0) await refuseTakenPorts(ports, opts.app !== false);
+  const { dataDir, created } = await prepareDataDir(opts.dataDir);
   const stops: (() => Promise<void>)[] = [];
+  let booted = false;
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((e) => log(`stop: ${(e as Error).message}`));
-    if (!opts.keep && !opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    // A failed boot removes the data dir it made; a stop removes only the temp one, unless --keep.
+    if (booted ? !opts.keep && !opts.dataDir : created) await rm(dataDir, { recursive: true, force: true });
   };
   try {
     progress(`booting Postgres 17 on 127.0.0.1:${ports.db}`);
-    const postgres = await startPostgres({ port: ports.db, dataDir: path.join(dataDir, 'pg'), keep: opts.keep, onLog: log });
+    const postgres = await startPostgres({ port: ports.db, dataDir: path.join(dataDir, 'pg'), keep: opts.keep, onLog: log, ...opts.postgres });
     stops.push(() => postgres.stop());
     phase('postgres');
     const { applied } = await applyMigrations(postgres.url, path.join(ROOT, 'supabase/migrations'));
@@ -97,7 +131,7 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
 
     progress(`booting Realtime on 127.0.0.1:${ports.api}`);
     const startRt = () => startRealtimeProcess({
-      port: ports.api, dbUrl: postgres.url, jwtSecret, configPath: opts.configPath ?? path.join(ROOT, 'supabase/config.toml'), env: opts.env, onLog: log,
+      port: ports.api, dbUrl: postgres.url, jwtSecret, configPath, env: opts.env, onLog: log,
     });
     const realtime = await onFreshPort(opts.portBase, startRt, async () => {
       ports.api = await freePort();
@@ -152,6 +186,7 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
     });
     timings.push(['total', Math.round(performance.now() - t0)]);
     let stopped: Promise<void> | undefined;
+    booted = true;
     return {
       info, ports, postgres, realtime, app, workers, timings,
       crashed: Promise.race(crashes),
