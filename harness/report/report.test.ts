@@ -106,3 +106,18 @@ test('the headline latency is the steady state: a scenario that slows the networ
   assert.equal(r.summary.latency!.max, 50);
   assert.equal(r.scenarios[1]!.latency!.max, 650);
 });
+
+test('SYNCWRIGHT_REPORTS_ROOT moves where reports and their latest link go, so the test suite leaves reports/latest to user runs', async () => {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'syncwright-reports-'));
+  const was = process.env.SYNCWRIGHT_REPORTS_ROOT;
+  process.env.SYNCWRIGHT_REPORTS_ROOT = root;
+  try {
+    const r = sample();
+    const out = await writeReport(r);
+    assert.equal(out, path.join(root, r.runId));
+    assert.equal(await readlink(path.join(root, 'latest')), r.runId);
+  } finally {
+    if (was === undefined) delete process.env.SYNCWRIGHT_REPORTS_ROOT;
+    else process.env.SYNCWRIGHT_REPORTS_ROOT = was;
+  }
+});
