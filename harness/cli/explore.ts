@@ -148,7 +148,7 @@ export const command: Command = {
       await shared?.stack.stop();
     }
     const report = buildReport({
-      runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
+      kind: 'explore', runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
       budget: config.latencyBudget, scenarios, planted: [], load: [],
     });
     const dir = await writeReport(report, { artifacts });

@@ -84,7 +84,7 @@ export const command: Command = {
       loadResult = toThrottleLoadResult(r, sizeName);
     }
     const report = buildReport({
-      runId: newRunId(startedAt), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
+      kind: 'load', runId: newRunId(startedAt), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
       budget: config.latencyBudget, scenarios: [], planted: [], load: [loadResult],
     });
     const dir = await writeReport(report);

@@ -105,7 +105,7 @@ export const command: Command = {
         }
       }
       const report = buildReport({
-        runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
+        kind: 'conformance', runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
         target: external ? { kind: 'external', appUrl: external, supabaseUrl: values['supabase-url'] } : { kind: 'local' },
         budget: config.latencyBudget, scenarios, planted, load,
       });

@@ -58,7 +58,7 @@ export function toHtml(r: Report): string {
   const faults = r.scenarios.map((x, i) => (x.faults.length ? faultRow(x, i) : '')).join('');
   const load = r.load.map((l) => `<tr><td>${esc(l.name)} (${esc(l.size)})</td><td class="${l.passed ? 'passed' : 'failed'}">${l.passed ? 'passed' : 'failed'}</td><td>${Object.entries(l.metrics).map(([k, v]) => `${esc(k)}=${v}`).join(', ')}</td><td>${l.baselineRatio !== undefined ? `${(l.baselineRatio * 100).toFixed(0)} % of raw ws` : ''}</td></tr>`).join('\n');
   // A `syncwright load` report holds no browser run: say what it does hold instead of empty charts.
-  const loadOnly = r.scenarios.length === 0 && r.planted.length === 0 && r.load.length > 0;
+  const loadOnly = r.kind === 'load';
   const loadLine = (l: Report['load'][number]) => `${esc(l.name)} (${esc(l.size)}) ${l.passed ? 'passed' : 'FAILED'}${l.metrics.lost !== undefined ? `, ${l.metrics.lost} lost` : ''}${l.metrics.p99_ms !== undefined ? `, p99 ${l.metrics.p99_ms} ms` : ''}${l.baselineRatio !== undefined ? `, ${(l.baselineRatio * 100).toFixed(0)} % of raw ws` : ''}`;
   const verdict = loadOnly
     ? `${s.ok ? 'Load passed' : 'Load FAILED'}: ${r.load.map(loadLine).join('; ')}`
@@ -66,7 +66,7 @@ export function toHtml(r: Report): string {
 planted bugs ${s.plantedCaught} caught, ${s.plantedMissed} missed${lat ? `; steady-state commit→DOM p95 ${lat.p95} ms, max ${lat.max} ms (budget p95 ≤ ${r.budget.p95} ms, max ≤ ${r.budget.max} ms)` : ''}`;
   const loadSection = `<section><h2>Load</h2>${load ? `<table><tbody>${load}</tbody></table>${r.load.map((l, i) => `<div class="chart"><canvas id="load-${i}" aria-label="${esc(l.name)} throughput and latency"></canvas></div><div class="chart"><canvas id="load-res-${i}" aria-label="${esc(l.name)} server RSS and CPU"></canvas></div>`).join('')}` : '<p class="muted">No load test in this run.</p>'}</section>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Syncwright ${esc(r.runId)}</title><style>${STYLE}</style></head><body><main>
-<h1>Syncwright ${loadOnly ? 'load' : 'conformance'} report</h1>
+<h1>Syncwright ${r.kind} report</h1>
 <div class="muted">run ${esc(r.runId)} · ${esc(r.startedAt)} → ${esc(r.finishedAt)} · target ${esc(r.target.kind)} ${esc(r.target.appUrl ?? '')}</div>
 <div class="verdict ${s.ok ? 'ok' : 'bad'}" id="verdict">${verdict}</div>
 ${loadOnly ? `${loadSection}<section><h2>Conformance</h2><p class="muted">This report holds a load run only (<code>syncwright load</code>); scenarios and the planted-bug matrix are in the reports of <code>syncwright run</code>.</p></section>` : `<section><h2>How fast: commit → DOM latency</h2><p class="muted">Each sample is the time from the database commit of a change to the moment the browser's DOM showed it (MutationObserver), against the plan's 1–2 s budget.</p>

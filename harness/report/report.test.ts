@@ -82,7 +82,7 @@ test('index.html renders its plots offline in Chromium with figures equal to rep
 test('a load-only report leads with the load verdict and draws only its load charts', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-report-'));
   const base = sample();
-  const r = buildReport({ ...base, scenarios: [], planted: [], load: [{ ...base.load[0]!, passed: false, metrics: { lost: 3, p99_ms: 41 }, baselineRatio: 0.5 }] });
+  const r = buildReport({ ...base, kind: 'load', scenarios: [], planted: [], load: [{ ...base.load[0]!, passed: false, metrics: { lost: 3, p99_ms: 41 }, baselineRatio: 0.5 }] });
   const out = await writeReport(r, { dir });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
   const page = await browser.newPage();
@@ -100,7 +100,7 @@ test('the headline latency is the steady state: a scenario that slows the networ
   const steady = scenario('events-within-budget', 'passed', [30, 40, 50]);
   const slowed = { ...scenario('slow-network', 'passed', [550, 600, 650]), faults: [{ kind: 'latency', phase: 'start', client: 'c1' }] };
   const r = buildReport({
-    runId: newRunId(), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' }, budget: config.latencyBudget,
+    kind: 'conformance', runId: newRunId(), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' }, budget: config.latencyBudget,
     scenarios: [steady, slowed], planted: [], load: [],
   });
   assert.equal(r.summary.latency!.max, 50);
