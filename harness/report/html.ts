@@ -35,6 +35,12 @@ function evidence(x: ScenarioResult, i: number): string {
   return links.join(' ');
 }
 
+/** A timeline has a row per process and per fault kind: room for each row's label, at least the usual chart's. */
+function timelineHeight(x: ScenarioResult): number {
+  const rows = new Set(x.timeline?.map((e) => e.process)).size + new Set(faultWindows(x.faults).map((w) => w.kind)).size;
+  return Math.max(280, 120 + rows * 20);
+}
+
 /** One row per scenario: each fault kind with its window count, clients and time, then the totals. */
 function faultRow(x: ScenarioResult, i: number): string {
   const kinds = faultSummary(x.faults);
@@ -74,8 +80,8 @@ ${loadOnly ? `${loadSection}<section><h2>Conformance</h2><p class="muted">This r
 <p class="muted">Latency CDF per scenario: the fraction of its samples (up) at or under a latency (across, ms); the dashed lines are the budget, p95 ${r.budget.p95} ms (orange) and max ${r.budget.max} ms (red).</p>
 <div class="multiples">${r.scenarios.map((x, i) => (x.latency?.samples.length ? `<figure><figcaption><a href="#scenario-${i}">${esc(x.title)}</a></figcaption><div class="small"><canvas id="cdf-${i}" aria-label="latency CDF of ${esc(x.title)}"></canvas></div></figure>` : '')).join('')}</div></section>
 <section id="scenarios"><h2>Scenarios</h2><table><thead><tr><th>status</th><th>scenario</th><th>p95 / max ms</th><th>time</th><th>checkers</th><th>artifacts</th></tr></thead><tbody>${rows}</tbody></table></section>
-${r.scenarios.some((x) => x.timeline?.length) ? `<section><h2>Timelines of failed and random runs</h2><p class="muted">Every recorded operation per process over time (invoke, ok, fail, info), in the spirit of Jepsen's timelines; fault windows are the thick shaded bars on the nemesis row.</p>
-${r.scenarios.map((x, i) => (x.timeline?.length ? `<h3 id="timeline-${i}"><a href="#scenario-${i}">${esc(x.title)}</a></h3><div class="chart"><canvas id="timeline-chart-${i}" aria-label="timeline"></canvas></div>` : '')).join('')}</section>` : ''}
+${r.scenarios.some((x) => x.timeline?.length) ? `<section><h2>Timelines of failed and random runs</h2><p class="muted">Every recorded operation per process over time (invoke, ok, fail, info), in the spirit of Jepsen's timelines; fault windows are the thick shaded bars, one row per kind of fault.</p>
+${r.scenarios.map((x, i) => (x.timeline?.length ? `<h3 id="timeline-${i}"><a href="#scenario-${i}">${esc(x.title)}</a></h3><div class="chart" style="height:${timelineHeight(x)}px"><canvas id="timeline-chart-${i}" aria-label="timeline"></canvas></div>` : '')).join('')}</section>` : ''}
 <section><h2>Planted-bug matrix</h2><p class="muted">Each planted bug (SYNC_PLANTED) is a known-wrong client or worker; the scenario that claims to check the behaviour must fail against it.</p>
 ${plantedRows ? `<table><thead><tr><th>planted bug</th><th>scenario</th><th>result</th><th>checker</th><th>how it was caught</th></tr></thead><tbody>${plantedRows}</tbody></table>` : '<p class="muted">Not run in this report.</p>'}</section>
 <section id="faults"><h2>Faults injected</h2><p class="muted">Per scenario and kind: how many times the fault was in effect (a window, from its start to its end on one client, or on all), on which clients, and the windows' summed length.</p>
@@ -116,20 +122,23 @@ window.charts.push(new Chart(document.getElementById('hist'), { type: 'bar', dat
 }
 report.scenarios.forEach((s, i) => {
   if (!s.timeline || !s.timeline.length) return;
-  const procs = [...new Set(s.timeline.map(e => e.process))].sort((a, b) => (a === 'nemesis') - (b === 'nemesis') || a.localeCompare(b));
+  // Each fault kind gets a row of its own above the processes: on one row, overlapping windows hid each other.
+  const faultKinds = [...new Set(faultWindows[i].map(w => w.kind))];
+  const procs = [...[...new Set(s.timeline.map(e => e.process))].sort((a, b) => (a === 'nemesis') - (b === 'nemesis') || a.localeCompare(b)), ...faultKinds.map(k => 'fault: ' + k)];
   const y = p => procs.indexOf(p);
   const colour = { invoke: '#1f77b4', ok: '#2ca02c', fail: '#d62728', info: '#7f7f7f' };
   const end = Math.max(...s.timeline.map(e => e.t));
   // One dataset per fault kind, its windows apart by a gap (null), so the legend names each kind once.
   const kinds = {};
   for (const w of faultWindows[i]) {
-    (kinds[w.kind] ??= []).push({ x: w.from / 1000, y: y('nemesis') }, { x: w.to === undefined ? end : w.to / 1000, y: y('nemesis') }, { x: w.from / 1000, y: null });
+    const row = y('fault: ' + w.kind);
+    (kinds[w.kind] ??= []).push({ x: w.from / 1000, y: row }, { x: w.to === undefined ? end : w.to / 1000, y: row }, { x: w.from / 1000, y: null });
   }
   window.charts.push(new Chart(document.getElementById('timeline-chart-' + i), { type: 'scatter', data: { datasets: [
     ...Object.keys(colour).map(type => ({ label: type, data: s.timeline.filter(e => e.type === type && e.f !== 'fault').map(e => ({ x: e.t, y: y(e.process), f: e.f, l: e.label })), backgroundColor: colour[type], pointRadius: 4 })),
-    ...Object.entries(kinds).map(([kind, data], k) => ({ label: 'fault ' + kind, data, showLine: true, spanGaps: false, borderColor: faultColour[k % faultColour.length], borderWidth: 14, pointRadius: 0 })) ] },
+    ...Object.entries(kinds).map(([kind, data], k) => ({ label: 'fault ' + kind, data, showLine: true, spanGaps: false, borderColor: faultColour[k % faultColour.length], borderWidth: 10, pointRadius: 0 })) ] },
     options: { animation: false, maintainAspectRatio: false, plugins: { tooltip: { callbacks: { label: c => c.raw.f === undefined ? c.dataset.label : c.raw.f + ' ' + (c.raw.l || '') } } },
-      scales: { x: { title: { display: true, text: 'time since start (s)' } }, y: { min: -1, max: procs.length, ticks: { stepSize: 1, callback: v => procs[v] ?? '' }, title: { display: true, text: 'process' } } } } }));
+      scales: { x: { title: { display: true, text: 'time since start (s)' } }, y: { min: -1, max: procs.length, ticks: { stepSize: 1, autoSkip: false, callback: v => procs[v] ?? '' }, title: { display: true, text: 'process' } } } } }));
 });
 report.load.forEach((l, i) => {
   const opts = (title, left, right) => ({ animation: false, maintainAspectRatio: false, plugins: { title: { display: true, text: l.name + ' (' + l.size + '): ' + title } },
