@@ -21,7 +21,7 @@ export const SyncwrightConfigSchema = z.strictObject({
     newFailures: z.boolean(),
     /** Any planted bug caught in the baseline and missed now is a regression. */
     newMisses: z.boolean(),
-    /** Load throughput may drop by this fraction. */
+    /** Load throughput (fanout's deliveries per CPU-second of the Realtime server) may drop by this fraction. */
     throughputDrop: fraction,
   }),
   /** `syncwright load` gates. */

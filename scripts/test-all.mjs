@@ -28,6 +28,9 @@ const only = process.argv.slice(2);
 // The tests replay one workload seed, so a red run can be replayed as is; `syncwright run` and
 // `explore` draw new seeds (SYNCWRIGHT_SEED overrides both).
 process.env.SYNCWRIGHT_SEED ??= '1';
+// The load smokes write reports like `syncwright load` does; keep them (and their `latest` link) out of
+// reports/, whose `latest` is the user's last run, load or explore (harness/report/write.ts, reportsRoot).
+process.env.SYNCWRIGHT_REPORTS_ROOT = path.resolve('test-results', 'reports');
 
 let passed = 0;
 let failed = 0;

@@ -4,7 +4,7 @@ import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
 import { runPlaywright } from '../conformance/playwright.ts';
 import { readRunResults } from '../conformance/results.ts';
 import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
-import { buildReport, newRunId, writeReport } from '../report/write.ts';
+import { buildReport, newRunId, reportsRoot, writeReport } from '../report/write.ts';
 import { failedCheckerNames } from '../history/checker.ts';
 import { renderRegressionSpec, workloadDigest, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
 import { CATALOGUE } from '../conformance/catalogue.ts';
@@ -96,7 +96,7 @@ export const command: Command = {
         const batchStart = Date.now();
         // Each run gets what is left of the budget (and at least a minute to finish and shrink).
         const left = Math.max(60, Math.round(leftMs / 1000) + 60);
-        const stage = path.resolve('reports', runId, `batch-${batch}`);
+        const stage = path.join(reportsRoot(), runId, `batch-${batch}`);
         await runPlaywright(['scenarios/random.spec.ts', '--project', 'scenarios'], {
           ...env, SYNCWRIGHT_SEED: String(seed), SYNCWRIGHT_RANDOM_SEEDS: String(workers * perWorker),
           SYNCWRIGHT_RANDOM_TIMEOUT_S: String(left), SYNCWRIGHT_REPORT_DIR: stage,
@@ -148,7 +148,7 @@ export const command: Command = {
       await shared?.stack.stop();
     }
     const report = buildReport({
-      runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
+      kind: 'explore', runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
       budget: config.latencyBudget, scenarios, planted: [], load: [],
     });
     const dir = await writeReport(report, { artifacts });

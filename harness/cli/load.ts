@@ -4,7 +4,7 @@ import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
 import { runFanout, SIZES, toLoadResult, type FanoutResult } from '../load/fanout.ts';
 import { runThrottle, THROTTLE_SIZES, toThrottleLoadResult, type ThrottleResult } from '../load/throttle.ts';
 import { ensureK6 } from '../setup/k6.ts';
-import { buildReport, newRunId, writeReport } from '../report/write.ts';
+import { buildReport, newRunId, reportsRoot, writeReport } from '../report/write.ts';
 import config from '../../syncwright.config.ts';
 
 const usage = `usage: syncwright load <fanout|throttle> [--full] [flags]
@@ -64,7 +64,7 @@ export const command: Command = {
     }
     const progress = (l: string) => process.stderr.write(`syncwright load: ${l}\n`);
     await ensureK6(progress);
-    const profileDir = values.profile ? path.resolve('reports/profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined;
+    const profileDir = values.profile ? path.join(reportsRoot(), 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined;
     if (profileDir) process.env.SYNCWRIGHT_RT_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${profileDir}`;
     const startedAt = new Date();
     let passed: boolean;
@@ -84,7 +84,7 @@ export const command: Command = {
       loadResult = toThrottleLoadResult(r, sizeName);
     }
     const report = buildReport({
-      runId: newRunId(startedAt), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
+      kind: 'load', runId: newRunId(startedAt), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' },
       budget: config.latencyBudget, scenarios: [], planted: [], load: [loadResult],
     });
     const dir = await writeReport(report);

@@ -3,18 +3,30 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlags, UsageError, type Command } from './command.ts';
 import { Report, upgradeReport } from '../schema/report.ts';
-import { compareReports } from '../report/compare.ts';
+import { assertComparable, baselineNames, compareReports } from '../report/compare.ts';
+import { reportsRoot } from '../report/write.ts';
 import config from '../../syncwright.config.ts';
 
-const usage = `usage: syncwright report [runId|path] [--compare <base report.json>]
+const usage = `usage: syncwright report [runId|path] [--compare <base report.json>] [--allow-missing NAME]...
 
 Prints the summary of a run (default: reports/latest) and the path of its index.html.
 With --compare, prints per-metric deltas against a baseline report.json and exits 1 on a
 regression beyond the budgets in syncwright.config.ts (latency growth, new failures, missed
-planted bugs, load throughput and loss).`;
+planted bugs, load throughput per CPU-second, loss).
+
+What the baseline ran and this run did not is a regression too: a scenario (absent or skipped),
+a planted bug, a load script at a size. A seeded random run counts as the same scenario under
+any seed.
+
+  --allow-missing NAME   excuse one of those by name: a scenario's title (with or without its
+                         seed), a planted bug, a load script (fanout, throttle); repeatable. A name
+                         the baseline does not have is refused (exit 2), so a typo excuses nothing.
+
+Reports of different kinds (conformance from 'run', load from 'load', explore from 'explore') are
+not compared: the command names both kinds and exits 1.`;
 
 async function load(ref: string): Promise<{ file: string; report: Report }> {
-  const candidates = [ref, path.join(ref, 'report.json'), path.join('reports', ref, 'report.json')];
+  const candidates = [ref, path.join(ref, 'report.json'), path.join(reportsRoot(), ref, 'report.json')];
   const file = candidates.find((c) => existsSync(c) && c.endsWith('.json'));
   if (!file) throw new UsageError(`no report.json at '${ref}' (looked in ${candidates.join(', ')})`);
   let raw: unknown;
@@ -36,8 +48,17 @@ export const command: Command = {
   summary: 'summarise or compare runs',
   usage,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { compare: { type: 'string' } }, true);
-    const { file, report } = await load(positionals[0] ?? 'reports/latest');
+    const { values, positionals } = parseFlags(argv, { compare: { type: 'string' }, 'allow-missing': { type: 'string', multiple: true } }, true);
+    const allowMissing = values['allow-missing'] ?? [];
+    if (allowMissing.length && !values.compare) throw new UsageError('--allow-missing needs --compare');
+    const { file, report } = await load(positionals[0] ?? path.join(reportsRoot(), 'latest'));
+    // Refusals come before the summary, so CI's log ends with the reason.
+    const base = values.compare ? await load(values.compare) : undefined;
+    if (base) {
+      assertComparable(base.report, report);
+      const names = baselineNames(base.report);
+      for (const n of allowMissing) if (!names.has(n)) throw new UsageError(`--allow-missing '${n}' names nothing in the baseline ${base.report.runId} (its scenarios, planted bugs and load scripts)`);
+    }
     const s = report.summary;
     console.log(`run ${report.runId} (${report.target.kind}): ${s.ok ? 'PASS' : 'FAIL'}`);
     console.log(`  scenarios: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky, ${s.skipped} skipped`);
@@ -46,14 +67,15 @@ export const command: Command = {
     for (const l of report.load) console.log(`  load ${l.name} (${l.size}): ${l.passed ? 'passed' : 'FAILED'}`);
     for (const f of report.scenarios.filter((x) => x.status === 'failed')) console.log(`  FAILED ${f.title}`);
     console.log(`  ${path.join(path.dirname(file), 'index.html')}`);
-    if (!values.compare) return s.ok ? 0 : 1;
-    const base = await load(values.compare);
-    const deltas = compareReports(base.report, report, config.compare);
+    if (!base) return s.ok ? 0 : 1;
+    const deltas = compareReports(base.report, report, config.compare, allowMissing);
     console.log(`\ncompared with ${base.report.runId}:`);
     const width = Math.max(...deltas.map((d) => d.metric.length), 10);
     for (const d of deltas) console.log(`  ${d.regression ? 'REGRESSION' : '          '} ${d.metric.padEnd(width)} ${String(d.base).padStart(10)} → ${String(d.now).padEnd(10)}`);
     const regressions = deltas.filter((d) => d.regression).length;
-    console.log(regressions ? `${regressions} regression(s) beyond the budgets in syncwright.config.ts` : 'no regression beyond the budgets');
+    const excused = deltas.filter((d) => d.excused).length;
+    const note = excused ? `; ${excused} not run, excused by --allow-missing` : '';
+    console.log(regressions ? `${regressions} regression(s): beyond the budgets in syncwright.config.ts, or not run${note}` : `no regression beyond the budgets${note}`);
     return regressions ? 1 : 0;
   },
 };

@@ -7,7 +7,7 @@ import type { PlantedResult } from '../schema/report.ts';
 import { CATALOGUE } from '../conformance/catalogue.ts';
 import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
 import { targetOf } from '../load/target.ts';
-import { buildReport, newRunId, writeReport } from '../report/write.ts';
+import { buildReport, newRunId, reportsRoot, writeReport } from '../report/write.ts';
 import config from '../../syncwright.config.ts';
 import { runFanout, SIZES, toLoadResult } from '../load/fanout.ts';
 import { ensureK6 } from '../setup/k6.ts';
@@ -54,7 +54,7 @@ export const command: Command = {
     const startedAt = new Date();
     const progress = (l: string) => process.stderr.write(`syncwright run [${Math.round((Date.now() - startedAt.getTime()) / 1000)} s]: ${l}\n`);
     const runId = newRunId(startedAt);
-    const stage = path.resolve('reports', runId, 'playwright');
+    const stage = path.join(reportsRoot(), runId, 'playwright');
     const withMatrix = !values['no-matrix'] && !values.grep && !external;
     const withLoad = !values['no-load'] && !values.grep && !external;
     // One stack for the scenarios, the matrix and the load smoke (specs that restart processes boot their own).
@@ -105,7 +105,7 @@ export const command: Command = {
         }
       }
       const report = buildReport({
-        runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
+        kind: 'conformance', runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
         target: external ? { kind: 'external', appUrl: external, supabaseUrl: values['supabase-url'] } : { kind: 'local' },
         budget: config.latencyBudget, scenarios, planted, load,
       });

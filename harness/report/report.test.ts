@@ -7,36 +7,10 @@ import { XMLParser } from 'fast-xml-parser';
 import { chromium } from '@playwright/test';
 import { buildReport, newRunId, writeReport } from './write.ts';
 import { compareReports } from './compare.ts';
-import { Report, upgradeReport, type ScenarioResult } from '../schema/report.ts';
-import { summarize } from '../history/budget.ts';
+import { Report, upgradeReport } from '../schema/report.ts';
+import { sample, scenario } from './fixture.ts';
 import config from '../../syncwright.config.ts';
 import { CHROMIUM_PATH } from '../setup/chromium.ts';
-
-/** Realistic synthetic latency: a log-normal-ish spread around ~40 ms with a tail. */
-function samples(n: number, scale: number, seed: number): number[] {
-  let x = seed;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  return Array.from({ length: n }, () => Math.round(scale * Math.exp(rnd() * 1.5) * 100) / 100);
-}
-
-function scenario(title: string, status: ScenarioResult['status'], lat?: number[]): ScenarioResult {
-  return { id: title, title, file: `scenarios/${title}.spec.ts`, status, durationMs: 1234, retries: 0, verdicts: [{ name: 'convergence', valid: status === 'passed', anomalies: [] }],
-    faults: [{ kind: 'cut', phase: 'start', client: 'c1' }], artifacts: {}, latency: lat ? { ...summarize(lat), samples: lat } : undefined,
-    ...(status === 'failed' ? { error: 'expected </script><b>"conflict"</b> & more', timeline: [
-      { t: 0.1, process: 'c1', type: 'invoke', f: 'rename', label: 'f1' }, { t: 0.2, process: 'nemesis', type: 'info', f: 'fault', label: 'cut' },
-      { t: 0.9, process: 'nemesis', type: 'info', f: 'fault', label: 'cut' }, { t: 1.2, process: 'c1', type: 'fail', f: 'rename', label: 'f1' },
-      { t: 1.3, process: 'c1', type: 'ok', f: 'notify', label: 'conflict' }] } : {}) };
-}
-
-function sample(runId = newRunId()) {
-  return buildReport({
-    runId, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' }, budget: config.latencyBudget,
-    scenarios: [scenario('worker-transitions', 'passed', samples(120, 20, 1)), scenario('events-within-budget', 'passed', samples(80, 35, 2)), scenario('conflict', 'failed')],
-    planted: [{ bug: 'queue-out-of-order', scenario: 'offline-queue', caught: true, detail: 'reordered', durationMs: 9000 }],
-    load: [{ name: 'fanout', size: 'smoke', passed: true, metrics: { p99_ms: 40, lost: 0, throughput: 1800 }, series: [{ t: 1, throughput: 1700, p50: 5, p95: 20, p99: 40 }, { t: 2, throughput: 1900, p50: 6, p95: 22, p99: 45 }],
-      resources: [{ t: 1, rssMb: 90, cpuPct: 40 }, { t: 2, rssMb: 95, cpuPct: 55 }] }],
-  });
-}
 
 test('writeReport writes report.json (valid), index.html, junit.xml and points latest at the run', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-report-'));
@@ -85,7 +59,7 @@ test('index.html renders its plots offline in Chromium with figures equal to rep
   const requests: string[] = [];
   page.on('request', (req) => { if (!req.url().startsWith('file:')) requests.push(req.url()); });
   await page.goto(`file://${path.join(out, 'index.html')}`);
-  await page.waitForFunction(() => (window as unknown as { charts?: unknown[] }).charts?.length === 5, undefined, { timeout: 20_000 });
+  await page.waitForFunction(() => (window as unknown as { charts?: unknown[] }).charts?.length === 6, undefined, { timeout: 20_000 });
   const drawn = await page.$$eval('canvas', (cs) => cs.map((c) => {
     const ctx = (c as HTMLCanvasElement).getContext('2d')!;
     const { data } = ctx.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height);
@@ -93,7 +67,7 @@ test('index.html renders its plots offline in Chromium with figures equal to rep
     for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) ink++;
     return ink;
   }));
-  assert.equal(drawn.length, 5, 'CDF, histogram, timeline of the failed run, load throughput and load resources');
+  assert.equal(drawn.length, 6, 'a CDF per scenario with latency (2), histogram, timeline of the failed run, load throughput and load resources');
   assert.ok(drawn.every((ink) => ink > 1000), `every chart drew something: ${drawn}`);
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, [], 'no network');
@@ -108,7 +82,7 @@ test('index.html renders its plots offline in Chromium with figures equal to rep
 test('a load-only report leads with the load verdict and draws only its load charts', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-report-'));
   const base = sample();
-  const r = buildReport({ ...base, scenarios: [], planted: [], load: [{ ...base.load[0]!, passed: false, metrics: { lost: 3, p99_ms: 41 }, baselineRatio: 0.5 }] });
+  const r = buildReport({ ...base, kind: 'load', scenarios: [], planted: [], load: [{ ...base.load[0]!, passed: false, metrics: { lost: 3, p99_ms: 41 }, baselineRatio: 0.5 }] });
   const out = await writeReport(r, { dir });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
   const page = await browser.newPage();
@@ -126,9 +100,24 @@ test('the headline latency is the steady state: a scenario that slows the networ
   const steady = scenario('events-within-budget', 'passed', [30, 40, 50]);
   const slowed = { ...scenario('slow-network', 'passed', [550, 600, 650]), faults: [{ kind: 'latency', phase: 'start', client: 'c1' }] };
   const r = buildReport({
-    runId: newRunId(), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' }, budget: config.latencyBudget,
+    kind: 'conformance', runId: newRunId(), startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), target: { kind: 'local' }, budget: config.latencyBudget,
     scenarios: [steady, slowed], planted: [], load: [],
   });
   assert.equal(r.summary.latency!.max, 50);
   assert.equal(r.scenarios[1]!.latency!.max, 650);
+});
+
+test('SYNCWRIGHT_REPORTS_ROOT moves where reports and their latest link go, so the test suite leaves reports/latest to user runs', async () => {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'syncwright-reports-'));
+  const was = process.env.SYNCWRIGHT_REPORTS_ROOT;
+  process.env.SYNCWRIGHT_REPORTS_ROOT = root;
+  try {
+    const r = sample();
+    const out = await writeReport(r);
+    assert.equal(out, path.join(root, r.runId));
+    assert.equal(await readlink(path.join(root, 'latest')), r.runId);
+  } finally {
+    if (was === undefined) delete process.env.SYNCWRIGHT_REPORTS_ROOT;
+    else process.env.SYNCWRIGHT_REPORTS_ROOT = was;
+  }
 });

@@ -18,6 +18,15 @@ const require = createRequire(import.meta.url);
 /** Fault-proxy kinds that slow delivery without breaking it (harness/faults/proxy.ts). */
 const SHAPING = new Set<string>(['latency', 'bandwidth', 'stall'] satisfies FaultKind[]);
 
+/**
+ * Where runs write reports/<runId>/ and the reports/latest link: ./reports, or SYNCWRIGHT_REPORTS_ROOT.
+ * The test suite (scripts/test-all.mjs) sets it to a folder of its own, so reports/latest is always
+ * the user's last `run`, `load` or `explore`.
+ */
+export function reportsRoot(): string {
+  return path.resolve(process.env.SYNCWRIGHT_REPORTS_ROOT || 'reports');
+}
+
 export function newRunId(now = new Date()): string {
   return `${now.toISOString().slice(0, 19).replace(/:/g, '-')}Z-${randomBytes(3).toString('hex')}`;
 }
@@ -50,9 +59,9 @@ export function buildReport(input: Omit<Report, 'version' | 'summary' | 'environ
   return Report.parse({ version: 1, ...input, environment: input.environment ?? environment(), summary });
 }
 
-/** reports/<runId>/{report.json,index.html,junit.xml}, artifacts copied beside them, reports/latest → it. */
+/** <root>/<runId>/{report.json,index.html,junit.xml}, artifacts copied beside them, <root>/latest → it (root: reportsRoot()). */
 export async function writeReport(report: Report, opts: { dir?: string; artifacts?: Record<string, string> } = {}): Promise<string> {
-  const root = path.resolve(opts.dir ?? 'reports');
+  const root = opts.dir ? path.resolve(opts.dir) : reportsRoot();
   const dir = path.join(root, report.runId);
   await mkdir(dir, { recursive: true });
   for (const [name, from] of Object.entries(opts.artifacts ?? {})) {

@@ -38,8 +38,17 @@ export const LoadResult = z.object({
 });
 
 /** report.json: one file a machine can diff; index.html and junit.xml are rendered from it. */
+/**
+ * What wrote a report, so that only like is compared with like: `syncwright run` (conformance: the
+ * scenarios, the planted-bug matrix, a load smoke), `syncwright load` (one load script) or
+ * `syncwright explore` (seeded random runs).
+ */
+export const ReportKind = z.enum(['conformance', 'load', 'explore']);
+export type ReportKind = z.infer<typeof ReportKind>;
+
 export const Report = z.object({
   version: z.literal(1),
+  kind: ReportKind,
   runId: z.string(),
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -60,18 +69,34 @@ export const Report = z.object({
 export type Report = z.infer<typeof Report>;
 
 /**
- * A report.json as this version reads it: one written before planted bugs had one name (`mutants`,
- * `mutant`, `mutantsCaught`, `mutantsMissed`) is renamed in place, so `report --compare` still reads
- * a kept baseline. Anything else is returned as it is, for Report to judge.
+ * A report.json as this version reads it, so `report --compare` still reads a kept baseline:
+ * - one written before planted bugs had one name (`mutants`, `mutant`, `mutantsCaught`,
+ *   `mutantsMissed`) is renamed in place;
+ * - one written before reports had a `kind` gets the kind its shape shows: load results only is a
+ *   load run, runs kept under batch-N/ (explore's layout) an explore run, anything else conformance.
+ * Anything else is returned as it is, for Report to judge.
  */
 export function upgradeReport(raw: unknown): unknown {
-  if (typeof raw !== 'object' || raw === null || !('mutants' in raw)) return raw;
-  const { mutants, summary, ...rest } = raw as { mutants: unknown; summary?: Record<string, unknown> };
-  const planted = Array.isArray(mutants)
-    ? mutants.map((m: Record<string, unknown>) => { const { mutant, ...r } = m; return { bug: mutant, ...r }; })
-    : mutants;
-  const { mutantsCaught, mutantsMissed, ...sum } = summary ?? {};
-  return { ...rest, planted, summary: summary && { ...sum, plantedCaught: mutantsCaught, plantedMissed: mutantsMissed } };
+  if (typeof raw !== 'object' || raw === null) return raw;
+  let r = raw as Record<string, unknown>;
+  if ('mutants' in r) {
+    const { mutants, summary, ...rest } = r as { mutants: unknown; summary?: Record<string, unknown> };
+    const planted = Array.isArray(mutants)
+      ? mutants.map((m: Record<string, unknown>) => { const { mutant, ...x } = m; return { bug: mutant, ...x }; })
+      : mutants;
+    const { mutantsCaught, mutantsMissed, ...sum } = summary ?? {};
+    r = { ...rest, planted, summary: summary && { ...sum, plantedCaught: mutantsCaught, plantedMissed: mutantsMissed } };
+  }
+  if (!('kind' in r)) r = { ...r, kind: kindOf(r) };
+  return r;
+}
+
+function kindOf(r: Record<string, unknown>): ReportKind {
+  const list = (k: string) => (Array.isArray(r[k]) ? (r[k] as Record<string, unknown>[]) : []);
+  if (list('scenarios').length === 0 && list('planted').length === 0 && list('load').length > 0) return 'load';
+  const history = (s: Record<string, unknown>) => String((s.artifacts as Record<string, unknown> | undefined)?.history ?? '');
+  if (list('scenarios').some((s) => history(s).startsWith('batch-'))) return 'explore';
+  return 'conformance';
 }
 export type ScenarioResult = z.infer<typeof ScenarioResult>;
 export type PlantedResult = z.infer<typeof PlantedResult>;
