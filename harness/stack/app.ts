@@ -38,6 +38,8 @@ async function sources(dir: string): Promise<string[]> {
  * A hash of everything the build reads: the app's sources, the planted-bug names it imports from
  * outside its folder (reference/planted.ts), and the lock file. Not the harness's catalogue of what
  * each bug breaks and its seeds: the app never reads it, so editing it must not cost a `next build`.
+ * Nor the Node version: the output is plain JavaScript (SWC is a Node-API addon, the same binary on
+ * every Node), so a build made on Node 20 serves Node 22 and 24 too, as .ci/run's gate on Node 24 does.
  */
 export async function sourceHash(): Promise<string> {
   const h = createHash('sha256');
