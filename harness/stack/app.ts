@@ -26,7 +26,9 @@ export interface AppOptions {
 async function sources(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (['.next', 'node_modules'].includes(entry.name)) continue;
+    // next-env.d.ts is written by next build itself (and ignored by git): hashed, it made the second
+    // boot after a fresh clone's first build rebuild the unchanged app.
+    if (['.next', 'node_modules', 'next-env.d.ts'].includes(entry.name)) continue;
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...await sources(p));
     else out.push(p);
