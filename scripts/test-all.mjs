@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { runNodeTests } from './node-tests.mjs';
 
 function testFiles(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -15,14 +16,14 @@ function testFiles(dir, out = []) {
   return out;
 }
 
-const unit = ['harness', 'reference', 'fixtures', 'k6'].flatMap((d) => { try { return testFiles(d); } catch { return []; } }).sort();
+const unit = ['harness', 'reference', 'fixtures', 'k6', 'scripts'].flatMap((d) => { try { return testFiles(d); } catch { return []; } }).sort();
 const stages = [
-  { name: 'unit and integration', cmd: [process.execPath, '--import', 'tsx', '--test', '--test-concurrency=2', ...unit], kind: 'node' },
+  { name: 'unit and integration', files: unit, extra: ['--test-concurrency=2'], kind: 'node' },
   { name: 'browser scenarios', cmd: [process.execPath, 'node_modules/@playwright/test/cli.js', 'test'], kind: 'playwright' },
-  { name: 'planted-bug matrix', cmd: [process.execPath, '--import', 'tsx', '--test', 'harness/conformance/matrix.e2e.ts'], kind: 'node' },
+  { name: 'planted-bug matrix', files: ['harness/conformance/matrix.e2e.ts'], kind: 'node' },
   { name: 'load smoke (k6 fanout)', cmd: [process.execPath, 'bin/syncwright.mjs', 'load', 'fanout', '--own-stack'], kind: 'gate' },
   { name: 'load smoke (k6 throttle)', cmd: [process.execPath, 'bin/syncwright.mjs', 'load', 'throttle', '--own-stack'], kind: 'gate' },
-  { name: 'load gates catch planted bugs', cmd: [process.execPath, '--import', 'tsx', '--test', 'harness/load/gates.e2e.ts'], kind: 'node' },
+  { name: 'load gates catch planted bugs', files: ['harness/load/gates.e2e.ts'], kind: 'node' },
 ];
 const only = process.argv.slice(2);
 // The tests replay one workload seed, so a red run can be replayed as is; `syncwright run` and
@@ -38,21 +39,31 @@ let exit = 0;
 // Where our Playwright reporter (harness/conformance/reporter.ts) writes the run's results and their counts.
 const results = path.resolve(process.env.SYNCWRIGHT_REPORT_DIR ?? 'test-results', 'results.json');
 
+process.stdout.write(`node ${process.version} (${process.execPath})\n`);
 for (const stage of stages.filter((s) => !only.length || only.some((o) => s.name.includes(o)))) {
   process.stdout.write(`\n=== ${stage.name} ===\n`);
-  if (stage.kind === 'playwright') rmSync(results, { force: true });
-  const { output, code } = await new Promise((resolve) => {
-    let text = '';
-    const child = spawn(stage.cmd[0], stage.cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.on('data', (d) => { text += d; process.stdout.write(d); });
-    child.once('exit', (c) => { if (c !== 0) exit = 1; resolve({ output: text, code: c }); });
-  });
-  // eslint-disable-next-line no-control-regex
-  const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
   if (stage.kind === 'node') {
-    passed += Number(/^# pass (\d+)/m.exec(plain)?.[1] ?? 0);
-    failed += Number(/^# fail (\d+)/m.exec(plain)?.[1] ?? 0);
-  } else if (stage.kind === 'gate') {
+    // node:test's own count, read from its TAP (scripts/node-tests.mjs); its spec report is on stderr.
+    const { code, counts } = await runNodeTests(process.execPath, stage.files, { extra: stage.extra });
+    if (code !== 0) exit = 1;
+    if (counts) {
+      passed += counts.passed;
+      failed += counts.failed;
+    } else {
+      // No closing count: the run died, or the TAP was not there. Never count that as zero tests.
+      console.error(`${stage.name}: node:test printed no closing count (exit ${code}); counted as one failure`);
+      failed++;
+    }
+    continue;
+  }
+  if (stage.kind === 'playwright') rmSync(results, { force: true });
+  const code = await new Promise((resolve) => {
+    // Piped, not inherited: Playwright and k6 keep writing as they do when not on a terminal.
+    const child = spawn(stage.cmd[0], stage.cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (d) => process.stdout.write(d));
+    child.once('exit', (c) => { if (c !== 0) exit = 1; resolve(c); });
+  });
+  if (stage.kind === 'gate') {
     if (code === 0) passed++;
     else failed++;
   } else if (existsSync(results)) {

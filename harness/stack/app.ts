@@ -26,7 +26,9 @@ export interface AppOptions {
 async function sources(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (['.next', 'node_modules'].includes(entry.name)) continue;
+    // next-env.d.ts is written by next build itself (and ignored by git): hashed, it made the second
+    // boot after a fresh clone's first build rebuild the unchanged app.
+    if (['.next', 'node_modules', 'next-env.d.ts'].includes(entry.name)) continue;
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...await sources(p));
     else out.push(p);
@@ -38,6 +40,8 @@ async function sources(dir: string): Promise<string[]> {
  * A hash of everything the build reads: the app's sources, the planted-bug names it imports from
  * outside its folder (reference/planted.ts), and the lock file. Not the harness's catalogue of what
  * each bug breaks and its seeds: the app never reads it, so editing it must not cost a `next build`.
+ * Nor the Node version: the output is plain JavaScript (SWC is a Node-API addon, the same binary on
+ * every Node), so a build made on Node 20 serves Node 22 and 24 too, as .ci/run's gate on Node 24 does.
  */
 export async function sourceHash(): Promise<string> {
   const h = createHash('sha256');
