@@ -17,6 +17,11 @@ test('every command answers --help with its usage', () => {
   }
 });
 
+test('up --help lists --jwt-alg and its values', () => {
+  const r = cli('up', '--help');
+  assert.match(r.stdout, /--jwt-alg ALG +what signs them: HS256, HS384, HS512, RS256, ES256, EdDSA/);
+});
+
 test('load refuses an unknown script, a bad number and fan-out flags on throttle, naming them', () => {
   const unknown = cli('load', 'soak');
   assert.equal(unknown.status, 2);

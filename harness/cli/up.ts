@@ -1,9 +1,10 @@
-import { intFlag, parseFlags, type Command } from './command.ts';
+import { UsageError, intFlag, parseFlags, type Command } from './command.ts';
+import { JWKS_PATH, JWT_ALGS, isJwtAlg } from '../stack/signing.ts';
 import { bootStack } from '../stack/up.ts';
 import { takeLock } from '../stack/lock.ts';
 import { removeStackFile, stateDir, writeStackFile } from '../stack/state.ts';
 
-const usage = `usage: syncwright up [--port-base N] [--keep] [--data-dir DIR] [--no-app] [--workers N] [--jwt-secret S] [--verbose]
+const usage = `usage: syncwright up [--port-base N] [--keep] [--data-dir DIR] [--no-app] [--workers N] [--jwt-secret S] [--jwt-alg ALG] [--verbose]
 
 Boots Postgres 17 (logical replication), the Realtime server, the reference app and its worker,
 health-checks each, writes .syncwright/stack.json in the current directory and prints
@@ -16,6 +17,9 @@ health-checks each, writes .syncwright/stack.json in the current directory and p
   --no-app        do not boot the reference app
   --workers N     reference workers to run (default 1)
   --jwt-secret S  secret the keys and user tokens are signed with (default: the Supabase CLI's)
+  --jwt-alg ALG   what signs them: ${JWT_ALGS.join(', ')} (default ${JWT_ALGS[0]}). HS algs use
+                  the secret; the others a new key pair, whose public key is served at
+                  <supabaseUrl>${JWKS_PATH} and verified by Realtime
   --verbose       print every part's log lines`;
 
 export const command: Command = {
@@ -25,10 +29,12 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, {
       'port-base': { type: 'string' }, keep: { type: 'boolean' }, 'data-dir': { type: 'string' },
-      'no-app': { type: 'boolean' }, workers: { type: 'string' }, 'jwt-secret': { type: 'string' }, verbose: { type: 'boolean' },
+      'no-app': { type: 'boolean' }, workers: { type: 'string' }, 'jwt-secret': { type: 'string' }, 'jwt-alg': { type: 'string' }, verbose: { type: 'boolean' },
     });
     const portBase = intFlag('port-base', values['port-base'] ?? process.env.SYNCWRIGHT_PORT_BASE, 0, 65532);
     const workers = intFlag('workers', values.workers, 0, 16);
+    const jwtAlg = values['jwt-alg'];
+    if (jwtAlg !== undefined && !isJwtAlg(jwtAlg)) throw new UsageError(`--jwt-alg must be one of ${JWT_ALGS.join(', ')}, got '${jwtAlg}'`);
     const progress = (l: string) => process.stderr.write(`syncwright up: ${l}\n`);
     const dir = stateDir();
     const release = await takeLock(dir, progress);
@@ -36,7 +42,7 @@ export const command: Command = {
     try {
       stack = await bootStack({
         portBase, keep: values.keep, dataDir: values['data-dir'], app: !values['no-app'], workers,
-        jwtSecret: values['jwt-secret'], onProgress: progress,
+        jwtSecret: values['jwt-secret'], jwtAlg, onProgress: progress,
         onLog: values.verbose ? (l) => process.stderr.write(`${l}\n`) : undefined,
       });
     } catch (err) {

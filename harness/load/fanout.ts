@@ -9,6 +9,7 @@ import { TSX_NODE_ARGS } from '../stack/children.ts';
 import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
 import { createLoadUsers, lossWithin, perUserLoss, type LoadUser } from './users.ts';
 import { writerVus } from '../../k6/lib/window.ts';
+import { stackSigner } from '../stack/signing.ts';
 
 export interface FanoutSize { subscribers: number; users: number; writesPerSecond: number; durationS: number }
 export const SIZES: Record<'smoke' | 'full', FanoutSize> = {
@@ -114,7 +115,7 @@ export async function runFanout(size: FanoutSize, progress: (s: string) => void,
     }
     await db.connect();
     // A row per writer VU at least, so no two writers queue on one row lock or rebase on a 409.
-    const users = await createLoadUsers(db, stack.info.jwtSecret, size.users, 'load', Math.ceil(writerVus(size.writesPerSecond) / size.users));
+    const users = await createLoadUsers(db, await stackSigner(stack.info), size.users, 'load', Math.ceil(writerVus(size.writesPerSecond) / size.users));
     const shape: Shape = { size, users, tmp, supabaseUrl: stack.info.supabaseUrl, anonKey: stack.info.anonKey, appUrl: stack.info.appUrl, joinsPerSecond: Math.floor(stack.limits.maxJoinsPerSecond * 0.8) };
     progress('k6: subscribers on our Realtime server, writers through the app');
     const ours = await side('realtime', shape, stack.realtimePid);

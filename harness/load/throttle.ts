@@ -6,6 +6,7 @@ import { loadTarget } from './target.ts';
 import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
 import { createLoadUsers, lossWithin, perUserLoss } from './users.ts';
 import { writerVus } from '../../k6/lib/window.ts';
+import { stackSigner } from '../stack/signing.ts';
 
 export interface ThrottleSize { limit: number; users: number; watchers: number; writesPerSecond: number }
 export const THROTTLE_SIZES: Record<'smoke' | 'full', ThrottleSize> = {
@@ -49,7 +50,7 @@ export async function runThrottle(size: ThrottleSize, progress: (s: string) => v
       throw new Error(`${size.watchers} watchers exceed the stack's max_concurrent_users (${stack.limits.maxConcurrentUsers}); pass --own-stack`);
     }
     await db.connect();
-    const users = await createLoadUsers(db, stack.info.jwtSecret, size.users, 'throttle', Math.ceil(writerVus(size.writesPerSecond) / size.users));
+    const users = await createLoadUsers(db, await stackSigner(stack.info), size.users, 'throttle', Math.ceil(writerVus(size.writesPerSecond) / size.users));
     const summaryPath = path.join(tmp, 'summary.json');
     const cfgPath = path.join(tmp, 'config.json');
     await writeFile(cfgPath, JSON.stringify({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { mintUserToken } from '../stack/keys.ts';
+import { mintUserToken, type Signer } from '../stack/keys.ts';
 import config from '../../syncwright.config.ts';
 
 export interface LoadUser { id: string; token: string; files: string[] }
@@ -9,14 +9,14 @@ export interface LoadUser { id: string; token: string; files: string[] }
  * Fresh users (RLS keeps them apart) with `filesPerUser` files each, so concurrent writers of one
  * user rename different rows, and an hour-long access token.
  */
-export async function createLoadUsers(db: pg.Client, jwtSecret: string, count: number, label: string, filesPerUser = 1): Promise<LoadUser[]> {
+export async function createLoadUsers(db: pg.Client, signer: string | Signer, count: number, label: string, filesPerUser = 1): Promise<LoadUser[]> {
   const users: LoadUser[] = [];
   for (let i = 0; i < count; i++) {
     const id = randomUUID();
     const email = `${label}-${i}-${id.slice(0, 6)}@example.test`;
     await db.query('insert into auth.users (id, email) values ($1, $2)', [id, email]);
     const f = await db.query<{ id: string }>(`insert into audio_files (user_id, name) select $1, 'load-' || n || '.wav' from generate_series(1, $2) n returning id`, [id, filesPerUser]);
-    users.push({ id, token: await mintUserToken(jwtSecret, { id, email }, 3600), files: f.rows.map((r) => r.id) });
+    users.push({ id, token: await mintUserToken(signer, { id, email }, 3600), files: f.rows.map((r) => r.id) });
   }
   return users;
 }

@@ -32,6 +32,21 @@ function bindingId(b: object): number {
   return createHash('sha1').update(JSON.stringify(b)).digest().readUInt32BE(0) & 0x7ffffff;
 }
 
+/**
+ * The token a join is authorized with, chosen as RealtimeChannel.assign_access_token does: an opaque
+ * `sb_` key (supabase-js sends its API key when there is no session) is no JWT, so the socket's own
+ * token (the one the gateway swapped that key for) stands in; else user_token, then access_token,
+ * then the socket's token.
+ */
+export function joinToken(p: { access_token?: unknown; user_token?: unknown }, socketToken: string): unknown {
+  // Elixir's `||`: only nil and false give way.
+  const given = p.access_token === undefined || p.access_token === null || p.access_token === false ? p.user_token : p.access_token;
+  if (typeof given === 'string' && given.startsWith('sb_')) return socketToken;
+  if (typeof p.user_token === 'string') return p.user_token;
+  if (typeof p.access_token === 'string') return p.access_token;
+  return socketToken;
+}
+
 /** One joined topic on one socket. */
 export class Channel {
   readonly subTopic: string;
@@ -107,7 +122,7 @@ export class Channel {
     if (conn.channelCount() > tenant.limits.maxChannelsPerClient) {
       return fail('ChannelRateLimitReached: Too many channels');
     }
-    const token = p.access_token ?? p.user_token ?? conn.apiKey;
+    const token = joinToken(p, conn.apiKey);
     const check = await checkToken(tenant.jwt, token);
     if (!check.ok) return fail(`${check.code}: ${check.message}`);
     if (this.closed) return;

@@ -5,17 +5,21 @@ import { z } from 'zod';
 import { startRealtime } from './server.ts';
 import { loadLimits } from './limits.ts';
 
-const USAGE = `usage: node --import tsx harness/realtime/main.ts --port N --db-url URL --jwt-secret S [--jwt-jwks FILE] [--config supabase/config.toml]
+const USAGE = `usage: node --import tsx harness/realtime/main.ts --port N --db-url URL --jwt-secret S [--jwt-jwks FILE] [--api-keys FILE] [--config supabase/config.toml]
 
 Serves the Supabase Realtime protocol at /realtime/v1/websocket and GET /health.
 
   --jwt-jwks FILE  the project's JWKS ({"keys": [...]}): tokens signed with an RS, ES or EdDSA key
-                   (or an HS key of that kid) are verified with the key their kid names
+                   (or an HS key of that kid) are verified with the key their kid names; its public
+                   keys are served at /auth/v1/.well-known/jwks.json, as Supabase Auth serves them
+  --api-keys FILE  the project's opaque API keys and the JWT the API gateway swaps each for:
+                   {"sb_publishable_…": "<anon JWT>", "sb_secret_…": "<service_role JWT>"}
 
 Environment:
   SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS  delay between a join's reply (SUBSCRIBED) and its postgres_changes
                                     going live with the 'Subscribed to PostgreSQL' system ack (default 0)`;
 
+const ApiKeysFile = z.record(z.string().startsWith('sb_'), z.string());
 const Jwks = z.object({ keys: z.array(z.object({ kty: z.string(), kid: z.string().optional() }).passthrough()) });
 
 async function run(): Promise<number> {
@@ -24,7 +28,7 @@ async function run(): Promise<number> {
     ({ values } = parseArgs({
       options: {
         port: { type: 'string' }, 'db-url': { type: 'string' }, 'jwt-secret': { type: 'string' }, 'jwt-jwks': { type: 'string' },
-        config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        'api-keys': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
     }));
@@ -61,6 +65,15 @@ async function run(): Promise<number> {
       return 2;
     }
   }
+  let apiKeys;
+  if (values['api-keys']) {
+    try {
+      apiKeys = ApiKeysFile.parse(JSON.parse(readFileSync(values['api-keys'], 'utf8')));
+    } catch (err) {
+      console.error(`realtime: --api-keys ${values['api-keys']} is not {"sb_…": "<JWT>", …}: ${(err as Error).message.split('\n')[0]}`);
+      return 2;
+    }
+  }
   let limits;
   try {
     limits = loadLimits(values.config);
@@ -71,7 +84,7 @@ async function run(): Promise<number> {
   let server;
   try {
     server = await startRealtime({
-      port, dbUrl: values['db-url']!, jwtSecret: values['jwt-secret']!, jwtJwks: jwks, subscribeDelayMs: Number(delay),
+      port, dbUrl: values['db-url']!, jwtSecret: values['jwt-secret']!, jwtJwks: jwks, apiKeys, subscribeDelayMs: Number(delay),
       limits, onLog: (l) => console.error(`[realtime] ${l}`),
     });
   } catch (err) {

@@ -5,24 +5,48 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import pg from 'pg';
 import { startFreshDb } from '../stack/fresh-db.ts';
-import { DEFAULT_JWT_SECRET, mintAnonKey, mintUserToken } from '../stack/keys.ts';
+import { DEFAULT_JWT_SECRET, DEFAULT_PUBLISHABLE_KEY, DEFAULT_SECRET_KEY, mintAnonKey, mintServiceRoleKey, mintUserToken } from '../stack/keys.ts';
+import { isAsymmetric, projectKeys, type JwtAlg, type ProjectKeys } from '../stack/signing.ts';
 import { startRealtime, type RealtimeOptions, type RealtimeServer } from './server.ts';
 import type { Limits } from './limits.ts';
 import type { PostgresHandle } from '../stack/postgres.ts';
 
-export interface Rig { db: PostgresHandle; server: RealtimeServer; anonKey: string; stop(): Promise<void> }
+export interface Rig {
+  db: PostgresHandle; server: RealtimeServer;
+  /** The project's keys (HS256 with the default secret unless the rig was asked for another alg) and the JWTs they signed. */
+  keys: ProjectKeys; anonKey: string; serviceRoleKey: string;
+  /** A user's access token signed with the project's key. */
+  userToken(user: { id: string; email: string }, expiresInS?: number): Promise<string>;
+  stop(): Promise<void>;
+}
 
-/** A fresh seeded database and a Realtime server on free ports; `stop()` ends both. */
-export async function startRig(limits?: Partial<Limits>, opts: Pick<RealtimeOptions, 'subscribeDelayMs' | 'jwtJwks'> = {}): Promise<Rig> {
+export type RigOptions = Pick<RealtimeOptions, 'subscribeDelayMs' | 'jwtJwks'> & { jwtAlg?: JwtAlg };
+
+/**
+ * A fresh seeded database and a Realtime server on free ports, as `syncwright up` sets it up: its
+ * keys signed by `jwtAlg` (and its JWKS served), the Supabase CLI's sb_ keys swapped for them. `stop()` ends both.
+ */
+export async function startRig(limits?: Partial<Limits>, opts: RigOptions = {}): Promise<Rig> {
   const onLog = process.env.RT_DEBUG ? (l: string) => console.error(`[rt] ${l}`) : undefined;
+  const { jwtAlg = 'HS256', ...serverOpts } = opts;
+  const keys = await projectKeys(jwtAlg, DEFAULT_JWT_SECRET);
+  const [anonKey, serviceRoleKey] = await Promise.all([mintAnonKey(keys.signer), mintServiceRoleKey(keys.signer)]);
   const db = await startFreshDb();
-  const server = await startRealtime({ port: 0, dbUrl: db.url, jwtSecret: DEFAULT_JWT_SECRET, limits, onLog, ...opts });
-  const anonKey = await mintAnonKey(DEFAULT_JWT_SECRET);
-  return { db, server, anonKey, async stop() { await server.stop(); await db.stop(); } };
+  const server = await startRealtime({
+    port: 0, dbUrl: db.url, jwtSecret: DEFAULT_JWT_SECRET, limits, onLog,
+    jwtJwks: isAsymmetric(jwtAlg) ? keys.jwks : undefined,
+    apiKeys: { [DEFAULT_PUBLISHABLE_KEY]: anonKey, [DEFAULT_SECRET_KEY]: serviceRoleKey },
+    ...serverOpts,
+  });
+  return {
+    db, server, keys, anonKey, serviceRoleKey,
+    userToken: (user, expiresInS) => mintUserToken(keys.signer, user, expiresInS),
+    async stop() { await server.stop(); await db.stop(); },
+  };
 }
 
 /** A rig plus a service connection to its database, for tests that commit changes themselves. */
-export async function startRigWithDb(limits?: Partial<Limits>, opts: Pick<RealtimeOptions, 'subscribeDelayMs' | 'jwtJwks'> = {}): Promise<{ rig: Rig; db: pg.Client; stop(): Promise<void> }> {
+export async function startRigWithDb(limits?: Partial<Limits>, opts: RigOptions = {}): Promise<{ rig: Rig; db: pg.Client; stop(): Promise<void> }> {
   const rig = await startRig(limits, opts);
   const db = new pg.Client(rig.db.url);
   db.on('error', () => {});
@@ -31,8 +55,8 @@ export async function startRigWithDb(limits?: Partial<Limits>, opts: Pick<Realti
 }
 
 /** The unmodified supabase-js, as an app would create it; Node 20 has no global WebSocket. */
-export function client(rig: Rig, opts: { vsn?: '1.0.0' | '2.0.0'; url?: string; token?: () => Promise<string> } = {}): SupabaseClient {
-  return createClient(opts.url ?? rig.server.url, rig.anonKey, {
+export function client(rig: Rig, opts: { vsn?: '1.0.0' | '2.0.0'; url?: string; token?: () => Promise<string>; key?: string } = {}): SupabaseClient {
+  return createClient(opts.url ?? rig.server.url, opts.key ?? rig.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     // supabase-js hands a third-party JWT to realtime through accessToken; setAuth alone is undone on rejoin.
     ...(opts.token ? { accessToken: opts.token } : {}),

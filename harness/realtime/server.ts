@@ -10,6 +10,7 @@ import { DatabaseBroadcast } from './db-broadcast.ts';
 import { CONTROL_PATH, subscribeDelayControl } from './control.ts';
 import { BROADCAST_PATH, restBroadcast } from './rest-broadcast.ts';
 import { SOCKET_PATH, VSN_1, VSN_2, type Vsn } from './constants.ts';
+import { gatewayHttp, gatewaySocket, serveJwks, type ApiKeys } from './gateway.ts';
 
 export interface RealtimeOptions {
   port: number;
@@ -18,6 +19,8 @@ export interface RealtimeOptions {
   jwtSecret: string;
   /** The project's signing keys (public JWKs, and `oct` keys by kid), for tokens an asymmetric key signed. */
   jwtJwks?: JwtKeys['jwks'];
+  /** The project's opaque API keys (`sb_publishable_…`, `sb_secret_…`) and the JWT the gateway swaps each for (gateway.ts). */
+  apiKeys?: ApiKeys;
   limits?: Partial<Limits>;
   /** Delay before a join's postgres_changes go live and are acked (default 0); see Tenant. */
   subscribeDelayMs?: number;
@@ -37,7 +40,10 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** The Supabase Realtime surface at /realtime/v1/websocket, plus /health and the harness's control (control.ts). */
+/**
+ * The Supabase Realtime surface at /realtime/v1/websocket, plus /health and the harness's control
+ * (control.ts), behind a stand-in for the API gateway (gateway.ts): opaque API keys and the JWKS route.
+ */
 export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServer> {
   const log = opts.onLog ?? (() => {});
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -52,8 +58,11 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
 
   // ws closes the socket with 1009 itself when a frame is over the limit.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const apiKeys = opts.apiKeys ?? {};
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (serveJwks(url, res, opts.jwtJwks)) return;
+    gatewayHttp(req, apiKeys);
     if (url.pathname === '/health' || url.pathname === '/realtime/v1/health') {
       const ok = engine.streaming();
       return json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'replication not streaming', connections: tenant.users.size });
@@ -75,11 +84,13 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   server.on('upgrade', (req, socket, head) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      gatewaySocket(req, url, apiKeys);
       const refuse = (status: number, error: string) => {
         socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ error })}`);
       };
       if (url.pathname !== SOCKET_PATH && url.pathname !== `${SOCKET_PATH}/`) return refuse(404, 'not found');
-      const apiKey = url.searchParams.get('apikey') ?? (req.headers['x-api-key'] as string | undefined);
+      // As UserSocket.connect reads it: the x-api-key header (the gateway's) before the apikey parameter.
+      const apiKey = (req.headers['x-api-key'] as string | undefined) ?? url.searchParams.get('apikey');
       if (!apiKey) return refuse(401, 'API key is missing');
       const check = await checkToken(tenant.jwt, apiKey);
       if (!check.ok) return refuse(401, check.code === 'InvalidJWTToken' && check.message.startsWith('Token has expired') ? 'Token has expired' : check.message);

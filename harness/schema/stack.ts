@@ -15,6 +15,15 @@ export const StackInfo = z.object({
   dbUrl: z.string(),
   appUrl: z.string().url().optional(),
   users: z.array(StackUser),
+  /** The alg the keys and tokens are signed with (`up --jwt-alg`); HS256 when absent (an older file, an external target). */
+  jwtAlg: z.string().optional(),
+  /** Where the project's public keys are served (empty for HS algs, whose secret is never published). */
+  jwksUrl: z.string().url().optional(),
+  /** For RS256, ES256, EdDSA: the private JWK (with kid and alg) tools mint user tokens with, as they use jwtSecret for HS. */
+  jwtSigningKey: z.object({ kty: z.string(), kid: z.string(), alg: z.string() }).passthrough().optional(),
+  /** Opaque API keys: `sb_publishable_…` acts as anonKey, `sb_secret_…` as serviceRoleKey. */
+  publishableKey: z.string().optional(),
+  secretKey: z.string().optional(),
   // Additions beyond the contract: pids and ports let faults and teardown act on the parts.
   ports: z.object({ api: z.number(), db: z.number(), app: z.number().optional(), worker: z.number().optional() }).optional(),
   dataDir: z.string().optional(),

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import type { JWK } from 'jose';
 import { spawnChild, waitForHealth } from './children.ts';
 import type { AppHandle } from './up.ts';
 import { alive } from './lock.ts';
@@ -17,6 +18,9 @@ export interface AppOptions {
   supabaseUrl: string;
   anonKey: string;
   jwtSecret: string;
+  /** The alg access tokens are signed with, and for RS256/ES256/EdDSA the private JWK (kid, alg) to sign them with. */
+  jwtAlg?: string;
+  signingJwk?: JWK;
   dataDir: string;
   env?: Record<string, string>;
   onLog?: (line: string) => void;
@@ -129,6 +133,8 @@ export async function startApp(opts: AppOptions): Promise<AppHandle> {
     env: {
       NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', SYNCWRIGHT_DEV_LOGIN: '1',
       DATABASE_URL: opts.dbUrl, SUPABASE_JWT_SECRET: opts.jwtSecret,
+      ...(opts.jwtAlg ? { SUPABASE_JWT_ALG: opts.jwtAlg } : {}),
+      ...(opts.signingJwk ? { SUPABASE_JWT_SIGNING_JWK: JSON.stringify(opts.signingJwk) } : {}),
       NEXT_PUBLIC_SUPABASE_URL: opts.supabaseUrl, NEXT_PUBLIC_SUPABASE_ANON_KEY: opts.anonKey,
       SYNCWRIGHT_DATA_DIR: opts.dataDir, ...opts.env,
     },

@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { JWK } from 'jose';
+import type { ApiKeys } from '../realtime/gateway.ts';
 import { spawnChild, waitForHealth, TSX_NODE_ARGS, type Child } from './children.ts';
 import { ROOT } from '../root.ts';
 
@@ -16,6 +19,10 @@ export interface RealtimeProcess {
 
 export interface RealtimeProcessOptions {
   port: number; dbUrl: string; jwtSecret: string; configPath?: string;
+  /** The project's public JWKS and opaque API keys; written as files into `dir` for the child to read. */
+  jwks?: { keys: JWK[] };
+  apiKeys?: ApiKeys;
+  dir?: string;
   /** Extra environment, e.g. SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS. */
   env?: Record<string, string>;
   onLog?: (line: string) => void;
@@ -28,6 +35,15 @@ export async function startRealtimeProcess(opts: RealtimeProcessOptions): Promis
   let onCrash: (why: string) => void = () => {};
   const crashed = new Promise<string>((resolve) => { onCrash = resolve; });
   const url = `http://127.0.0.1:${opts.port}`;
+  const fileArgs: string[] = [];
+  for (const [flag, name, value] of [['--jwt-jwks', 'realtime-jwks.json', opts.jwks], ['--api-keys', 'realtime-api-keys.json', opts.apiKeys]] as const) {
+    if (!value) continue;
+    if (!opts.dir) throw new Error(`startRealtimeProcess: ${flag} needs a dir to write ${name} into`);
+    const file = path.join(opts.dir, name);
+    // Files, not arguments: a process list shows arguments to every user; the API keys are secrets.
+    await writeFile(file, JSON.stringify(value), { mode: 0o600 });
+    fileArgs.push(flag, file);
+  }
 
   const launch = async () => {
     child = spawnChild({
@@ -35,7 +51,7 @@ export async function startRealtimeProcess(opts: RealtimeProcessOptions): Promis
       command: process.execPath,
       // SYNCWRIGHT_RT_NODE_ARGS: extra node flags for this process alone, e.g. `syncwright load --profile`'s --cpu-prof.
       args: [...(process.env.SYNCWRIGHT_RT_NODE_ARGS ?? '').split(' ').filter(Boolean), ...TSX_NODE_ARGS, path.join(ROOT, 'harness/realtime/main.ts'), '--port', String(opts.port), '--db-url', opts.dbUrl,
-        '--jwt-secret', opts.jwtSecret, ...(opts.configPath ? ['--config', opts.configPath] : [])],
+        '--jwt-secret', opts.jwtSecret, ...fileArgs, ...(opts.configPath ? ['--config', opts.configPath] : [])],
       cwd: ROOT,
       env: opts.env,
       onLog: opts.onLog,

@@ -4,6 +4,10 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createClient } from '@supabase/supabase-js';
+import { decodeProtectedHeader, type JWK } from 'jose';
+import pg from 'pg';
+import WebSocket from 'ws';
 import { StackInfo } from '../schema/stack.ts';
 import { ROOT } from '../root.ts';
 
@@ -85,4 +89,55 @@ test('a bad flag is named and changes nothing', async () => {
   child.stderr.on('data', (d) => { err += d; });
   assert.equal(await new Promise((r) => child.once('exit', r)), 2);
   assert.match(err, /--port-base must be an integer/);
+});
+
+test('up --jwt-alg ES256 signs every key and token with a published key pair that Realtime verifies', { timeout: 120_000 }, async () => {
+  const s = await up(await workdir(), ['--port-base', '0', '--no-app', '--workers', '0', '--jwt-alg', 'ES256']);
+  try {
+    const info = StackInfo.parse(JSON.parse(await readFile(s.file, 'utf8')));
+    assert.equal(info.jwtAlg, 'ES256');
+    assert.equal(info.jwksUrl, `${info.supabaseUrl}/auth/v1/.well-known/jwks.json`);
+    const { keys } = await (await fetch(info.jwksUrl!)).json() as { keys: JWK[] };
+    assert.equal(keys.length, 1);
+    assert.equal(keys[0]!.d, undefined, 'the JWKS holds the public key only');
+    for (const token of [info.anonKey, info.serviceRoleKey, ...info.users.map((u) => u.accessToken)]) {
+      assert.deepEqual(decodeProtectedHeader(token), { alg: 'ES256', typ: 'JWT', kid: keys[0]!.kid });
+    }
+    assert.equal(info.jwtSigningKey?.kid, keys[0]!.kid);
+    assert.match(info.publishableKey ?? '', /^sb_publishable_/);
+
+    // An app's client: the publishable key, and alice's access token for RLS.
+    const alice = info.users.find((u) => u.email === 'alice@example.test')!;
+    const sb = createClient(info.supabaseUrl, info.publishableKey!, {
+      accessToken: async () => alice.accessToken,
+      realtime: { transport: WebSocket as never },
+    });
+    await sb.realtime.setAuth();
+    const got: { new: { user_id: string } }[] = [];
+    const acked = new Promise<void>((resolve) => {
+      sb.channel('es256').on('postgres_changes' as never, { event: 'INSERT', schema: 'public', table: 'audio_files' } as never, (p: { new: { user_id: string } }) => got.push(p))
+        .on('system' as never, {} as never, (p: { message: string }) => { if (p.message === 'Subscribed to PostgreSQL') resolve(); })
+        .subscribe();
+    });
+    await acked;
+    const db = new pg.Client(info.dbUrl);
+    await db.connect();
+    await db.query(`insert into audio_files (user_id, name) values ($1, 'es256.wav')`, [alice.id]);
+    await db.end();
+    for (let i = 0; i < 100 && !got.length; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(got[0]?.new.user_id, alice.id);
+    await sb.removeAllChannels();
+  } finally {
+    s.child.kill('SIGTERM');
+    await s.exited;
+  }
+});
+
+test('a bad --jwt-alg is one line naming the flag and the allowed values, exit 2, no stack trace', async () => {
+  const child = spawn(process.execPath, [BIN, 'up', '--jwt-alg', 'nope'], { cwd: await workdir() });
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  assert.equal(await new Promise((r) => child.once('exit', r)), 2);
+  assert.equal(err.split('\n')[0], "syncwright up: --jwt-alg must be one of HS256, HS384, HS512, RS256, ES256, EdDSA, got 'nope'");
+  assert.doesNotMatch(err, /^\s+at /m);
 });

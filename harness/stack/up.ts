@@ -3,7 +3,8 @@ import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { StackInfo } from '../schema/stack.ts';
-import { DEFAULT_JWT_SECRET, mintAnonKey, mintServiceRoleKey, mintUserToken } from './keys.ts';
+import { DEFAULT_JWT_SECRET, DEFAULT_PUBLISHABLE_KEY, DEFAULT_SECRET_KEY, mintAnonKey, mintServiceRoleKey, mintUserToken } from './keys.ts';
+import { JWKS_PATH, isAsymmetric, projectKeys, type JwtAlg } from './signing.ts';
 import { freePort, portInUse, resolvePorts, type Ports } from './ports.ts';
 import { startPostgres, type PostgresHandle, type PostgresOptions } from './postgres.ts';
 import { makeDir } from './fs-problem.ts';
@@ -22,6 +23,8 @@ export interface BootOptions {
   keep?: boolean;
   dataDir?: string;
   jwtSecret?: string;
+  /** What signs the keys and tokens (default HS256, with jwtSecret); RS256, ES256 and EdDSA mint a key pair (signing.ts). */
+  jwtAlg?: JwtAlg;
   app?: boolean;
   workers?: number;
   /** A Supabase config.toml for the Realtime limits (default supabase/config.toml). */
@@ -110,6 +113,10 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
   const configPath = opts.configPath ?? path.join(ROOT, 'supabase/config.toml');
   // Everything a user can get wrong is checked before anything boots, so a mistake costs no clean-up.
   loadLimits(configPath);
+  const keys = await projectKeys(opts.jwtAlg ?? 'HS256', jwtSecret);
+  const [anonKey, serviceRoleKey] = await Promise.all([mintAnonKey(keys.signer), mintServiceRoleKey(keys.signer)]);
+  // The opaque keys the gateway stand-in swaps for these JWTs, as the real gateway does (realtime/gateway.ts).
+  const apiKeys = { [DEFAULT_PUBLISHABLE_KEY]: anonKey, [DEFAULT_SECRET_KEY]: serviceRoleKey };
   const ports = await resolvePorts(opts.portBase);
   if (opts.portBase !== 0) await refuseTakenPorts(ports, opts.app !== false);
   const { dataDir, created } = await prepareDataDir(opts.dataDir);
@@ -131,7 +138,7 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
 
     progress(`booting Realtime on 127.0.0.1:${ports.api}`);
     const startRt = () => startRealtimeProcess({
-      port: ports.api, dbUrl: postgres.url, jwtSecret, configPath, env: opts.env, onLog: log,
+      port: ports.api, dbUrl: postgres.url, jwtSecret, jwks: isAsymmetric(keys.alg) ? keys.jwks : undefined, apiKeys, dir: dataDir, configPath, env: opts.env, onLog: log,
     });
     const realtime = await onFreshPort(opts.portBase, startRt, async () => {
       ports.api = await freePort();
@@ -140,7 +147,6 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
     stops.push(() => realtime.stop());
     phase('realtime');
 
-    const [anonKey, serviceRoleKey] = await Promise.all([mintAnonKey(jwtSecret), mintServiceRoleKey(jwtSecret)]);
     const crashes: Promise<string>[] = [realtime.crashed];
 
     let app: AppHandle | undefined;
@@ -150,7 +156,7 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
       else {
         progress(`booting the reference app on 127.0.0.1:${ports.app}`);
         const startOne = () => mod.startApp({
-          port: ports.app, dbUrl: postgres.url, supabaseUrl: realtime.url, anonKey, jwtSecret,
+          port: ports.app, dbUrl: postgres.url, supabaseUrl: realtime.url, anonKey, jwtSecret, jwtAlg: keys.alg, signingJwk: keys.privateJwk,
           dataDir: path.join(dataDir, 'files'), env: opts.env, onLog: log, onProgress: progress,
         });
         app = await onFreshPort(opts.portBase, startOne, async () => {
@@ -178,9 +184,11 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
       }
     }
 
-    const users = await Promise.all([ALICE, BOB].map(async (u) => ({ ...u, accessToken: await mintUserToken(jwtSecret, u, 24 * 3600) })));
+    const users = await Promise.all([ALICE, BOB].map(async (u) => ({ ...u, accessToken: await mintUserToken(keys.signer, u, 24 * 3600) })));
     const info = StackInfo.parse({
       supabaseUrl: realtime.url, anonKey, serviceRoleKey, jwtSecret, dbUrl: postgres.url,
+      jwtAlg: keys.alg, jwksUrl: `${realtime.url}${JWKS_PATH}`, ...(keys.privateJwk ? { jwtSigningKey: keys.privateJwk } : {}),
+      publishableKey: DEFAULT_PUBLISHABLE_KEY, secretKey: DEFAULT_SECRET_KEY,
       ...(app ? { appUrl: app.url } : {}), users, ports, dataDir, pid: process.pid,
       pids: { realtime: realtime.pid(), ...(app ? { app: app.pid } : {}) },
     });

@@ -10,6 +10,10 @@ export function serverConfig() {
   return {
     databaseUrl: need('DATABASE_URL'),
     jwtSecret: need('SUPABASE_JWT_SECRET'),
+    // How access tokens are signed: the JWT secret with this HS alg (default HS256), or, for a
+    // project with asymmetric signing keys, its private JWK (kid and alg inside), as Supabase Auth holds it.
+    jwtAlg: process.env.SUPABASE_JWT_ALG ?? 'HS256',
+    signingJwk: process.env.SUPABASE_JWT_SIGNING_JWK,
     supabaseUrl: need('NEXT_PUBLIC_SUPABASE_URL'),
     anonKey: need('NEXT_PUBLIC_SUPABASE_ANON_KEY'),
     eventsPerSecond: Number(process.env.NEXT_PUBLIC_SUPABASE_EVENTS_PER_SEC ?? 10) || 10,

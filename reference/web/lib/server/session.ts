@@ -1,4 +1,4 @@
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT, importJWK, jwtVerify, type JWK } from 'jose';
 import { cookies } from 'next/headers';
 import { serverConfig } from './config.ts';
 import { parsePlantedBug, type PlantedBug } from '../../../planted.ts';
@@ -11,13 +11,28 @@ export const TOKEN_TTL_COOKIE = 'sw_token_ttl';
 
 export interface Session { userId: string; email: string; token: string; exp: number }
 
+// The session cookie is the app's own, read back only by the app: always HS256 with the secret.
 const key = () => new TextEncoder().encode(serverConfig().jwtSecret);
 
-/** A Supabase-shaped access token: role authenticated, sub = user id, signed with the stack secret. */
+let signing: Promise<{ alg: string; kid?: string; key: CryptoKey | Uint8Array }> | undefined;
+
+/** What access tokens are signed with: the project's private key when it has one, else the JWT secret. */
+function accessTokenSigner() {
+  signing ??= (async () => {
+    const { signingJwk, jwtAlg } = serverConfig();
+    if (!signingJwk) return { alg: jwtAlg, key: key() };
+    const jwk = JSON.parse(signingJwk) as JWK;
+    return { alg: jwk.alg!, kid: jwk.kid, key: await importJWK(jwk, jwk.alg) as CryptoKey };
+  })();
+  return signing;
+}
+
+/** A Supabase-shaped access token: role authenticated, sub = user id, signed as Supabase Auth signs them for the project. */
 export async function mintToken(userId: string, email: string, ttlS = serverConfig().accessTokenTtlS): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
+  const { alg, kid, key: k } = await accessTokenSigner();
   return new SignJWT({ sub: userId, email, role: 'authenticated', aud: 'authenticated' })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + ttlS).sign(key());
+    .setProtectedHeader({ alg, typ: 'JWT', ...(kid ? { kid } : {}) }).setIssuedAt(now).setExpirationTime(now + ttlS).sign(k);
 }
 
 /** The session cookie holds the user's identity (signed); each page gets a fresh access token from it. */
