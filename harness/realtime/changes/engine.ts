@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { JWTPayload } from 'jose';
 import { ChangeFeed, type FeedStatus } from './feed.ts';
-import { Authorizer, claimsRole } from './rls.ts';
+import { Authorizer } from './rls.ts';
+import { claimsRole } from '../auth.ts';
 import { FilterError, SELECT_ON_WILDCARD, paramsToLog, parseFilter, parseSelect, type Condition } from './filter.ts';
 import { INDEXABLE, conditionSql, decideLocally, type BoundCondition } from './conditions.ts';
 import { postgrexMessage } from './pg-error.ts';
@@ -85,6 +86,7 @@ export class ChangeEngine {
       }
     }
     const bindings: Binding[] = [];
+    const role = claimsRole(sub.claims);
     for (const { spec, event, table, conditions, select } of parsed) {
       const log = paramsToLog({ event, schema: spec.schema, table: table ?? '*', conditions, select });
       if (!['*', 'INSERT', 'UPDATE', 'DELETE'].includes(event)) {
@@ -92,19 +94,19 @@ export class ChangeEngine {
       }
       // Without a table the conditions are typed per change, from the changed table's columns.
       let bound: BoundCondition[] = conditions.map((c) => ({ ...c, sqlType: '', type: '' }));
-      if (spec.schema !== '*') {
-        if (!(await this.auth.inPublication(this.publication, spec.schema, table))) {
-          return { ok: false, message: `${UNABLE} Please check Realtime is enabled for the given connect parameters: [${log}]` };
+      if (spec.schema !== '*' && !(await this.auth.inPublication(this.publication, spec.schema, table))) {
+        return { ok: false, message: `${UNABLE} Please check Realtime is enabled for the given connect parameters: [${log}]` };
+      }
+      try {
+        // The subscription row the real server inserts names the role: one that does not exist fails it.
+        await this.auth.checkRole(role);
+        if (spec.schema !== '*' && table && (conditions.length || select)) {
+          const info = await this.auth.checkBinding(spec.schema, table, role, conditions, select);
+          bound = conditions.map((c, i) => ({ ...c, ...info[i]! }));
         }
-        if (table && (conditions.length || select)) {
-          try {
-            const info = await this.auth.checkBinding(spec.schema, table, claimsRole(sub.claims), conditions, select);
-            bound = conditions.map((c, i) => ({ ...c, ...info[i]! }));
-          } catch (err) {
-            if (!(err instanceof pg.DatabaseError)) throw err;
-            return { ok: false, message: `${UNABLE} An exception happened so please check your connect parameters: [${log}]. Exception: ${postgrexMessage(err)}` };
-          }
-        }
+      } catch (err) {
+        if (!(err instanceof pg.DatabaseError)) throw err;
+        return { ok: false, message: `${UNABLE} An exception happened so please check your connect parameters: [${log}]. Exception: ${postgrexMessage(err)}` };
       }
       const eq = bound.find((c) => c.op === 'eq' && !c.negate && INDEXABLE.has(c.type) && typeof c.canon?.[0] === 'string');
       bindings.push({
