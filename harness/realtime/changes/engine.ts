@@ -3,6 +3,7 @@ import type { JWTPayload } from 'jose';
 import { ChangeFeed, type FeedStatus } from './feed.ts';
 import { Authorizer } from './rls.ts';
 import { claimsRole } from '../auth.ts';
+import { overLimit, valueBytes } from './wal-size.ts';
 import { FilterError, SELECT_ON_WILDCARD, paramsToLog, parseFilter, parseSelect, type Condition } from './filter.ts';
 import { INDEXABLE, conditionSql, decideLocally, type BoundCondition } from './conditions.ts';
 import { postgrexMessage } from './pg-error.ts';
@@ -13,7 +14,15 @@ const UNABLE = 'Unable to subscribe to changes with given parameters.';
 
 export type SubscribeResult = { ok: true; unsubscribe(): void } | { ok: false; message: string };
 
-export interface ChangeEngineOptions { dbUrl: string; publication?: string; slotName: string; onLog?: (s: string) => void }
+export interface ChangeEngineOptions {
+  dbUrl: string; publication?: string; slotName: string; onLog?: (s: string) => void;
+  /** A change larger than this (as apply_rls measures it, wal-size.ts) is sent as a 413. */
+  maxRecordBytes: number;
+}
+
+const TOO_LARGE = 'Error 413: Payload Too Large';
+/** What a too-large change's records keep: values of at most this many bytes (apply_rls). */
+const KEPT_VALUE_BYTES = 64;
 
 /**
  * What one change sends to one subscription: the ids of its bindings that match and share one
@@ -36,10 +45,12 @@ export class ChangeEngine {
   private chain: Promise<void> = Promise.resolve();
   private readonly publication: string;
   private readonly log: (s: string) => void;
+  private readonly maxRecordBytes: number;
 
   constructor(opts: ChangeEngineOptions) {
     this.publication = opts.publication ?? 'supabase_realtime';
     this.log = opts.onLog ?? (() => {});
+    this.maxRecordBytes = opts.maxRecordBytes;
     this.feed = new ChangeFeed({ dbUrl: opts.dbUrl, publication: this.publication, slotName: opts.slotName, onLog: this.log });
     this.auth = new Authorizer(opts.dbUrl);
     this.feed.on('transaction', (changes: Change[]) => {
@@ -206,20 +217,34 @@ export class ChangeEngine {
     return asking.filter((a) => a.questions.every((q) => answers[index.get(JSON.stringify([q.c.op, q.c.negate, q.c.sqlType, q.c.value, q.value]))!]));
   }
 
-  /** The change as apply_rls builds it for a role: only the columns that role may select. */
-  private payload(change: Change, selectable: Set<string>, select?: string[]): PostgresChangesPayload {
+  /**
+   * The change as apply_rls builds it for a role: only the columns that role may select. In a change
+   * over max_record_bytes the records keep only values of at most 64 bytes (no NULLs: apply_rls's
+   * test of a NULL's length is NULL), `columns` and `commit_timestamp` stay, and errors says 413.
+   */
+  private payload(change: Change, selectable: Set<string>, select: string[] | undefined, tooLarge: boolean): PostgresChangesPayload {
     // A select list narrows that further, but the primary key always stays.
     const shown = (k: string) => selectable.has(k) && (!select || select.includes(k) || change.primaryKey.includes(k));
-    const only = (r: Record<string, unknown> | undefined, keep: (k: string) => boolean) =>
-      Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => shown(k) && keep(k)));
+    const type = (k: string) => change.columns.find((c) => c.name === k)?.type ?? 'text';
+    const only = (r: Record<string, unknown> | undefined, text: Change['recordText'], keep: (k: string) => boolean) =>
+      Object.fromEntries(Object.entries(r ?? {}).filter(([k, v]) => shown(k) && keep(k)
+        && (!tooLarge || (valueBytes(type(k), v, text?.[k]) ?? Infinity) <= KEPT_VALUE_BYTES)));
     const base = {
       schema: change.schema, table: change.table, commit_timestamp: change.commitTimestamp, type: change.type,
-      columns: change.columns.filter((c) => shown(c.name)), errors: null,
+      columns: change.columns.filter((c) => shown(c.name)), errors: tooLarge ? [TOO_LARGE] : null,
     };
-    if (change.type === 'INSERT') return { ...base, record: only(change.record, () => true) };
-    if (change.type === 'UPDATE') return { ...base, record: only(change.record, () => true), old_record: only(change.oldRecord, () => true) };
+    const all = () => true;
+    if (change.type === 'INSERT') return { ...base, record: only(change.record, change.recordText, all) };
+    if (change.type === 'UPDATE') {
+      return { ...base, record: only(change.record, change.recordText, all), old_record: only(change.oldRecord, change.oldRecordText, all) };
+    }
     // With RLS on, a DELETE cannot be authorised, so only its key leaves the database.
-    return { ...base, old_record: only(change.oldRecord, (k) => !change.rlsEnabled || change.primaryKey.includes(k)) };
+    return { ...base, old_record: only(change.oldRecord, change.oldRecordText, (k) => !change.rlsEnabled || change.primaryKey.includes(k)) };
+  }
+
+  /** apply_rls's `octet_length(wal::text) > max_record_bytes`, for a change that reaches someone. */
+  private tooLarge(change: Change): boolean {
+    return Boolean(change.walColumns && change.walTimestamp) && overLimit(change, change.walColumns!, change.walTimestamp!, this.maxRecordBytes);
   }
 
   /**
@@ -273,13 +298,14 @@ export class ChangeEngine {
         this.log(`rls check failed for ${change.table}: ${(err as Error).message}`);
         continue;
       }
+      const tooLarge = checked.length > 0 && this.tooLarge(change);
       checked.forEach((g, i) => {
         if (!verdicts[i]) return;
         const role = perRole.get(claimsRole(g.claims))!;
         for (const t of g.members) {
           const key = t.select?.join(',') ?? '';
           let text = role.payloads.get(key);
-          if (text === undefined) role.payloads.set(key, text = JSON.stringify(this.payload(change, role.selectable, t.select)));
+          if (text === undefined) role.payloads.set(key, text = JSON.stringify(this.payload(change, role.selectable, t.select, tooLarge)));
           t.sub.deliver(text, t.ids);
         }
       });
