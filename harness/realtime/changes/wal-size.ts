@@ -10,9 +10,11 @@ import type { Change } from './types.ts';
 /** A column as wal2json names it: format_type with typmod (`character varying(20)`) and type oid. */
 export interface WalColumn { name: string; type: string; typeoid: number }
 
-// wal2json writes these unquoted (except NaN and the infinities) and booleans as true/false.
+// wal2json (pg_decode_write_value) writes these unquoted, NaN and the infinities as null, booleans
+// as true/false, a bytea's hex without its leading \x, anything else as a JSON string.
 const NUMBER_OIDS = new Set([20, 21, 23, 26, 700, 701, 1700]);
 const BOOL_OID = 16;
+const BYTEA_OID = 17;
 const NUMBER_TYPES = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'oid']);
 
 /** jsonb escapes a string as JSON.stringify does (", \, control characters); the rest stays UTF-8. */
@@ -63,22 +65,26 @@ export function valueBytes(type: string, value: unknown, text: string | null | u
 /** One value as wal2json writes it (from pgoutput's text), as jsonb then prints it. */
 function walValueBytes(typeoid: number, text: string | null): number {
   if (text === null) return 4;
-  if (NUMBER_OIDS.has(typeoid)) return /^-?(NaN|Infinity)$/.test(text) ? stringBytes(text) : numberBytes(text);
+  if (NUMBER_OIDS.has(typeoid)) return /^(nan|-?infinity)/i.test(text) ? 4 : numberBytes(text);
   if (typeoid === BOOL_OID) return text === 't' ? 4 : 5;
-  return stringBytes(text);
+  return stringBytes(typeoid === BYTEA_OID ? text.slice(2) : text);
 }
+
+/** A type name as wal2json writes it: one format_type already quoted (not an array) goes in as it is. */
+const typeBytes = (type: string) => (type.startsWith('"') && !type.endsWith(']') ? Buffer.byteLength(type) : stringBytes(type));
 
 /** `{"name": …, "type": …, "typeoid": …}` and its members, without or with a value. */
 function columnBytes(c: WalColumn, value?: number): number {
-  const members = [memberBytes('name', stringBytes(c.name)), memberBytes('type', stringBytes(c.type)), memberBytes('typeoid', String(c.typeoid).length)];
+  const members = [memberBytes('name', stringBytes(c.name)), memberBytes('type', typeBytes(c.type)), memberBytes('typeoid', String(c.typeoid).length)];
   if (value !== undefined) members.push(memberBytes('value', value));
   return listBytes(members);
 }
 
-function tupleBytes(cols: WalColumn[], row: Record<string, string | null | undefined>): number {
+function tupleBytes(cols: WalColumn[], row: Record<string, string | null | undefined>, only?: string[]): number {
   const members: number[] = [];
   // A value not in the WAL (an unchanged TOAST value) wal2json leaves out.
   for (const c of cols) {
+    if (only && !only.includes(c.name)) continue;
     const text = row[c.name];
     if (text !== undefined) members.push(columnBytes(c, walValueBytes(c.typeoid, text)));
   }
@@ -93,11 +99,14 @@ export function walBytes(change: Change, cols: WalColumn[], timestamp: string): 
     memberBytes('table', stringBytes(change.table)), memberBytes('timestamp', stringBytes(timestamp)),
   ];
   if (change.type !== 'DELETE' && change.recordText) members.push(memberBytes('columns', tupleBytes(cols, change.recordText)));
-  // The old row pgoutput sent (all of it with REPLICA IDENTITY FULL, else the key) is wal2json's identity.
+  // The old row pgoutput sent (all of it with REPLICA IDENTITY FULL, else the key) is wal2json's
+  // identity; an UPDATE without one takes the key from the new row.
   if (change.type !== 'INSERT' && change.oldRecordText) members.push(memberBytes('identity', tupleBytes(cols, change.oldRecordText)));
-  if (change.primaryKey.length) {
-    members.push(memberBytes('pk', listBytes(change.primaryKey.map((k) => columnBytes(cols.find((c) => c.name === k) ?? { name: k, type: '', typeoid: 0 })))));
+  else if (change.type === 'UPDATE' && change.recordText && change.primaryKey.length) {
+    members.push(memberBytes('identity', tupleBytes(cols, change.recordText, change.primaryKey)));
   }
+  // The key's names and types, without values; `[]` for a table without one.
+  members.push(memberBytes('pk', listBytes(cols.filter((c) => change.primaryKey.includes(c.name)).map((c) => columnBytes(c)))));
   return listBytes(members);
 }
 
