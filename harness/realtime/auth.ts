@@ -1,5 +1,14 @@
 import { jwtVerify, errors, decodeJwt, decodeProtectedHeader, importJWK, base64url, type JWK, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 
+/**
+ * The Postgres role a token acts as: its `role` claim, whatever it names (checkToken refuses a token
+ * without one). The real server stores it as the subscription's `claims_role` and runs RLS checks
+ * and channel policies with `set_config('role', …)` of it.
+ */
+export function claimsRole(claims: JWTPayload): string {
+  return String(claims.role);
+}
+
 export type TokenCheck = { ok: true; claims: JWTPayload; expiresInMs: number } | { ok: false; code: string; message: string };
 
 /** What the tenant verifies tokens with: the project's JWT secret and, for signing keys, its JWKS. */

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { z } from 'zod';
-import { checkToken } from './auth.ts';
+import { checkToken, claimsRole } from './auth.ts';
 import { readBody, requestToken } from './http.ts';
 import type { Tenant } from './tenant.ts';
 
@@ -18,7 +18,7 @@ export async function subscribeDelayControl(req: http.IncomingMessage, tenant: T
   if (req.method !== 'PUT') return { status: 405, body: { code: 'method_not_allowed', error: 'use PUT' } };
   const auth = requestToken(req);
   const check = auth ? await checkToken(tenant.jwt, auth) : undefined;
-  if (!check?.ok || check.claims.role !== 'service_role') {
+  if (!check?.ok || claimsRole(check.claims) !== 'service_role') {
     return { status: 401, body: { code: 'unauthorized', error: 'a service_role JWT is required (Authorization: Bearer)' } };
   }
   const raw = await readBody(req, 10_000);

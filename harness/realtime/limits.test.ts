@@ -23,11 +23,18 @@ test('without a config the real server\'s tenant defaults apply', () => {
   assert.equal(DEFAULT_LIMITS.maxChannelsPerClient, 100);
   assert.equal(DEFAULT_LIMITS.maxConcurrentUsers, 200);
   assert.equal(DEFAULT_LIMITS.maxPayloadSizeKb, 3000);
+  assert.equal(DEFAULT_LIMITS.maxRecordBytes, 1024 * 1024, "apply_rls's max_record_bytes");
 });
 
 test('[realtime] keys override only what they name; other sections and keys are ignored', () => {
   withConfig('[api]\nport = 54321\n[realtime]\nenabled = true\nmax_events_per_second = 7\nmax_channels_per_client = 3\n', (path) => {
     assert.deepEqual(loadLimits(path), { ...DEFAULT_LIMITS, maxEventsPerSecond: 7, maxChannelsPerClient: 3 });
+  });
+});
+
+test('poll_max_record_bytes sets the size over which a change is a 413', () => {
+  withConfig('[realtime]\npoll_max_record_bytes = 4096\n', (path) => {
+    assert.equal(loadLimits(path).maxRecordBytes, 4096);
   });
 });
 

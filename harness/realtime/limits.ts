@@ -8,6 +8,8 @@ export interface Limits {
   maxConcurrentUsers: number;
   maxPayloadSizeKb: number;
   maxPresenceEventsPerSecond: number;
+  /** apply_rls's max_record_bytes: a bigger change goes out as `Error 413: Payload Too Large`. */
+  maxRecordBytes: number;
 }
 
 // The real server's tenant defaults.
@@ -18,6 +20,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxConcurrentUsers: 200,
   maxPayloadSizeKb: 3000,
   maxPresenceEventsPerSecond: 10,
+  // The postgres_cdc_rls extension's poll_max_record_bytes (db_settings.ex), apply_rls's default.
+  maxRecordBytes: 1_048_576,
 };
 
 const KEYS: Record<string, keyof Limits> = {
@@ -27,6 +31,7 @@ const KEYS: Record<string, keyof Limits> = {
   max_concurrent_users: 'maxConcurrentUsers',
   max_payload_size_in_kb: 'maxPayloadSizeKb',
   max_presence_events_per_second: 'maxPresenceEventsPerSecond',
+  poll_max_record_bytes: 'maxRecordBytes',
 };
 
 /** The socket's frame limit (RealtimeWeb.Endpoint `max_frame_size`): a bigger frame closes the socket with 1009. */

@@ -9,6 +9,7 @@
 import pg from 'pg';
 import type { JWTPayload } from 'jose';
 import { REALTIME_SCHEMA_SQL } from './messages.ts';
+import { claimsRole } from './auth.ts';
 
 export type Extension = 'broadcast' | 'presence';
 
@@ -89,7 +90,7 @@ export class ChannelPolicies {
 
   /** The session the policies see, as Authorization.set_conn_config sets it. */
   private async setUser(c: pg.PoolClient, ctx: AuthContext): Promise<void> {
-    const role = typeof ctx.claims.role === 'string' ? ctx.claims.role : '';
+    const role = claimsRole(ctx.claims);
     await c.query(
       `select set_config('role', $1, true), set_config('realtime.topic', $2, true), set_config('request.jwt.claims', $3, true),
               set_config('request.jwt.claim.sub', $4, true), set_config('request.jwt.claim.role', $1, true), set_config('request.headers', $5, true)`,

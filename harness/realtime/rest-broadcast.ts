@@ -2,7 +2,7 @@
 // falls back to before a channel has joined) and BroadcastSingleController (httpSend) serve it.
 import type http from 'node:http';
 import { z } from 'zod';
-import { checkToken } from './auth.ts';
+import { checkToken, claimsRole } from './auth.ts';
 import { readBody, requestToken } from './http.ts';
 import type { Tenant } from './tenant.ts';
 import { payloadTooLarge } from './limits.ts';
@@ -38,7 +38,7 @@ function changesetErrors(issues: z.core.$ZodIssue[]): Record<string, unknown> {
 
 /** A private message needs broadcast write on its topic by the RLS policies of realtime.messages; service_role bypasses them. */
 async function mayWrite(tenant: Tenant, topic: string, claims: JWTPayload): Promise<boolean> {
-  if (claims.role === 'service_role') return true;
+  if (claimsRole(claims) === 'service_role') return true;
   if (!tenant.policies) return false;
   return (await tenant.policies.write({ topic, claims }, ['broadcast'], noPolicies())).broadcast.write === true;
 }

@@ -47,7 +47,7 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServer> {
   const log = opts.onLog ?? (() => {});
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const engine = new ChangeEngine({ dbUrl: opts.dbUrl, slotName: `syncwright_realtime_${opts.port || process.pid}`, onLog: log });
+  const engine = new ChangeEngine({ dbUrl: opts.dbUrl, slotName: `syncwright_realtime_${opts.port || process.pid}`, onLog: log, maxRecordBytes: limits.maxRecordBytes });
   await engine.start();
   const policies = new ChannelPolicies(opts.dbUrl);
   await policies.install();

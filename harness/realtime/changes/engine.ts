@@ -1,7 +1,9 @@
 import pg from 'pg';
 import type { JWTPayload } from 'jose';
 import { ChangeFeed, type FeedStatus } from './feed.ts';
-import { Authorizer, claimsRole } from './rls.ts';
+import { Authorizer } from './rls.ts';
+import { claimsRole } from '../auth.ts';
+import { overLimit, valueBytes } from './wal-size.ts';
 import { FilterError, SELECT_ON_WILDCARD, paramsToLog, parseFilter, parseSelect, type Condition } from './filter.ts';
 import { INDEXABLE, conditionSql, decideLocally, type BoundCondition } from './conditions.ts';
 import { postgrexMessage } from './pg-error.ts';
@@ -12,7 +14,15 @@ const UNABLE = 'Unable to subscribe to changes with given parameters.';
 
 export type SubscribeResult = { ok: true; unsubscribe(): void } | { ok: false; message: string };
 
-export interface ChangeEngineOptions { dbUrl: string; publication?: string; slotName: string; onLog?: (s: string) => void }
+export interface ChangeEngineOptions {
+  dbUrl: string; publication?: string; slotName: string; onLog?: (s: string) => void;
+  /** A change larger than this (as apply_rls measures it, wal-size.ts) is sent as a 413. */
+  maxRecordBytes: number;
+}
+
+const TOO_LARGE = 'Error 413: Payload Too Large';
+/** What a too-large change's records keep: values of at most this many bytes (apply_rls). */
+const KEPT_VALUE_BYTES = 64;
 
 /**
  * What one change sends to one subscription: the ids of its bindings that match and share one
@@ -35,10 +45,12 @@ export class ChangeEngine {
   private chain: Promise<void> = Promise.resolve();
   private readonly publication: string;
   private readonly log: (s: string) => void;
+  private readonly maxRecordBytes: number;
 
   constructor(opts: ChangeEngineOptions) {
     this.publication = opts.publication ?? 'supabase_realtime';
     this.log = opts.onLog ?? (() => {});
+    this.maxRecordBytes = opts.maxRecordBytes;
     this.feed = new ChangeFeed({ dbUrl: opts.dbUrl, publication: this.publication, slotName: opts.slotName, onLog: this.log });
     this.auth = new Authorizer(opts.dbUrl);
     this.feed.on('transaction', (changes: Change[]) => {
@@ -85,6 +97,7 @@ export class ChangeEngine {
       }
     }
     const bindings: Binding[] = [];
+    const role = claimsRole(sub.claims);
     for (const { spec, event, table, conditions, select } of parsed) {
       const log = paramsToLog({ event, schema: spec.schema, table: table ?? '*', conditions, select });
       if (!['*', 'INSERT', 'UPDATE', 'DELETE'].includes(event)) {
@@ -92,19 +105,19 @@ export class ChangeEngine {
       }
       // Without a table the conditions are typed per change, from the changed table's columns.
       let bound: BoundCondition[] = conditions.map((c) => ({ ...c, sqlType: '', type: '' }));
-      if (spec.schema !== '*') {
-        if (!(await this.auth.inPublication(this.publication, spec.schema, table))) {
-          return { ok: false, message: `${UNABLE} Please check Realtime is enabled for the given connect parameters: [${log}]` };
+      if (spec.schema !== '*' && !(await this.auth.inPublication(this.publication, spec.schema, table))) {
+        return { ok: false, message: `${UNABLE} Please check Realtime is enabled for the given connect parameters: [${log}]` };
+      }
+      try {
+        // The subscription row the real server inserts names the role: one that does not exist fails it.
+        await this.auth.checkRole(role);
+        if (spec.schema !== '*' && table && (conditions.length || select)) {
+          const info = await this.auth.checkBinding(spec.schema, table, role, conditions, select);
+          bound = conditions.map((c, i) => ({ ...c, ...info[i]! }));
         }
-        if (table && (conditions.length || select)) {
-          try {
-            const info = await this.auth.checkBinding(spec.schema, table, claimsRole(sub.claims), conditions, select);
-            bound = conditions.map((c, i) => ({ ...c, ...info[i]! }));
-          } catch (err) {
-            if (!(err instanceof pg.DatabaseError)) throw err;
-            return { ok: false, message: `${UNABLE} An exception happened so please check your connect parameters: [${log}]. Exception: ${postgrexMessage(err)}` };
-          }
-        }
+      } catch (err) {
+        if (!(err instanceof pg.DatabaseError)) throw err;
+        return { ok: false, message: `${UNABLE} An exception happened so please check your connect parameters: [${log}]. Exception: ${postgrexMessage(err)}` };
       }
       const eq = bound.find((c) => c.op === 'eq' && !c.negate && INDEXABLE.has(c.type) && typeof c.canon?.[0] === 'string');
       bindings.push({
@@ -204,20 +217,34 @@ export class ChangeEngine {
     return asking.filter((a) => a.questions.every((q) => answers[index.get(JSON.stringify([q.c.op, q.c.negate, q.c.sqlType, q.c.value, q.value]))!]));
   }
 
-  /** The change as apply_rls builds it for a role: only the columns that role may select. */
-  private payload(change: Change, selectable: Set<string>, select?: string[]): PostgresChangesPayload {
+  /**
+   * The change as apply_rls builds it for a role: only the columns that role may select. In a change
+   * over max_record_bytes the records keep only values of at most 64 bytes (no NULLs: apply_rls's
+   * test of a NULL's length is NULL), `columns` and `commit_timestamp` stay, and errors says 413.
+   */
+  private payload(change: Change, selectable: Set<string>, select: string[] | undefined, tooLarge: boolean): PostgresChangesPayload {
     // A select list narrows that further, but the primary key always stays.
     const shown = (k: string) => selectable.has(k) && (!select || select.includes(k) || change.primaryKey.includes(k));
-    const only = (r: Record<string, unknown> | undefined, keep: (k: string) => boolean) =>
-      Object.fromEntries(Object.entries(r ?? {}).filter(([k]) => shown(k) && keep(k)));
+    const type = (k: string) => change.columns.find((c) => c.name === k)?.type ?? 'text';
+    const only = (r: Record<string, unknown> | undefined, text: Change['recordText'], keep: (k: string) => boolean) =>
+      Object.fromEntries(Object.entries(r ?? {}).filter(([k, v]) => shown(k) && keep(k)
+        && (!tooLarge || (valueBytes(type(k), v, text?.[k]) ?? Infinity) <= KEPT_VALUE_BYTES)));
     const base = {
       schema: change.schema, table: change.table, commit_timestamp: change.commitTimestamp, type: change.type,
-      columns: change.columns.filter((c) => shown(c.name)), errors: null,
+      columns: change.columns.filter((c) => shown(c.name)), errors: tooLarge ? [TOO_LARGE] : null,
     };
-    if (change.type === 'INSERT') return { ...base, record: only(change.record, () => true) };
-    if (change.type === 'UPDATE') return { ...base, record: only(change.record, () => true), old_record: only(change.oldRecord, () => true) };
+    const all = () => true;
+    if (change.type === 'INSERT') return { ...base, record: only(change.record, change.recordText, all) };
+    if (change.type === 'UPDATE') {
+      return { ...base, record: only(change.record, change.recordText, all), old_record: only(change.oldRecord, change.oldRecordText, all) };
+    }
     // With RLS on, a DELETE cannot be authorised, so only its key leaves the database.
-    return { ...base, old_record: only(change.oldRecord, (k) => !change.rlsEnabled || change.primaryKey.includes(k)) };
+    return { ...base, old_record: only(change.oldRecord, change.oldRecordText, (k) => !change.rlsEnabled || change.primaryKey.includes(k)) };
+  }
+
+  /** apply_rls's `octet_length(wal::text) > max_record_bytes`, for a change that reaches someone. */
+  private tooLarge(change: Change): boolean {
+    return Boolean(change.walColumns && change.walTimestamp) && overLimit(change, change.walColumns!, change.walTimestamp!, this.maxRecordBytes);
   }
 
   /**
@@ -271,13 +298,14 @@ export class ChangeEngine {
         this.log(`rls check failed for ${change.table}: ${(err as Error).message}`);
         continue;
       }
+      const tooLarge = checked.length > 0 && this.tooLarge(change);
       checked.forEach((g, i) => {
         if (!verdicts[i]) return;
         const role = perRole.get(claimsRole(g.claims))!;
         for (const t of g.members) {
           const key = t.select?.join(',') ?? '';
           let text = role.payloads.get(key);
-          if (text === undefined) role.payloads.set(key, text = JSON.stringify(this.payload(change, role.selectable, t.select)));
+          if (text === undefined) role.payloads.set(key, text = JSON.stringify(this.payload(change, role.selectable, t.select, tooLarge)));
           t.sub.deliver(text, t.ids);
         }
       });

@@ -5,7 +5,8 @@ import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-log
 type Message = Pgoutput.Message;
 type MessageRelation = Pgoutput.MessageRelation;
 import type { Change, ChangeType, Column } from './types.ts';
-import { commitTimestamp, toJsonValue } from './values.ts';
+import { commitTimestamp, toJsonValue, walTimestamp } from './values.ts';
+import type { WalColumn } from './wal-size.ts';
 
 /** Keeps pgoutput values as text: we convert them the way to_jsonb would, with full precision. */
 class TextPgoutput extends PgoutputPlugin {
@@ -16,7 +17,7 @@ class TextPgoutput extends PgoutputPlugin {
   }
 }
 
-interface RelationInfo { schema: string; table: string; columns: Column[]; primaryKey: string[]; rlsEnabled: boolean }
+interface RelationInfo { schema: string; table: string; columns: Column[]; walColumns: WalColumn[]; primaryKey: string[]; rlsEnabled: boolean }
 
 function lsnMinusOne(lsn: string): string {
   const [hi = '0', lo = '0'] = lsn.split('/');
@@ -136,11 +137,13 @@ export class ChangeFeed extends EventEmitter {
   private async relationInfo(rel: MessageRelation): Promise<RelationInfo> {
     const known = this.relations.get(rel.relationOid);
     if (known && known.columns.length === rel.columns.length) return known;
-    const rows = await this.query<{ relrowsecurity: boolean; pk: string[] | null }>(
+    const rows = await this.query<{ relrowsecurity: boolean; pk: string[] | null; types: Record<string, string> | null }>(
       `select c.relrowsecurity,
               (select array_agg(a.attname::text order by a.attnum) from pg_index i
                  join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
-                where i.indrelid = c.oid and i.indisprimary) as pk
+                where i.indrelid = c.oid and i.indisprimary) as pk,
+              (select json_object_agg(a.attname, format_type(a.atttypid, a.atttypmod)) from pg_attribute a
+                where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as types
          from pg_class c where c.oid = $1`,
       [rel.relationOid],
     );
@@ -148,6 +151,7 @@ export class ChangeFeed extends EventEmitter {
       schema: rel.schema,
       table: rel.name,
       columns: rel.columns.map((c) => ({ name: c.name, type: this.typeNames.get(c.typeOid) ?? 'text' })),
+      walColumns: rel.columns.map((c) => ({ name: c.name, type: rows[0]?.types?.[c.name] ?? this.typeNames.get(c.typeOid) ?? 'text', typeoid: c.typeOid })),
       // The primary key itself, not the replica identity: apply_rls reads `pk` (400 without one).
       primaryKey: rows[0]?.pk ?? [],
       rlsEnabled: rows[0]?.relrowsecurity ?? false,
@@ -179,6 +183,7 @@ export class ChangeFeed extends EventEmitter {
         this.inTransaction = false;
         this.inFlight++;
         const ts = commitTimestamp(msg.commitTime as bigint);
+        const walTs = walTimestamp(msg.commitTime as bigint);
         const lsn = msg.commitEndLsn ?? '0/0';
         // Relation lookups are async; emitting through one promise chain keeps commit order.
         this.chain = this.chain.then(async () => {
@@ -193,7 +198,7 @@ export class ChangeFeed extends EventEmitter {
             changes.push({
               schema: info.schema, table: info.table, type: r.type, commitTimestamp: ts,
               columns: info.columns, primaryKey: info.primaryKey, rlsEnabled: info.rlsEnabled,
-              record: convert(r.record), oldRecord: convert(r.old), lsn, xid,
+              record: convert(r.record), oldRecord: convert(r.old), lsn, xid, walColumns: info.walColumns, walTimestamp: walTs,
               recordText: r.record as Change['recordText'], oldRecordText: r.old as Change['oldRecordText'],
             });
           }

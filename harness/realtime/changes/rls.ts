@@ -3,6 +3,7 @@ import type { JWTPayload } from 'jose';
 import type { Change } from './types.ts';
 import type { Condition } from './filter.ts';
 import { INSTALL_FILTERS } from './filter-sql.ts';
+import { claimsRole } from '../auth.ts';
 
 // Installed into the database like the real server's `realtime` schema: one call checks a row for
 // many claim sets, each as a `select` by that role with those claims, in one round trip.
@@ -71,13 +72,6 @@ $fn$;
 `;
 
 
-const ROLES = new Set(['anon', 'authenticated', 'service_role']);
-
-export function claimsRole(claims: JWTPayload): string {
-  const role = typeof claims.role === 'string' ? claims.role : 'anon';
-  return ROLES.has(role) ? role : 'anon';
-}
-
 const CATALOG_TTL_MS = 5_000;
 
 export class Authorizer {
@@ -126,6 +120,29 @@ export class Authorizer {
     return value;
   }
 
+  /**
+   * Rejects, with Postgres's own error, a role the real server could not store a subscription for:
+   * its subscription_check_filters trigger asks has_column_privilege of the claim as written, then
+   * the `claims_role` column casts it to regrole (`role "x" does not exist`, 42704, from either).
+   * A role that exists is not asked again for a few seconds.
+   */
+  checkRole(role: string): Promise<boolean> {
+    return this.cached(`role:${role}`, () => true, async () => {
+      await this.pool.query(`select has_database_privilege($1::text, current_database(), 'CONNECT'), $1::text::regrole`, [role]);
+      return true;
+    });
+  }
+
+  /**
+   * Whether RLS lets `role` see every row (a superuser or BYPASSRLS role, as service_role is), so
+   * its changes need no check. Any other role, custom ones included, is asked by visible_to.
+   */
+  private bypassesRls(role: string): Promise<boolean> {
+    return this.cached(`bypass:${role}`, () => true, async () => (await this.pool.query<{ b: boolean }>(
+      'select coalesce((select rolsuper or rolbypassrls from pg_roles where rolname = $1), false) as b', [role],
+    )).rows[0]!.b);
+  }
+
   /** The columns `role` may select (has_column_privilege), which are all a payload to it may carry. */
   selectable(schema: string, table: string, role: string): Promise<Set<string>> {
     return this.cached(`select:${role}:${schema}.${table}`, () => true, async () => new Set((await this.pool.query<{ name: string }>(
@@ -168,7 +185,7 @@ export class Authorizer {
   /** For each claim set: does a `select` of the changed row by that role and claims find it. */
   async visible(change: Change, claimSets: JWTPayload[]): Promise<boolean[]> {
     if (!change.rlsEnabled || change.type === 'DELETE') return claimSets.map(() => true);
-    const result: boolean[] = claimSets.map((c) => claimsRole(c) === 'service_role');
+    const result: boolean[] = await Promise.all(claimSets.map((c) => this.bypassesRls(claimsRole(c))));
     const idx = claimSets.map((_, i) => i).filter((i) => !result[i]);
     if (idx.length === 0 || !change.record) return result;
     const pk = Object.fromEntries(change.primaryKey.map((k) => [k, change.record?.[k]]));

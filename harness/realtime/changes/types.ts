@@ -1,3 +1,5 @@
+import type { WalColumn } from './wal-size.ts';
+
 export type ChangeType = 'INSERT' | 'UPDATE' | 'DELETE';
 
 export interface Column { name: string; type: string }
@@ -19,13 +21,16 @@ export interface Change {
   lsn: string;
   /** The committing transaction (32-bit, from pgoutput Begin). */
   xid?: number;
+  /** The table's columns and the commit time as wal2json names them, to size the change as apply_rls does. */
+  walColumns?: WalColumn[];
+  walTimestamp?: string;
 }
 
 /** The `data` of a postgres_changes frame, as the real server's apply_rls builds it. */
 export interface PostgresChangesPayload {
   schema: string;
   table: string;
-  /** null on an error payload (400, 401), as list_changes leaves it. */
+  /** null on a refusal (400, 401), as list_changes leaves it. */
   commit_timestamp: string | null;
   type: ChangeType;
   columns: Column[];

@@ -25,3 +25,13 @@ export function timestamptzToIso(text: string): string {
 export function commitTimestamp(unixMicros: bigint): string {
   return new Date(Number(unixMicros / 1000n)).toISOString();
 }
+
+/**
+ * Commit time as wal2json's include-timestamp writes it (timestamptz output in UTC, trailing zeros
+ * of the fraction dropped): '2026-11-25 04:22:56.1234+00'. Only its length matters (wal-size.ts).
+ */
+export function walTimestamp(unixMicros: bigint): string {
+  const seconds = new Date(Number(unixMicros / 1_000_000n) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  const fraction = String(unixMicros % 1_000_000n).padStart(6, '0').replace(/0+$/, '');
+  return `${seconds}${fraction ? `.${fraction}` : ''}+00`;
+}

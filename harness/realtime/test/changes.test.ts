@@ -195,3 +195,23 @@ test('payloads carry only the columns the role may select; an unselectable key i
       drop table public.grants_probe, public.keyless_probe, public.hidden_key_probe`);
   }
 });
+
+test('by default a change over 1 MiB (apply_rls measures the wal2json record) is a 413; one just under is whole', async () => {
+  await db.query(`create table public.big_probe (id int primary key, body text);
+    grant select on public.big_probe to authenticated;
+    alter publication supabase_realtime add table public.big_probe`);
+  try {
+    const alice = await listen(ALICE, { event: 'INSERT', table: 'big_probe' });
+    // The record's other members (names, types, oids, timestamp) take a few hundred bytes.
+    await db.query(`insert into public.big_probe values (1, repeat('x', 1048000)), (2, repeat('x', 1048576))`);
+    const under = await waitFor(() => alice.got.find((p) => (p.new as { id: number }).id === 1), 10_000, 'INSERT under 1 MiB');
+    assert.equal(under.errors, null);
+    assert.equal((under.new as { body: string }).body.length, 1048000);
+    const over = await waitFor(() => alice.got.find((p) => (p.new as { id: number }).id === 2), 10_000, 'INSERT over 1 MiB');
+    assert.deepEqual(over.errors, ['Error 413: Payload Too Large']);
+    assert.deepEqual(over.new, { id: 2 });
+    await alice.close();
+  } finally {
+    await db.query(`alter publication supabase_realtime drop table public.big_probe; drop table public.big_probe`);
+  }
+});
