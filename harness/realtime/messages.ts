@@ -4,6 +4,9 @@
 // table is not partitioned by day (a difference listed in docs/realtime-fidelity.md). Idempotent:
 // the stack applies it before an app's migrations (whose policies name the table), and the server
 // again when it starts on a database it did not prepare.
+/** The real server's name for it (`supabase_<schema>_<table>_publication`); the change engine streams it too (db-broadcast.ts). */
+export const MESSAGES_PUBLICATION = 'supabase_realtime_messages_publication';
+
 export const REALTIME_SCHEMA_SQL = `
 create schema if not exists realtime;
 create table if not exists realtime.messages (
@@ -60,6 +63,11 @@ exception when others then
   raise exception 'Failed to process the row: %', sqlerrm;
 end
 $fn$;
+do $do$ begin
+  if not exists (select 1 from pg_publication where pubname = '${MESSAGES_PUBLICATION}') then
+    create publication ${MESSAGES_PUBLICATION} for table realtime.messages;
+  end if;
+end $do$;
 do $do$
 declare r text;
 begin

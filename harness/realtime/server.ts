@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS, MAX_FRAME_BYTES, type Limits } from './limits.ts';
 import { Connection } from './connection.ts';
 import { Tenant } from './tenant.ts';
 import { ChannelPolicies } from './policies.ts';
-import { DatabaseBroadcast } from './db-broadcast.ts';
+import { MESSAGES_TABLE, broadcastRows } from './db-broadcast.ts';
 import { CONTROL_PATH, subscribeDelayControl } from './control.ts';
 import { BROADCAST_PATH, restBroadcast } from './rest-broadcast.ts';
 import { SOCKET_PATH, VSN_1, VSN_2, type Vsn } from './constants.ts';
@@ -47,14 +47,16 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServer> {
   const log = opts.onLog ?? (() => {});
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const engine = new ChangeEngine({ dbUrl: opts.dbUrl, slotName: `syncwright_realtime_${opts.port || process.pid}`, onLog: log, maxRecordBytes: limits.maxRecordBytes });
-  await engine.start();
+  // The realtime schema (and the messages publication the engine also reads) first.
   const policies = new ChannelPolicies(opts.dbUrl);
   await policies.install();
+  const engine = new ChangeEngine({
+    dbUrl: opts.dbUrl, slotName: `syncwright_realtime_${opts.port || process.pid}`, onLog: log, maxRecordBytes: limits.maxRecordBytes, other: MESSAGES_TABLE,
+  });
   const tenant = new Tenant(limits, { secret: opts.jwtSecret, jwks: opts.jwtJwks }, engine, log, { subscribeDelayMs: opts.subscribeDelayMs, policies });
+  engine.onOtherRows((rows) => broadcastRows(tenant, rows, log));
   engine.onStatus((s) => log(`replication ${s}`));
-  const fromDb = new DatabaseBroadcast({ dbUrl: opts.dbUrl, slotName: `syncwright_messages_${opts.port || process.pid}`, tenant, onLog: log });
-  await fromDb.start();
+  await engine.start();
 
   // ws closes the socket with 1009 itself when a frame is over the limit.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -116,7 +118,6 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
       for (const client of wss.clients) client.terminate();
       wss.close();
       await new Promise<void>((r) => server.close(() => r()));
-      await fromDb.stop();
       await engine.stop();
       await policies.close();
     },

@@ -16,6 +16,11 @@ export type SubscribeResult = { ok: true; unsubscribe(): void } | { ok: false; m
 
 export interface ChangeEngineOptions {
   dbUrl: string; publication?: string; slotName: string; onLog?: (s: string) => void;
+  /**
+   * Another publication read through the same slot, whose rows are handed to `onOtherRows` and never
+   * to postgres_changes subscribers (the database broadcast's realtime.messages: db-broadcast.ts).
+   */
+  other?: { publication: string; schema: string; table: string };
   /** A change larger than this (as apply_rls measures it, wal-size.ts) is sent as a 413. */
   maxRecordBytes: number;
 }
@@ -51,11 +56,23 @@ export class ChangeEngine {
     this.publication = opts.publication ?? 'supabase_realtime';
     this.log = opts.onLog ?? (() => {});
     this.maxRecordBytes = opts.maxRecordBytes;
-    this.feed = new ChangeFeed({ dbUrl: opts.dbUrl, publication: this.publication, slotName: opts.slotName, onLog: this.log });
+    const other = opts.other;
+    this.feed = new ChangeFeed({ dbUrl: opts.dbUrl, publications: other ? [this.publication, other.publication] : [this.publication], slotName: opts.slotName, onLog: this.log });
     this.auth = new Authorizer(opts.dbUrl);
-    this.feed.on('transaction', (changes: Change[]) => {
-      this.chain = this.chain.then(() => this.dispatch(changes)).catch((e) => this.log(`dispatch: ${e}`));
+    this.feed.on('transaction', (all: Change[]) => {
+      const isOther = (c: Change) => Boolean(other) && c.schema === other!.schema && c.table === other!.table;
+      const changes = other ? all.filter((c) => !isOther(c)) : all;
+      const rows = other ? all.filter(isOther) : [];
+      if (rows.length) for (const l of this.otherListeners) l(rows);
+      if (changes.length) this.chain = this.chain.then(() => this.dispatch(changes)).catch((e) => this.log(`dispatch: ${e}`));
     });
+  }
+
+  private otherListeners: ((rows: Change[]) => void)[] = [];
+
+  /** The rows of the `other` publication's table, in commit order, as they arrive. */
+  onOtherRows(listener: (rows: Change[]) => void): void {
+    this.otherListeners.push(listener);
   }
 
   onStatus(listener: (s: FeedStatus) => void): void {

@@ -30,7 +30,8 @@ export type FeedStatus = 'starting' | 'streaming' | 'reconnecting' | 'stopped';
 
 export interface ChangeFeedOptions {
   dbUrl: string;
-  publication?: string;
+  /** Publications streamed through the one slot (pgoutput takes several): one walsender decodes the WAL once. */
+  publications: string[];
   /** Persistent so that a Postgres restart resumes from the confirmed LSN without losing a commit. */
   slotName: string;
   onLog?: (line: string) => void;
@@ -101,7 +102,7 @@ export class ChangeFeed extends EventEmitter {
     });
     service.on('error', (err: Error) => this.onDrop(err));
     service.on('start', () => this.setStatus('streaming'));
-    const plugin = new TextPgoutput({ protoVersion: 1, publicationNames: [this.opts.publication ?? 'supabase_realtime'] });
+    const plugin = new TextPgoutput({ protoVersion: 1, publicationNames: this.opts.publications });
     (this.lastCommitEnd ? service.subscribe(plugin, this.opts.slotName, this.lastCommitEnd) : service.subscribe(plugin, this.opts.slotName)).catch((err: Error) => this.onDrop(err));
   }
 
