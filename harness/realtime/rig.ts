@@ -66,6 +66,19 @@ export function client(rig: Rig, opts: { vsn?: '1.0.0' | '2.0.0'; url?: string; 
 
 export const userToken = (user: { id: string; email: string }, expiresInS?: number) => mintUserToken(DEFAULT_JWT_SECRET, user, expiresInS);
 
+/** Opens a socket at `query` that the server refuses at upgrade: the HTTP status and body it answered. */
+export function refusedUpgrade(rig: Rig, query: string): Promise<{ status: number; body: string }> {
+  const ws = new WebSocket(`${rig.server.url.replace('http', 'ws')}/realtime/v1/websocket?${query}`);
+  return new Promise((resolve) => {
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.on('error', () => {});
+  });
+}
+
 export function waitFor<T>(fn: () => T | undefined, timeoutMs = 5000, what = 'condition'): Promise<T> {
   const start = Date.now();
   return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import pg from 'pg';
-import { startRig, client, waitFor, subscribed, type Rig } from '../rig.ts';
+import { startRig, client, waitFor, subscribed, refusedUpgrade, type Rig } from '../rig.ts';
 import { DEFAULT_PUBLISHABLE_KEY, DEFAULT_SECRET_KEY } from '../../stack/keys.ts';
 import { BROADCAST_PATH } from '../rest-broadcast.ts';
 
@@ -60,15 +60,7 @@ test('a forged sb_ key is refused as the real server refuses anything that is no
   const own = new WebSocket(`${rig.server.url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${DEFAULT_PUBLISHABLE_KEY}&vsn=2.0.0`);
   await new Promise((resolve, reject) => { own.once('open', resolve); own.once('error', reject); });
   own.close();
-  const ws = new WebSocket(`${rig.server.url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${FORGED}&vsn=2.0.0`);
-  const { status, body } = await new Promise<{ status: number; body: string }>((resolve) => {
-    ws.on('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    ws.on('error', () => {});
-  });
+  const { status, body } = await refusedUpgrade(rig, `apikey=${FORGED}&vsn=2.0.0`);
   assert.equal(status, 401);
   assert.deepEqual(JSON.parse(body), { error: 'The token provided is not a valid JWT' });
   const rest = await fetch(`${rig.server.url}${BROADCAST_PATH}`, {

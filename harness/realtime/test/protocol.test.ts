@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { SignJWT } from 'jose';
-import { startRig, client, userToken, waitFor, subscribed, type Rig } from '../rig.ts';
+import { startRig, client, userToken, waitFor, subscribed, refusedUpgrade, type Rig } from '../rig.ts';
 import { ALICE, BOB } from '../../stack/seed-users.ts';
 
 let rig: Rig;
@@ -129,16 +129,8 @@ test('malformed frames and unknown topics: only the offender is affected', async
 });
 
 test('a socket without a valid apikey is refused at connect with 401', async () => {
-  for (const [query, message] of [['vsn=2.0.0', 'API key is missing'], ['apikey=abc&vsn=2.0.0', 'The token provided is not a valid JWT']]) {
-    const ws = new WebSocket(`${rig.server.url.replace('http', 'ws')}/realtime/v1/websocket?${query}`);
-    const { status, body } = await new Promise<{ status: number; body: string }>((resolve) => {
-      ws.on('unexpected-response', (_req, res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => { body += c; });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      ws.on('error', () => {});
-    });
+  for (const [query, message] of [['vsn=2.0.0', 'API key is missing'], ['apikey=abc&vsn=2.0.0', 'The token provided is not a valid JWT']] as const) {
+    const { status, body } = await refusedUpgrade(rig, query);
     assert.equal(status, 401);
     assert.deepEqual(JSON.parse(body), { error: message });
   }
