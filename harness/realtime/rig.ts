@@ -13,7 +13,7 @@ import type { PostgresHandle } from '../stack/postgres.ts';
 export interface Rig { db: PostgresHandle; server: RealtimeServer; anonKey: string; stop(): Promise<void> }
 
 /** A fresh seeded database and a Realtime server on free ports; `stop()` ends both. */
-export async function startRig(limits?: Partial<Limits>, opts: Pick<RealtimeOptions, 'subscribeDelayMs' | 'jwtJwks'> = {}): Promise<Rig> {
+export async function startRig(limits?: Partial<Limits>, opts: Pick<RealtimeOptions, 'subscribeDelayMs' | 'jwtJwks' | 'profile'> = {}): Promise<Rig> {
   const onLog = process.env.RT_DEBUG ? (l: string) => console.error(`[rt] ${l}`) : undefined;
   const db = await startFreshDb();
   const server = await startRealtime({ port: 0, dbUrl: db.url, jwtSecret: DEFAULT_JWT_SECRET, limits, onLog, ...opts });
@@ -22,7 +22,7 @@ export async function startRig(limits?: Partial<Limits>, opts: Pick<RealtimeOpti
 }
 
 /** A rig plus a service connection to its database, for tests that commit changes themselves. */
-export async function startRigWithDb(limits?: Partial<Limits>, opts: Pick<RealtimeOptions, 'subscribeDelayMs' | 'jwtJwks'> = {}): Promise<{ rig: Rig; db: pg.Client; stop(): Promise<void> }> {
+export async function startRigWithDb(limits?: Partial<Limits>, opts: Pick<RealtimeOptions, 'subscribeDelayMs' | 'jwtJwks' | 'profile'> = {}): Promise<{ rig: Rig; db: pg.Client; stop(): Promise<void> }> {
   const rig = await startRig(limits, opts);
   const db = new pg.Client(rig.db.url);
   db.on('error', () => {});

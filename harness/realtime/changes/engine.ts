@@ -12,7 +12,11 @@ const UNABLE = 'Unable to subscribe to changes with given parameters.';
 
 export type SubscribeResult = { ok: true; unsubscribe(): void } | { ok: false; message: string };
 
-export interface ChangeEngineOptions { dbUrl: string; publication?: string; slotName: string; onLog?: (s: string) => void }
+export interface ChangeEngineOptions {
+  dbUrl: string; publication?: string; slotName: string; onLog?: (s: string) => void;
+  /** See ChangeFeedOptions.resume: false under the faithful profile. */
+  resume?: boolean;
+}
 
 /**
  * What one change sends to one subscription: the ids of its bindings that match and share one
@@ -39,7 +43,7 @@ export class ChangeEngine {
   constructor(opts: ChangeEngineOptions) {
     this.publication = opts.publication ?? 'supabase_realtime';
     this.log = opts.onLog ?? (() => {});
-    this.feed = new ChangeFeed({ dbUrl: opts.dbUrl, publication: this.publication, slotName: opts.slotName, onLog: this.log });
+    this.feed = new ChangeFeed({ dbUrl: opts.dbUrl, publication: this.publication, slotName: opts.slotName, resume: opts.resume, onLog: this.log });
     this.auth = new Authorizer(opts.dbUrl);
     this.feed.on('transaction', (changes: Change[]) => {
       this.chain = this.chain.then(() => this.dispatch(changes)).catch((e) => this.log(`dispatch: ${e}`));
@@ -52,6 +56,21 @@ export class ChangeEngine {
 
   streaming(): boolean {
     return this.feed.status === 'streaming';
+  }
+
+  /** Whether the database answers, as far as the feed knows (false during a held outage). */
+  databaseReachable(): boolean {
+    return this.feed.reachable;
+  }
+
+  /** A fault: the change feed drops and reconnects now (control.ts). */
+  restartFeed(): void {
+    this.feed.restart();
+  }
+
+  /** A fault: the feed is down and the database reported unreachable for `ms` (control.ts). */
+  holdFeed(ms: number): void {
+    this.feed.hold(ms);
   }
 
   async start(): Promise<void> {
