@@ -17,6 +17,14 @@ test('every command answers --help with its usage', () => {
   }
 });
 
+test('up and run refuse a bad --realtime-profile before booting anything, naming the flag and the allowed values', () => {
+  for (const name of ['up', 'run']) {
+    const r = cli(name, '--realtime-profile', 'kind');
+    assert.equal(r.status, 2, name);
+    assert.equal(r.stderr.split('\n')[0], `syncwright ${name}: --realtime-profile must be one of faithful, ideal, got 'kind'`);
+  }
+});
+
 test('load refuses an unknown script, a bad number and fan-out flags on throttle, naming them', () => {
   const unknown = cli('load', 'soak');
   assert.equal(unknown.status, 2);

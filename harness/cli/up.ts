@@ -1,9 +1,10 @@
-import { intFlag, parseFlags, type Command } from './command.ts';
+import { PROFILE_USAGE, intFlag, parseFlags, profileFlag, type Command } from './command.ts';
 import { bootStack } from '../stack/up.ts';
 import { takeLock } from '../stack/lock.ts';
 import { removeStackFile, stateDir, writeStackFile } from '../stack/state.ts';
 
-const usage = `usage: syncwright up [--port-base N] [--keep] [--data-dir DIR] [--no-app] [--workers N] [--jwt-secret S] [--verbose]
+const usage = `usage: syncwright up [--port-base N] [--keep] [--data-dir DIR] [--no-app] [--workers N] [--jwt-secret S]
+                     [--realtime-profile faithful|ideal] [--verbose]
 
 Boots Postgres 17 (logical replication), the Realtime server, the reference app and its worker,
 health-checks each, writes .syncwright/stack.json in the current directory and prints
@@ -16,6 +17,7 @@ health-checks each, writes .syncwright/stack.json in the current directory and p
   --no-app        do not boot the reference app
   --workers N     reference workers to run (default 1)
   --jwt-secret S  secret the keys and user tokens are signed with (default: the Supabase CLI's)
+${PROFILE_USAGE}
   --verbose       print every part's log lines`;
 
 export const command: Command = {
@@ -26,9 +28,11 @@ export const command: Command = {
     const { values } = parseFlags(argv, {
       'port-base': { type: 'string' }, keep: { type: 'boolean' }, 'data-dir': { type: 'string' },
       'no-app': { type: 'boolean' }, workers: { type: 'string' }, 'jwt-secret': { type: 'string' }, verbose: { type: 'boolean' },
+      'realtime-profile': { type: 'string' },
     });
     const portBase = intFlag('port-base', values['port-base'] ?? process.env.SYNCWRIGHT_PORT_BASE, 0, 65532);
     const workers = intFlag('workers', values.workers, 0, 16);
+    const realtimeProfile = profileFlag(values['realtime-profile']);
     const progress = (l: string) => process.stderr.write(`syncwright up: ${l}\n`);
     const dir = stateDir();
     const release = await takeLock(dir, progress);
@@ -36,7 +40,7 @@ export const command: Command = {
     try {
       stack = await bootStack({
         portBase, keep: values.keep, dataDir: values['data-dir'], app: !values['no-app'], workers,
-        jwtSecret: values['jwt-secret'], onProgress: progress,
+        jwtSecret: values['jwt-secret'], realtimeProfile, onProgress: progress,
         onLog: values.verbose ? (l) => process.stderr.write(`${l}\n`) : undefined,
       });
     } catch (err) {

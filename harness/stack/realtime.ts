@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { spawnChild, waitForHealth, TSX_NODE_ARGS, type Child } from './children.ts';
 import { ROOT } from '../root.ts';
+import type { Profile } from '../realtime/profile.ts';
 
 
 export interface RealtimeProcess {
@@ -16,6 +17,8 @@ export interface RealtimeProcess {
 
 export interface RealtimeProcessOptions {
   port: number; dbUrl: string; jwtSecret: string; configPath?: string;
+  /** --realtime-profile; the server's default when left out. */
+  profile?: Profile;
   /** Extra environment, e.g. SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS. */
   env?: Record<string, string>;
   onLog?: (line: string) => void;
@@ -35,7 +38,8 @@ export async function startRealtimeProcess(opts: RealtimeProcessOptions): Promis
       command: process.execPath,
       // SYNCWRIGHT_RT_NODE_ARGS: extra node flags for this process alone, e.g. `syncwright load --profile`'s --cpu-prof.
       args: [...(process.env.SYNCWRIGHT_RT_NODE_ARGS ?? '').split(' ').filter(Boolean), ...TSX_NODE_ARGS, path.join(ROOT, 'harness/realtime/main.ts'), '--port', String(opts.port), '--db-url', opts.dbUrl,
-        '--jwt-secret', opts.jwtSecret, ...(opts.configPath ? ['--config', opts.configPath] : [])],
+        '--jwt-secret', opts.jwtSecret, ...(opts.configPath ? ['--config', opts.configPath] : []),
+        ...(opts.profile ? ['--realtime-profile', opts.profile] : [])],
       cwd: ROOT,
       env: opts.env,
       onLog: opts.onLog,
