@@ -22,6 +22,14 @@ test('up --help lists --jwt-alg and its values', () => {
   assert.match(r.stdout, /--jwt-alg ALG +what signs them: HS256, HS384, HS512, RS256, ES256, EdDSA/);
 });
 
+test('up and run refuse a bad --realtime-profile before booting anything, naming the flag and the allowed values', () => {
+  for (const name of ['up', 'run']) {
+    const r = cli(name, '--realtime-profile', 'kind');
+    assert.equal(r.status, 2, name);
+    assert.equal(r.stderr.split('\n')[0], `syncwright ${name}: --realtime-profile must be one of faithful, ideal, got 'kind'`);
+  }
+});
+
 test('load refuses an unknown script, a bad number and fan-out flags on throttle, naming them', () => {
   const unknown = cli('load', 'soak');
   assert.equal(unknown.status, 2);

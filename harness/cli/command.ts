@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isProfile, profileError, type Profile } from '../realtime/profile.ts';
 
 export interface Command {
   name: string;
@@ -31,3 +32,16 @@ export function intFlag(name: string, value: string | undefined, min = 0, max = 
   }
   return n;
 }
+
+/** `--realtime-profile`, shared by up and run: undefined when not given (the server's default then). */
+export function profileFlag(value: string | undefined): Profile | undefined {
+  if (value === undefined) return undefined;
+  if (!isProfile(value)) throw new UsageError(profileError('--realtime-profile', value));
+  return value;
+}
+
+/** The usage line of --realtime-profile, the same in every command that takes it. */
+export const PROFILE_USAGE = `  --realtime-profile faithful|ideal
+                  faithful (default): the Realtime server fails as production does, losing the
+                  commits of a change feed restart and refusing joins while Postgres is down;
+                  ideal: it loses nothing (docs/contract.md section 1)`;

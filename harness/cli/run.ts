@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
+import { PROFILE_USAGE, intFlag, parseFlags, profileFlag, UsageError, type Command } from './command.ts';
 import { runPlaywright } from '../conformance/playwright.ts';
 import { readRunResults } from '../conformance/results.ts';
 import { matrixArgs, plantedVerdicts, printVerdicts, runMatrix } from '../conformance/matrix.ts';
@@ -14,6 +14,7 @@ import { ensureK6 } from '../setup/k6.ts';
 import type { Report } from '../schema/report.ts';
 
 const usage = `usage: syncwright run [--grep RE] [--repeat-each N] [--no-matrix] [--no-load] [--trace on|off|retain-on-failure]
+                      [--realtime-profile faithful|ideal]
                       [--app-url URL --supabase-url URL --anon-key K --db-url URL --jwt-secret S]
 
 Boots the local stack once (specs that restart its processes boot their own), runs the conformance
@@ -27,6 +28,7 @@ was caught.
   --repeat-each N    run each scenario N times (flakiness check); the matrix then runs once, after
   --no-matrix       skip the planted-bug matrix (also skipped with --grep and external targets)
   --no-load          skip the k6 fan-out smoke that fills the report's load section
+${PROFILE_USAGE.replaceAll('\n                  ', '\n                     ')}
   --app-url …        test an external app / a real Supabase instead of booting the local stack
                      (needs --supabase-url, --anon-key, --db-url and --jwt-secret)`;
 
@@ -38,11 +40,13 @@ export const command: Command = {
     const { values } = parseFlags(argv, {
       grep: { type: 'string' }, 'repeat-each': { type: 'string' }, 'no-matrix': { type: 'boolean' }, 'no-load': { type: 'boolean' }, trace: { type: 'string' },
       'app-url': { type: 'string' }, 'supabase-url': { type: 'string' }, 'anon-key': { type: 'string' }, 'db-url': { type: 'string' },
-      'jwt-secret': { type: 'string' }, 'service-role-key': { type: 'string' },
+      'jwt-secret': { type: 'string' }, 'service-role-key': { type: 'string' }, 'realtime-profile': { type: 'string' },
     });
     const repeat = intFlag('repeat-each', values['repeat-each'], 1, 100);
     if (values.trace && !['on', 'off', 'retain-on-failure'].includes(values.trace)) throw new UsageError(`--trace must be on, off or retain-on-failure, got '${values.trace}'`);
     const external = values['app-url'];
+    const realtimeProfile = profileFlag(values['realtime-profile']);
+    if (external && realtimeProfile) throw new UsageError('--realtime-profile is for the local stack; an external target fails as it does');
     const env: Record<string, string> = {};
     if (external) {
       for (const f of ['supabase-url', 'anon-key', 'db-url', 'jwt-secret'] as const) if (!values[f]) throw new UsageError(`--${f} is required with --app-url`);
@@ -61,7 +65,7 @@ export const command: Command = {
     let shared: Awaited<ReturnType<typeof bootLogged>> | undefined;
     if (!external) {
       progress('booting the local stack (Postgres, Realtime, app, worker)');
-      shared = await bootLogged();
+      shared = await bootLogged({}, { realtimeProfile });
       env[SHARED_ENV] = JSON.stringify(shared.shared);
     }
     try {
@@ -106,7 +110,7 @@ export const command: Command = {
       }
       const report = buildReport({
         kind: 'conformance', runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
-        target: external ? { kind: 'external', appUrl: external, supabaseUrl: values['supabase-url'] } : { kind: 'local' },
+        target: external ? { kind: 'external', appUrl: external, supabaseUrl: values['supabase-url'] } : { kind: 'local', realtimeProfile: shared?.stack.info.realtimeProfile },
         budget: config.latencyBudget, scenarios, planted, load,
       });
       const dir = await writeReport(report, { artifacts });

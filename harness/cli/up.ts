@@ -1,10 +1,11 @@
-import { UsageError, intFlag, parseFlags, type Command } from './command.ts';
+import { PROFILE_USAGE, UsageError, intFlag, parseFlags, profileFlag, type Command } from './command.ts';
 import { JWKS_PATH, JWT_ALGS, isJwtAlg } from '../stack/signing.ts';
 import { bootStack } from '../stack/up.ts';
 import { takeLock } from '../stack/lock.ts';
 import { removeStackFile, stateDir, writeStackFile } from '../stack/state.ts';
 
-const usage = `usage: syncwright up [--port-base N] [--keep] [--data-dir DIR] [--no-app] [--workers N] [--jwt-secret S] [--jwt-alg ALG] [--verbose]
+const usage = `usage: syncwright up [--port-base N] [--keep] [--data-dir DIR] [--no-app] [--workers N] [--jwt-secret S] [--jwt-alg ALG]
+                     [--realtime-profile faithful|ideal] [--verbose]
 
 Boots Postgres 17 (logical replication), the Realtime server, the reference app and its worker,
 health-checks each, writes .syncwright/stack.json in the current directory and prints
@@ -20,6 +21,7 @@ health-checks each, writes .syncwright/stack.json in the current directory and p
   --jwt-alg ALG   what signs them: ${JWT_ALGS.join(', ')} (default ${JWT_ALGS[0]}). HS algs use
                   the secret; the others a new key pair, whose public key is served at
                   <supabaseUrl>${JWKS_PATH} and verified by Realtime
+${PROFILE_USAGE}
   --verbose       print every part's log lines`;
 
 export const command: Command = {
@@ -30,11 +32,13 @@ export const command: Command = {
     const { values } = parseFlags(argv, {
       'port-base': { type: 'string' }, keep: { type: 'boolean' }, 'data-dir': { type: 'string' },
       'no-app': { type: 'boolean' }, workers: { type: 'string' }, 'jwt-secret': { type: 'string' }, 'jwt-alg': { type: 'string' }, verbose: { type: 'boolean' },
+      'realtime-profile': { type: 'string' },
     });
     const portBase = intFlag('port-base', values['port-base'] ?? process.env.SYNCWRIGHT_PORT_BASE, 0, 65532);
     const workers = intFlag('workers', values.workers, 0, 16);
     const jwtAlg = values['jwt-alg'];
     if (jwtAlg !== undefined && !isJwtAlg(jwtAlg)) throw new UsageError(`--jwt-alg must be one of ${JWT_ALGS.join(', ')}, got '${jwtAlg}'`);
+    const realtimeProfile = profileFlag(values['realtime-profile']);
     const progress = (l: string) => process.stderr.write(`syncwright up: ${l}\n`);
     const dir = stateDir();
     const release = await takeLock(dir, progress);
@@ -42,7 +46,7 @@ export const command: Command = {
     try {
       stack = await bootStack({
         portBase, keep: values.keep, dataDir: values['data-dir'], app: !values['no-app'], workers,
-        jwtSecret: values['jwt-secret'], jwtAlg, onProgress: progress,
+        jwtSecret: values['jwt-secret'], jwtAlg, realtimeProfile, onProgress: progress,
         onLog: values.verbose ? (l) => process.stderr.write(`${l}\n`) : undefined,
       });
     } catch (err) {

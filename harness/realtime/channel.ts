@@ -17,9 +17,22 @@ interface JoinConfig {
   private?: boolean | string;
 }
 
-/** After a token refresh the real server re-subscribes postgres_changes after a random 1–3 s (postgres_subscribe's backoff). */
+/**
+ * The real server's `postgres_subscribe()` backoff, a random 1–3 s: after a token refresh, after
+ * the change feed went down, and between retries while it is still down.
+ */
 const RESUBSCRIBE_MIN_MS = 1_000;
 const RESUBSCRIBE_MAX_MS = 3_000;
+
+/** After a subscribe error it pushed to the channel, the real server's `postgres_subscribe(5, 10)`. */
+const SUBSCRIBE_ERROR_MIN_MS = 5_000;
+const SUBSCRIBE_ERROR_MAX_MS = 10_000;
+const between = (min: number, max: number) => min + Math.random() * (max - min);
+
+/** The real server's reply when Connect cannot reach the project database (realtime_channel.ex). */
+export const DB_UNREACHABLE = 'UnableToConnectToProject: Realtime was unable to connect to the project database';
+/** The real server sleeps CHANNEL_ERROR_BACKOFF_MS (default 5 s) before any join error reply; we only for this one. */
+const JOIN_ERROR_BACKOFF_MS = 5_000;
 
 /** `postgres_changes_options.wait`: how long the join reply is held by default, and at most. */
 const WAIT_DEFAULT_MS = 15_000;
@@ -56,6 +69,8 @@ export class Channel {
   private retryTimer?: NodeJS.Timeout;
   private resubscribeTimer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
+  /** The postgres_changes bindings once live, to subscribe again after the feed restarts. */
+  private pgBindings?: ({ id: number } & Record<string, unknown>)[];
   private presenceKey = '';
   private presenceRefs = new Set<string>();
   ack = false;
@@ -128,6 +143,12 @@ export class Channel {
     if (this.closed) return;
     this.token = typeof token === 'string' ? token : undefined;
     this.claims = check.claims;
+    // Every real join goes through Connect.lookup_or_start_connection, which needs the database.
+    if (tenant.profile === 'faithful' && tenant.engine && !tenant.engine.databaseReachable()) {
+      await new Promise((r) => setTimeout(r, JOIN_ERROR_BACKOFF_MS));
+      if (this.closed) return;
+      return fail(DB_UNREACHABLE);
+    }
 
     this.isPrivate = config.private === true || config.private === 'true';
     this.ack = config.broadcast?.ack === true;
@@ -201,7 +222,7 @@ export class Channel {
    * Subscribes the bindings. While the database cannot be reached it reports each failure through
    * `onRetry` and tries again, as the real server does (it waits 5–10 s; we wait 1–2 s).
    */
-  private async subscribeChanges(bindings: ({ id: number } & Record<string, unknown>)[], onRetry: (message: string) => void): Promise<Activation> {
+  private async subscribeChanges(bindings: ({ id: number } & Record<string, unknown>)[], onRetry: (message: string) => void, retry = true): Promise<Activation> {
     const engine = this.tenant.engine;
     if (!engine) return { refused: 'Realtime was unable to connect to the project database' };
     const specs: BindingSpec[] = bindings.map((b) => ({
@@ -218,6 +239,7 @@ export class Channel {
     } catch (err) {
       if (this.closed) return { closed: true };
       onRetry(`Realtime was unable to connect to the project database: ${(err as Error).message}`);
+      if (!retry) return { refused: 'Realtime was unable to connect to the project database' };
       await new Promise((r) => { this.retryTimer = setTimeout(r, 1000 + Math.random() * 1000); });
       return this.closed ? { closed: true } : this.subscribeChanges(bindings, onRetry);
     }
@@ -227,7 +249,38 @@ export class Channel {
     }
     if (!result.ok) return { refused: result.message };
     this.unsubscribe = result.unsubscribe;
+    this.pgBindings = bindings;
     return { live: true };
+  }
+
+  /**
+   * The change feed went down (faithful): the subscription is gone with it, as the real server's
+   * subscriptions go with its CDC workers, and the channel subscribes again after 1–3 s. Changes
+   * committed before that are not delivered to it.
+   */
+  postgresDown(): void {
+    if (this.closed || !this.unsubscribe) return;
+    this.unsubscribe();
+    this.unsubscribe = undefined;
+    clearTimeout(this.resubscribeTimer);
+    this.resubscribeTimer = setTimeout(() => void this.postgresSubscribe(), between(RESUBSCRIBE_MIN_MS, RESUBSCRIBE_MAX_MS));
+  }
+
+  /** The real `:postgres_subscribe`: silent retries until the feed is back, then the system ack again. */
+  private async postgresSubscribe(): Promise<void> {
+    const engine = this.tenant.engine;
+    if (this.closed || !engine || !this.pgBindings || this.unsubscribe) return;
+    if (!engine.streaming()) {
+      // PostgresCdc.connect answers nil while the CDC workers start: retried in 1–3 s, nothing sent.
+      this.resubscribeTimer = setTimeout(() => void this.postgresSubscribe(), between(RESUBSCRIBE_MIN_MS, RESUBSCRIBE_MAX_MS));
+      return;
+    }
+    let failed: string | undefined;
+    const result = await this.subscribeChanges(this.pgBindings, (message) => { failed = message; }, false);
+    if ('live' in result) return this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
+    if ('closed' in result) return;
+    this.system(EVENTS.postgresChanges, 'error', failed ?? result.refused);
+    if (failed) this.resubscribeTimer = setTimeout(() => void this.postgresSubscribe(), between(SUBSCRIBE_ERROR_MIN_MS, SUBSCRIBE_ERROR_MAX_MS));
   }
 
   private deliverChange(dataJson: string, ids: number[]): void {
@@ -310,7 +363,7 @@ export class Channel {
       if (this.closed) return;
       this.tenant.engine?.updateClaims(`${this.conn.id}:${this.topic}:${this.joinRef}`, this.claims);
       this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
-    }, RESUBSCRIBE_MIN_MS + Math.random() * (RESUBSCRIBE_MAX_MS - RESUBSCRIBE_MIN_MS));
+    }, between(RESUBSCRIBE_MIN_MS, RESUBSCRIBE_MAX_MS));
   }
 
   async broadcast(ref: string | null, payload: unknown): Promise<void> {

@@ -53,6 +53,12 @@ test('a bad SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS exits 2 naming it', async () => {
   assert.match(r.stderr, /SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS must be a whole number of milliseconds, got '2s'/);
 });
 
+test('a bad --realtime-profile exits 2 with one line naming the flag and the allowed values', async () => {
+  const r = await run(['--port', '0', '--db-url', 'postgresql://127.0.0.1:1/none', '--jwt-secret', 's', '--realtime-profile', 'kind']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim(), "realtime: --realtime-profile must be one of faithful, ideal, got 'kind'");
+});
+
 test('a bad [realtime] limit in --config is refused before anything starts', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sw-rt-main-'));
   try {

@@ -4,8 +4,10 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startRealtime } from './server.ts';
 import { loadLimits } from './limits.ts';
+import { DEFAULT_PROFILE, PROFILES, isProfile, profileError } from './profile.ts';
 
 const USAGE = `usage: node --import tsx harness/realtime/main.ts --port N --db-url URL --jwt-secret S [--jwt-jwks FILE] [--api-keys FILE] [--config supabase/config.toml]
+       [--realtime-profile ${PROFILES.join('|')}]
 
 Serves the Supabase Realtime protocol at /realtime/v1/websocket and GET /health.
 
@@ -14,6 +16,9 @@ Serves the Supabase Realtime protocol at /realtime/v1/websocket and GET /health.
                    keys are served at /auth/v1/.well-known/jwks.json, as Supabase Auth serves them
   --api-keys FILE  the project's opaque API keys and the JWT the API gateway swaps each for:
                    {"sb_publishable_…": "<anon JWT>", "sb_secret_…": "<service_role JWT>"}
+  --realtime-profile P  how faithfully it fails (default ${DEFAULT_PROFILE}): faithful loses the commits of a
+                   change feed restart and refuses joins while Postgres is down, as production does;
+                   ideal loses nothing (docs/contract.md section 1)
 
 Environment:
   SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS  delay between a join's reply (SUBSCRIBED) and its postgres_changes
@@ -28,7 +33,7 @@ async function run(): Promise<number> {
     ({ values } = parseArgs({
       options: {
         port: { type: 'string' }, 'db-url': { type: 'string' }, 'jwt-secret': { type: 'string' }, 'jwt-jwks': { type: 'string' },
-        'api-keys': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        'api-keys': { type: 'string' }, config: { type: 'string' }, 'realtime-profile': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
     }));
@@ -50,6 +55,11 @@ async function run(): Promise<number> {
       console.error(`realtime: --${flag} is required\n\n${USAGE}`);
       return 2;
     }
+  }
+  const profile = values['realtime-profile'] ?? DEFAULT_PROFILE;
+  if (!isProfile(profile)) {
+    console.error(`realtime: ${profileError('--realtime-profile', profile)}`);
+    return 2;
   }
   const delay = process.env.SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS || '0';
   if (!/^\d+$/.test(delay)) {
@@ -85,7 +95,7 @@ async function run(): Promise<number> {
   try {
     server = await startRealtime({
       port, dbUrl: values['db-url']!, jwtSecret: values['jwt-secret']!, jwtJwks: jwks, apiKeys, subscribeDelayMs: Number(delay),
-      limits, onLog: (l) => console.error(`[realtime] ${l}`),
+      limits, profile, onLog: (l) => console.error(`[realtime] ${l}`),
     });
   } catch (err) {
     // A taken port is a user's matter: one line. Anything else keeps its stack, below.
@@ -93,7 +103,7 @@ async function run(): Promise<number> {
     console.error(`realtime: port ${port} is already taken by another process; stop it, or pick another port`);
     return 1;
   }
-  console.error(`[realtime] listening on ${server.url}`);
+  console.error(`[realtime] listening on ${server.url} (profile ${profile})`);
   const stop = () => {
     void server.stop().finally(() => process.exit(0));
   };

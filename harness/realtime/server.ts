@@ -7,7 +7,8 @@ import { Connection } from './connection.ts';
 import { Tenant } from './tenant.ts';
 import { ChannelPolicies } from './policies.ts';
 import { MESSAGES_TABLE, broadcastRows } from './db-broadcast.ts';
-import { CONTROL_PATH, subscribeDelayControl } from './control.ts';
+import { CONTROL_ROUTES } from './control.ts';
+import { DEFAULT_PROFILE, type Profile } from './profile.ts';
 import { BROADCAST_PATH, restBroadcast } from './rest-broadcast.ts';
 import { SOCKET_PATH, VSN_1, VSN_2, type Vsn } from './constants.ts';
 import { gatewayHttp, gatewaySocket, serveJwks, type ApiKeys } from './gateway.ts';
@@ -24,12 +25,15 @@ export interface RealtimeOptions {
   limits?: Partial<Limits>;
   /** Delay before a join's postgres_changes go live and are acked (default 0); see Tenant. */
   subscribeDelayMs?: number;
+  /** How faithfully the server fails (profile.ts; default faithful). */
+  profile?: Profile;
   onLog?: (line: string) => void;
 }
 
 export interface RealtimeServer {
   port: number;
   url: string;
+  profile: Profile;
   engine: ChangeEngine;
   tenant: Tenant;
   stop(): Promise<void>;
@@ -47,15 +51,20 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServer> {
   const log = opts.onLog ?? (() => {});
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const profile = opts.profile ?? DEFAULT_PROFILE;
   // The realtime schema (and the messages publication the engine also reads) first.
   const policies = new ChannelPolicies(opts.dbUrl);
   await policies.install();
   const engine = new ChangeEngine({
     dbUrl: opts.dbUrl, slotName: `syncwright_realtime_${opts.port || process.pid}`, onLog: log, maxRecordBytes: limits.maxRecordBytes, other: MESSAGES_TABLE,
+    resume: profile === 'ideal',
   });
-  const tenant = new Tenant(limits, { secret: opts.jwtSecret, jwks: opts.jwtJwks }, engine, log, { subscribeDelayMs: opts.subscribeDelayMs, policies });
+  const tenant = new Tenant(limits, { secret: opts.jwtSecret, jwks: opts.jwtJwks }, engine, log, { subscribeDelayMs: opts.subscribeDelayMs, policies, profile });
   engine.onOtherRows((rows) => broadcastRows(tenant, rows, log));
-  engine.onStatus((s) => log(`replication ${s}`));
+  engine.onStatus((s) => {
+    log(`replication ${s}`);
+    if (s === 'reconnecting' && profile === 'faithful') tenant.postgresDown();
+  });
   await engine.start();
 
   // ws closes the socket with 1009 itself when a frame is over the limit.
@@ -69,8 +78,9 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
       const ok = engine.streaming();
       return json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'replication not streaming', connections: tenant.users.size });
     }
-    if (url.pathname === CONTROL_PATH) {
-      void subscribeDelayControl(req, tenant).then((r) => json(res, r.status, r.body), () => json(res, 500, { code: 'internal', error: 'control failed' }));
+    const control = CONTROL_ROUTES[url.pathname];
+    if (control) {
+      void control(req, tenant).then((r) => json(res, r.status, r.body), () => json(res, 500, { code: 'internal', error: 'control failed' }));
       return;
     }
     if (url.pathname.startsWith(BROADCAST_PATH)) {
@@ -112,6 +122,7 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    profile,
     engine,
     tenant,
     async stop() {

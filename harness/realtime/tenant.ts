@@ -4,6 +4,7 @@ import type { Channel } from './channel.ts';
 import type { JwtKeys } from './auth.ts';
 import type { ChannelPolicies } from './policies.ts';
 import { TOPIC_PREFIX } from './constants.ts';
+import { DEFAULT_PROFILE, type Profile } from './profile.ts';
 
 /** State shared by every socket of the one tenant this server serves. */
 export class Tenant {
@@ -23,12 +24,16 @@ export class Tenant {
   /** Per user (JWT `sub`), set through the control endpoint (control.ts); wins over subscribeDelayMs. */
   readonly subscribeDelays = new Map<string, number>();
 
+  /** How faithfully this server fails (profile.ts). */
+  readonly profile: Profile;
+
   /** RLS on realtime.messages, which authorizes private channels; without a database none may join. */
   readonly policies?: ChannelPolicies;
 
   constructor(readonly limits: Limits, readonly jwt: JwtKeys, readonly engine: ChangeEngine | undefined, readonly log: (s: string) => void,
-    opts: { subscribeDelayMs?: number; policies?: ChannelPolicies } = {}) {
+    opts: { subscribeDelayMs?: number; policies?: ChannelPolicies; profile?: Profile } = {}) {
     this.subscribeDelayMs = opts.subscribeDelayMs ?? 0;
+    this.profile = opts.profile ?? DEFAULT_PROFILE;
     this.policies = opts.policies;
     this.joins = new WindowLimiter(limits.maxJoinsPerSecond);
     this.events = new WindowLimiter(limits.maxEventsPerSecond);
@@ -36,6 +41,14 @@ export class Tenant {
 
   subscribeDelayFor(claims: { sub?: unknown }): number {
     return this.subscribeDelays.get(String(claims.sub)) ?? this.subscribeDelayMs;
+  }
+
+  /**
+   * The change feed went down (faithful only): every channel hears of it, as the real server's
+   * channels get `postgres_cdc_rls_down` when the tenant's CDC workers stop.
+   */
+  postgresDown(): void {
+    for (const set of this.topics.values()) for (const ch of set) ch.postgresDown();
   }
 
   nextRef(): string {

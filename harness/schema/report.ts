@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROFILES } from '../realtime/profile.ts';
 import { Verdict } from './history.ts';
 
 export const LatencySummary = z.object({ count: z.number(), p50: z.number(), p95: z.number(), p99: z.number(), max: z.number(), mean: z.number() });
@@ -56,7 +57,11 @@ export const Report = z.object({
     node: z.string(), os: z.string(), chromium: z.string().optional(), postgres: z.string().optional(),
     supabaseJs: z.string().optional(), k6: z.string().optional(),
   }),
-  target: z.object({ kind: z.enum(['local', 'external']), appUrl: z.string().optional(), supabaseUrl: z.string().optional() }),
+  target: z.object({
+    kind: z.enum(['local', 'external']), appUrl: z.string().optional(), supabaseUrl: z.string().optional(),
+    /** The local Realtime server's fidelity profile (harness/realtime/profile.ts); absent for an external target and in older reports. */
+    realtimeProfile: z.enum(PROFILES).optional(),
+  }),
   budget: z.object({ p95: z.number(), max: z.number() }),
   scenarios: z.array(ScenarioResult),
   planted: z.array(PlantedResult).default([]),

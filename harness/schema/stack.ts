@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROFILES } from '../realtime/profile.ts';
 
 // Contract section 1: what `syncwright up` writes to .syncwright/stack.json.
 export const StackUser = z.object({
@@ -24,6 +25,8 @@ export const StackInfo = z.object({
   /** Opaque API keys: `sb_publishable_…` acts as anonKey, `sb_secret_…` as serviceRoleKey. */
   publishableKey: z.string().optional(),
   secretKey: z.string().optional(),
+  /** How faithfully the Realtime server fails (harness/realtime/profile.ts); left out by stacks from before it. */
+  realtimeProfile: z.enum(PROFILES).optional(),
   // Additions beyond the contract: pids and ports let faults and teardown act on the parts.
   ports: z.object({ api: z.number(), db: z.number(), app: z.number().optional(), worker: z.number().optional() }).optional(),
   dataDir: z.string().optional(),

@@ -4,6 +4,7 @@ import type { JWK } from 'jose';
 import type { ApiKeys } from '../realtime/gateway.ts';
 import { spawnChild, waitForHealth, TSX_NODE_ARGS, type Child } from './children.ts';
 import { ROOT } from '../root.ts';
+import type { Profile } from '../realtime/profile.ts';
 
 
 export interface RealtimeProcess {
@@ -23,6 +24,8 @@ export interface RealtimeProcessOptions {
   jwks?: { keys: JWK[] };
   apiKeys?: ApiKeys;
   dir?: string;
+  /** --realtime-profile; the server's default when left out. */
+  profile?: Profile;
   /** Extra environment, e.g. SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS. */
   env?: Record<string, string>;
   onLog?: (line: string) => void;
@@ -51,7 +54,8 @@ export async function startRealtimeProcess(opts: RealtimeProcessOptions): Promis
       command: process.execPath,
       // SYNCWRIGHT_RT_NODE_ARGS: extra node flags for this process alone, e.g. `syncwright load --profile`'s --cpu-prof.
       args: [...(process.env.SYNCWRIGHT_RT_NODE_ARGS ?? '').split(' ').filter(Boolean), ...TSX_NODE_ARGS, path.join(ROOT, 'harness/realtime/main.ts'), '--port', String(opts.port), '--db-url', opts.dbUrl,
-        '--jwt-secret', opts.jwtSecret, ...fileArgs, ...(opts.configPath ? ['--config', opts.configPath] : [])],
+        '--jwt-secret', opts.jwtSecret, ...fileArgs, ...(opts.configPath ? ['--config', opts.configPath] : []),
+        ...(opts.profile ? ['--realtime-profile', opts.profile] : [])],
       cwd: ROOT,
       env: opts.env,
       onLog: opts.onLog,

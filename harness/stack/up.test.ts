@@ -45,11 +45,14 @@ async function workdir(): Promise<string> {
 
 test('two stacks with --port-base 0 boot side by side; SIGTERM leaves no process behind', async () => {
   const [a, b] = await Promise.all([workdir(), workdir()]);
-  const [sa, sb] = await Promise.all([up(a), up(b)]);
+  const [sa, sb] = await Promise.all([up(a), up(b, ['--port-base', '0', '--no-app', '--workers', '0', '--realtime-profile', 'ideal'])]);
   const ia = StackInfo.parse(JSON.parse(await readFile(sa.file, 'utf8')));
   const ib = StackInfo.parse(JSON.parse(await readFile(sb.file, 'utf8')));
   assert.notEqual(ia.supabaseUrl, ib.supabaseUrl);
   assert.notEqual(ia.dbUrl, ib.dbUrl);
+  assert.equal(ia.realtimeProfile, 'faithful', 'faithful by default');
+  assert.equal(ib.realtimeProfile, 'ideal');
+  assert.match(sb.stderr(), /booting Realtime \(profile ideal\)/);
   for (const info of [ia, ib]) {
     assert.equal((await fetch(`${info.supabaseUrl}/health`)).status, 200);
     assert.deepEqual(info.users.map((u) => u.email), ['alice@example.test', 'bob@example.test']);

@@ -11,6 +11,7 @@ import { makeDir } from './fs-problem.ts';
 import { loadLimits } from '../realtime/limits.ts';
 import { applyMigrations, applySeed } from './migrate.ts';
 import { startRealtimeProcess, type RealtimeProcess } from './realtime.ts';
+import { DEFAULT_PROFILE, type Profile } from '../realtime/profile.ts';
 import { ALICE, BOB } from './seed-users.ts';
 import { ROOT } from '../root.ts';
 
@@ -33,6 +34,8 @@ export interface BootOptions {
   env?: Record<string, string>;
   onProgress?: (line: string) => void;
   onLog?: (line: string) => void;
+  /** How faithfully the Realtime server fails (default faithful); written to stack.json. */
+  realtimeProfile?: Profile;
   /** Where Postgres's binaries, cache and reachable home are (tests put them elsewhere). */
   postgres?: Pick<PostgresOptions, 'binDir' | 'homeBase' | 'cacheDir'>;
 }
@@ -111,6 +114,7 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
   };
   const jwtSecret = opts.jwtSecret ?? DEFAULT_JWT_SECRET;
   const configPath = opts.configPath ?? path.join(ROOT, 'supabase/config.toml');
+  const realtimeProfile = opts.realtimeProfile ?? DEFAULT_PROFILE;
   // Everything a user can get wrong is checked before anything boots, so a mistake costs no clean-up.
   loadLimits(configPath);
   const keys = await projectKeys(opts.jwtAlg ?? 'HS256', jwtSecret);
@@ -136,9 +140,9 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
     await applySeed(postgres.url, path.join(ROOT, 'supabase/seed.sql'));
     phase(`migrations (${applied.length}) + seed`);
 
-    progress(`booting Realtime on 127.0.0.1:${ports.api}`);
+    progress(`booting Realtime (profile ${realtimeProfile}) on 127.0.0.1:${ports.api}`);
     const startRt = () => startRealtimeProcess({
-      port: ports.api, dbUrl: postgres.url, jwtSecret, jwks: isAsymmetric(keys.alg) ? keys.jwks : undefined, apiKeys, dir: dataDir, configPath, env: opts.env, onLog: log,
+      port: ports.api, dbUrl: postgres.url, jwtSecret, jwks: isAsymmetric(keys.alg) ? keys.jwks : undefined, apiKeys, dir: dataDir, configPath, env: opts.env, onLog: log, profile: realtimeProfile,
     });
     const realtime = await onFreshPort(opts.portBase, startRt, async () => {
       ports.api = await freePort();
@@ -189,7 +193,7 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
       supabaseUrl: realtime.url, anonKey, serviceRoleKey, jwtSecret, dbUrl: postgres.url,
       jwtAlg: keys.alg, jwksUrl: `${realtime.url}${JWKS_PATH}`, ...(keys.privateJwk ? { jwtSigningKey: keys.privateJwk } : {}),
       publishableKey: DEFAULT_PUBLISHABLE_KEY, secretKey: DEFAULT_SECRET_KEY,
-      ...(app ? { appUrl: app.url } : {}), users, ports, dataDir, pid: process.pid,
+      ...(app ? { appUrl: app.url } : {}), users, realtimeProfile, ports, dataDir, pid: process.pid,
       pids: { realtime: realtime.pid(), ...(app ? { app: app.pid } : {}) },
     });
     timings.push(['total', Math.round(performance.now() - t0)]);

@@ -23,6 +23,8 @@ export interface ChangeEngineOptions {
   other?: { publication: string; schema: string; table: string };
   /** A change larger than this (as apply_rls measures it, wal-size.ts) is sent as a 413. */
   maxRecordBytes: number;
+  /** See ChangeFeedOptions.resume: false under the faithful profile. */
+  resume?: boolean;
 }
 
 const TOO_LARGE = 'Error 413: Payload Too Large';
@@ -57,7 +59,9 @@ export class ChangeEngine {
     this.log = opts.onLog ?? (() => {});
     this.maxRecordBytes = opts.maxRecordBytes;
     const other = opts.other;
-    this.feed = new ChangeFeed({ dbUrl: opts.dbUrl, publications: other ? [this.publication, other.publication] : [this.publication], slotName: opts.slotName, onLog: this.log });
+    this.feed = new ChangeFeed({
+      dbUrl: opts.dbUrl, publications: other ? [this.publication, other.publication] : [this.publication], slotName: opts.slotName, resume: opts.resume, onLog: this.log,
+    });
     this.auth = new Authorizer(opts.dbUrl);
     this.feed.on('transaction', (all: Change[]) => {
       const isOther = (c: Change) => Boolean(other) && c.schema === other!.schema && c.table === other!.table;
@@ -81,6 +85,21 @@ export class ChangeEngine {
 
   streaming(): boolean {
     return this.feed.status === 'streaming';
+  }
+
+  /** Whether the database answers, as far as the feed knows (false during a held outage). */
+  databaseReachable(): boolean {
+    return this.feed.reachable;
+  }
+
+  /** A fault: the change feed drops and reconnects now (control.ts). */
+  restartFeed(): void {
+    this.feed.restart();
+  }
+
+  /** A fault: the feed is down and the database reported unreachable for `ms` (control.ts). */
+  holdFeed(ms: number): void {
+    this.feed.hold(ms);
   }
 
   async start(): Promise<void> {

@@ -32,8 +32,12 @@ export interface ChangeFeedOptions {
   dbUrl: string;
   /** Publications streamed through the one slot (pgoutput takes several): one walsender decodes the WAL once. */
   publications: string[];
-  /** Persistent so that a Postgres restart resumes from the confirmed LSN without losing a commit. */
   slotName: string;
+  /**
+   * After a drop, resume from the confirmed LSN (default), so a Postgres restart loses no commit; or,
+   * with false, start from now on a fresh slot, as the real server's temporary slot does (profile.ts).
+   */
+  resume?: boolean;
   onLog?: (line: string) => void;
 }
 
@@ -84,6 +88,42 @@ export class ChangeFeed extends EventEmitter {
     await this.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [this.opts.slotName]);
   }
 
+  /**
+   * The slot again, from now: whatever the old one held is gone, as a temporary slot is with its
+   * connection. A walsender of ours that has not noticed its client went away still holds it.
+   */
+  private async freshSlot(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const [slot] = await this.query<{ active_pid: number | null }>(`select active_pid from pg_replication_slots where slot_name = $1`, [this.opts.slotName]);
+      if (!slot) break;
+      await (slot.active_pid
+        ? this.query('select pg_terminate_backend($1)', [slot.active_pid])
+        : this.query('select pg_drop_replication_slot($1)', [this.opts.slotName])).catch(() => {});
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await this.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [this.opts.slotName]);
+    this.lastCommitEnd = undefined;
+  }
+
+  /** Drops the replication connection and reconnects, as when Postgres goes away (a fault). */
+  restart(): void {
+    this.onDrop(new Error('restart requested'), true);
+  }
+
+  /** Behaves as if Postgres could not be reached for `ms`: the feed is down and `reachable` false. */
+  hold(ms: number): void {
+    this.heldUntil = Math.max(this.heldUntil, Date.now() + ms);
+    this.onDrop(new Error(`database outage of ${ms} ms requested`), true);
+  }
+
+  /** False while a held outage lasts, or since a drop until a query succeeds again. */
+  get reachable(): boolean {
+    return !this.unreachable && Date.now() >= this.heldUntil;
+  }
+
+  private heldUntil = 0;
+  private unreachable = false;
+
   private async connect(): Promise<void> {
     const service = new LogicalReplicationService(
       { connectionString: this.opts.dbUrl },
@@ -107,17 +147,23 @@ export class ChangeFeed extends EventEmitter {
   }
 
   private dropping = false;
-  private onDrop(err: Error): void {
+  private onDrop(err: Error, requested = false): void {
     if (this.stopped || this.dropping) return;
     this.dropping = true;
+    // Not on a requested drop: the database itself is still there (hold() has its own deadline).
+    if (!requested) this.unreachable = true;
     this.log(`replication connection lost: ${err.message}; reconnecting`);
     this.setStatus('reconnecting');
     void this.service?.destroy().catch(() => {});
     const retry = async (delay: number): Promise<void> => {
       if (this.stopped) return;
       await new Promise((r) => setTimeout(r, delay));
+      const held = this.heldUntil - Date.now();
+      if (held > 0) return retry(held);
       try {
         await this.query('select 1');
+        this.unreachable = false;
+        if (this.opts.resume === false) await this.freshSlot();
         this.pending = [];
         this.inTransaction = false;
         this.dropping = false;

@@ -218,7 +218,12 @@ export class SyncEngine {
     // SUBSCRIBED only means the join was answered; changes flow once the postgres_changes ack arrives.
     const readyOnSubscribed = this.bugOn('ready-on-subscribed');
     ch.on('system' as never, {} as never, (m: { extension?: string; status?: string }) => {
-      if (m.extension === 'postgres_changes' && !readyOnSubscribed) this.pgReady = m.status === 'ok';
+      if (m.extension === 'postgres_changes' && !readyOnSubscribed) {
+        this.pgReady = m.status === 'ok';
+        // A repeated ack means the server subscribed again (its change feed restarted, a token was
+        // refreshed): changes of the gap may be lost, so catch up as after a reconnect.
+        if (m.status === 'ok') this.wasConnected = false;
+      }
       this.tick();
     });
     ch.subscribe((state) => {

@@ -1,0 +1,21 @@
+// How faithfully the server fails: the one place the profile names live (docs/contract.md §1).
+
+/**
+ * - faithful: fails as production does. The change feed starts from now after it restarts (the real
+ *   server polls a temporary slot), each channel re-subscribes after a backoff and says so again,
+ *   and joins are refused while the database is unreachable.
+ * - ideal: nothing is lost. The feed resumes from the confirmed LSN and joins are accepted, so a
+ *   failure can be put down to the app rather than to a production loss.
+ */
+export const PROFILES = ['faithful', 'ideal'] as const;
+export type Profile = (typeof PROFILES)[number];
+export const DEFAULT_PROFILE: Profile = 'faithful';
+
+export function isProfile(value: unknown): value is Profile {
+  return (PROFILES as readonly unknown[]).includes(value);
+}
+
+/** The one line a bad value gets, naming the flag and the allowed values. */
+export function profileError(flag: string, value: string): string {
+  return `${flag} must be one of ${PROFILES.join(', ')}, got '${value}'`;
+}
