@@ -29,6 +29,8 @@ export const PLANTED_BUGS = [
   'stale-sync-overwrites',
   'unpersisted-delete',
   'stale-base',
+  'no-resync-on-ack',
+  'give-up-on-channel-error',
   'worker-skip-run-row',
 ] as const;
 

@@ -22,3 +22,33 @@ test('a payload older than the held row is ignored', async ({ openClient, db, us
   await expect(alice.row(id)).toHaveAttribute('data-updated-at', newAt);
   await expect(alice.row(id).locator('[data-testid=audio-name]')).toHaveText('v2.wav');
 });
+
+test('a sync answer read before a realtime change, landing after it, does not take the row back', async ({ openClient, db, user }) => {
+  const id = await seedFile(db, user, 'crossing-v1.wav');
+  const alice = await openClient();
+  await alice.row(id).waitFor();
+  await alice.waitConnected();
+  // v2 is committed while the socket is down, so it comes back in the reconcile sync of the rejoin.
+  alice.realtimeProxy.cut();
+  await expect(alice.page.locator('[data-testid=connection-status]')).not.toHaveAttribute('data-state', 'connected', { timeout: 10_000 });
+  await serverRename(db, id, 'crossing-v2.wav');
+  // The sync answer is read at once but held on its way back (a slow link), while realtime is live.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => { release = resolve; });
+  let held = false;
+  await alice.page.route('**/api/sync**', async (route) => {
+    const res = await route.fetch();
+    held = true;
+    await released;
+    await route.fulfill({ response: res });
+  });
+  alice.realtimeProxy.heal();
+  await expect.poll(() => held, { message: 'the reconcile sync was answered', timeout: 20_000 }).toBe(true);
+  const v3 = await serverRename(db, id, 'crossing-v3.wav');
+  await expect(alice.row(id), 'v3 arrives by realtime while the sync answer is held').toHaveAttribute('data-updated-at', v3, { timeout: 5_000 });
+  release();
+  await alice.waitConnected();
+  await alice.page.waitForTimeout(300);
+  await expect(alice.row(id)).toHaveAttribute('data-updated-at', v3);
+  await expect(alice.row(id).locator('[data-testid=audio-name]')).toHaveText('crossing-v3.wav');
+});

@@ -30,9 +30,16 @@ test('a step the model does not allow yet gets what it needs first; one that mak
 });
 
 test('process faults are offered only to a run that owns its stack', () => {
-  const ops: Op[] = [{ op: 'restartRealtime' }, { op: 'restartPostgres' }];
+  const ops: Op[] = [{ op: 'restartRealtime' }, { op: 'restartPostgres' }, { op: 'feedRestart' }, { op: 'dbOutage', ms: 2_000 }];
   assert.equal(validPrefix(ops, shape).length, 0);
-  assert.equal(validPrefix(ops, { ...shape, processFaults: true }).length, 2);
+  assert.equal(validPrefix(ops, { ...shape, processFaults: true }).length, 4);
+});
+
+test('Realtime\'s own faults are generated only for a run that owns its stack', () => {
+  const serverFaults = (processFaults: boolean) => fc.sample(workloadArbitrary({ clients: 4, processFaults, minOps: 300, maxOps: 300 }), { numRuns: 5, seed: 11 })
+    .flat().filter((o) => o.op === 'feedRestart' || o.op === 'dbOutage').length;
+  assert.equal(serverFaults(false), 0);
+  assert.ok(serverFaults(true) > 0);
 });
 
 test('a regression spec is plain fixture calls, one a step, with the run shape and planted bug', () => {

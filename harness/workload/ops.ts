@@ -38,6 +38,10 @@ export type Op =
   // Process faults: only where the run has a stack of its own.
   | { op: 'restartRealtime' }
   | { op: 'restartPostgres' }
+  /** Realtime's change feed restarts: under the faithful profile the commits of its gap are lost. */
+  | { op: 'feedRestart' }
+  /** The database is unreachable to Realtime for `ms`: joins are refused meanwhile. */
+  | { op: 'dbOutage'; ms: number }
   | { op: 'pause'; ms: number };
 
 export type OpName = Op['op'];
@@ -90,7 +94,7 @@ export function allowed(m: Model, o: Op): boolean {
     case 'heal': return cl!.shaped !== 'none';
     case 'slowBegin': return !m.slowOpen;
     case 'slowCommit': return m.slowOpen;
-    case 'restartRealtime': case 'restartPostgres': return m.processFaults;
+    case 'restartRealtime': case 'restartPostgres': case 'feedRestart': case 'dbOutage': return m.processFaults;
     default: return true;
   }
 }
@@ -125,7 +129,7 @@ const name = fc.nat(9999).map((n) => `f${n}.wav`);
  * Every operation's generator, weighted: renames on the open page dominate (the cheap client step),
  * navigation, faults and server writes are frequent enough to overlap them.
  */
-export function opArbitraries(clients: number): { weight: number; arbitrary: fc.Arbitrary<Op> }[] {
+export function opArbitraries(clients: number, processFaults = false): { weight: number; arbitrary: fc.Arbitrary<Op> }[] {
   const client = fc.nat(clients - 1);
   return [
     { weight: 6, arbitrary: fc.record({ op: fc.constant('open' as const), c: client, file: slot }) },
@@ -155,6 +159,12 @@ export function opArbitraries(clients: number): { weight: number; arbitrary: fc.
     { weight: 1, arbitrary: fc.constant({ op: 'restartRealtime' as const }) },
     { weight: 1, arbitrary: fc.constant({ op: 'restartPostgres' as const }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('pause' as const), ms: fc.integer({ min: 100, max: 800 }) }) },
+    // Realtime's own failures act on the whole server, so only where the run has a stack of its own;
+    // offered only then, so the runs of seeds kept without them (the planted-bug matrix's) stay the same.
+    ...(processFaults ? [
+      { weight: 1, arbitrary: fc.constant({ op: 'feedRestart' as const }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('dbOutage' as const), ms: fc.integer({ min: 1_000, max: 8_000 }) }) },
+    ] : []),
   ];
 }
 
@@ -189,7 +199,7 @@ const hashSlot = (o: Op) => [...JSON.stringify(o)].reduce((h, ch) => (h * 31 + c
 
 /** The workload's arbitrary: sequences of operations that are valid from the initial model on. */
 export function workloadArbitrary(opts: WorkloadShape & { minOps: number; maxOps: number }): fc.Arbitrary<Op[]> {
-  return fc.array(fc.oneof(...opArbitraries(opts.clients)), { minLength: opts.minOps, maxLength: opts.maxOps })
+  return fc.array(fc.oneof(...opArbitraries(opts.clients, opts.processFaults)), { minLength: opts.minOps, maxLength: opts.maxOps })
     .map((ops) => validPrefix(ops, opts));
 }
 

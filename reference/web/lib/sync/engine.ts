@@ -222,11 +222,15 @@ export class SyncEngine {
         this.pgReady = m.status === 'ok';
         // A repeated ack means the server subscribed again (its change feed restarted, a token was
         // refreshed): changes of the gap may be lost, so catch up as after a reconnect.
-        if (m.status === 'ok') this.wasConnected = false;
+        // Planted bug no-resync-on-ack: only a reconnect resyncs, as if the feed were lossless.
+        if (m.status === 'ok' && !this.bugOn('no-resync-on-ack')) this.wasConnected = false;
       }
       this.tick();
     });
     ch.subscribe((state) => {
+      // Planted bug give-up-on-channel-error: a refused join is taken as final and the channel is
+      // removed, so supabase-js never rejoins once the database is back (realtime #1414).
+      if (state === 'CHANNEL_ERROR' && this.bugOn('give-up-on-channel-error')) void this.d.supabase.removeChannel(ch);
       // The planted bug: ready (and so the reconcile fetch) on the join reply, before changes flow.
       if (readyOnSubscribed) this.pgReady = state === 'SUBSCRIBED';
       else if (state !== 'SUBSCRIBED') this.pgReady = false;

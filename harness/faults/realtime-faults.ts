@@ -1,0 +1,22 @@
+import type { StackInfo } from '../schema/stack.ts';
+import { DB_OUTAGE_PATH, FEED_RESTART_PATH } from '../realtime/control.ts';
+
+/**
+ * The production failures our Realtime server can be asked to cause (harness/realtime/control.ts):
+ * what each takes as its body. A real Supabase has no such control, so specs using them are @local.
+ */
+export interface RealtimeFaults {
+  /** The change feed restarts: under the faithful profile commits of its gap are lost, and each channel hears "Subscribed to PostgreSQL" again. */
+  'feed-restart': Record<string, never>;
+  /** The database is unreachable for `ms`: joins are refused with the real reason, the feed holds. */
+  'db-outage': { ms: number };
+}
+
+const PATHS: Record<keyof RealtimeFaults, string> = { 'feed-restart': FEED_RESTART_PATH, 'db-outage': DB_OUTAGE_PATH };
+
+export async function realtimeFault<K extends keyof RealtimeFaults>(info: Pick<StackInfo, 'supabaseUrl' | 'serviceRoleKey'>, kind: K, body: RealtimeFaults[K]): Promise<void> {
+  const res = await fetch(`${info.supabaseUrl}${PATHS[kind]}`, {
+    method: 'POST', headers: { authorization: `Bearer ${info.serviceRoleKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${kind}: HTTP ${res.status} ${await res.text()}`);
+}

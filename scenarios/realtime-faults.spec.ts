@@ -1,0 +1,54 @@
+import { test, expect, finalReads } from '../fixtures/index.ts';
+import type { RealtimeFrame } from '../fixtures/frames.ts';
+import { seedFile, serverRename } from './helpers.ts';
+import { realtimeFault } from '../harness/faults/realtime-faults.ts';
+
+// Production's Realtime loses changes in ways a lossless feed never does (docs/realtime-fidelity.md).
+// The faithful profile reproduces them on request; a client converges only if it resyncs on the
+// signals production gives. The faults act on the whole server, so these run on a stack of this
+// spec's own (@local: a real Supabase cannot be asked to fail).
+test.use({ privateStack: true });
+
+const isPgAck = (f: RealtimeFrame) => f.dir === 'received' && f.event === 'system'
+  && f.payload.extension === 'postgres_changes' && f.payload.status === 'ok';
+const isJoinRefused = (f: RealtimeFrame) => f.dir === 'received' && f.event === 'phx_reply' && f.payload.status === 'error';
+
+test('feed restart: a commit in the gap is recovered by the resync on the repeated "Subscribed to PostgreSQL" @local', async ({ openClient, db, user, stack, history }) => {
+  expect(stack.info.realtimeProfile, 'the gap is lost only under the faithful profile').toBe('faithful');
+  const id = await seedFile(db, user, 'feed-restart.wav');
+  const alice = await openClient();
+  await alice.row(id).waitFor();
+  await alice.waitConnected();
+  const acks = alice.frames.filter(isPgAck).length;
+  history.add('nemesis', 'info', 'fault', { kind: 'feed-restart', phase: 'start' });
+  await realtimeFault(stack.info, 'feed-restart', {});
+  // Committed at once: inside the gap, so the feed never pushes it.
+  const at = await serverRename(db, id, 'renamed-in-gap.wav');
+  await expect.poll(() => alice.frames.filter(isPgAck).length, { message: 'the repeated ack', timeout: 10_000 }).toBeGreaterThan(acks);
+  history.add('nemesis', 'info', 'fault', { kind: 'feed-restart', phase: 'end' });
+  const ackAt = alice.frames.filter(isPgAck).at(-1)!.at;
+  await expect(alice.row(id), 'within the 2 s budget (with margin) of the ack').toHaveAttribute('data-updated-at', at, { timeout: 5_000 });
+  expect(Date.now() - ackAt).toBeLessThan(5_000);
+  await finalReads([alice], db, user, history);
+});
+
+test('database outage: a page loaded during it loops through refused joins, then converges once it ends @local', async ({ openClient, db, user, stack, history }) => {
+  const OUTAGE_MS = 6_000;
+  const id = await seedFile(db, user, 'outage.wav');
+  const alice = await openClient();
+  await alice.row(id).waitFor();
+  await alice.waitConnected();
+  const from = alice.frames.length;
+  history.add('nemesis', 'info', 'fault', { kind: 'db-outage', phase: 'start', ms: OUTAGE_MS });
+  await realtimeFault(stack.info, 'db-outage', { ms: OUTAGE_MS });
+  const endsAt = Date.now() + OUTAGE_MS;
+  await alice.reload();
+  await expect.poll(() => alice.frames.slice(from).some(isJoinRefused), { message: 'a join refused during the outage', timeout: OUTAGE_MS }).toBe(true);
+  const at = await serverRename(db, id, 'renamed-in-outage.wav');
+  await alice.page.waitForTimeout(Math.max(0, endsAt - Date.now()));
+  history.add('nemesis', 'info', 'fault', { kind: 'db-outage', phase: 'end' });
+  // supabase-js rejoins on its own backoff (up to 10 s between tries), then the ack brings the resync.
+  await alice.waitConnected(20_000);
+  await expect(alice.row(id)).toHaveAttribute('data-updated-at', at, { timeout: 5_000 });
+  await finalReads([alice], db, user, history);
+});
