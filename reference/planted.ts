@@ -31,6 +31,7 @@ export const PLANTED_BUGS = [
   'stale-base',
   'no-resync-on-ack',
   'give-up-on-channel-error',
+  'join-before-token',
   'worker-skip-run-row',
 ] as const;
 

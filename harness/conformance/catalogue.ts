@@ -62,6 +62,7 @@ const ENTRIES = {
   'stale-base': { breaks: 'a rename\'s baseUpdatedAt is the version the page first showed, so a rename after any update gets a spurious 409', caughtBy: 'random', checker: 'writes-follow-reads', seed: { value: 7001, digest: 'b0cbf92acd6a' } },
   'no-resync-on-ack': { breaks: 'resyncs only after a reconnect, as if the feed were lossless: commits lost in a feed restart stay missing', caughtBy: 'realtime-faults', test: 'feed restart' },
   'give-up-on-channel-error': { breaks: 'removes the channel on CHANNEL_ERROR, so after a database outage it never rejoins', caughtBy: 'realtime-faults', test: 'database outage' },
+  'join-before-token': { breaks: 'subscribes without waiting for the accessToken callback, so with a slow token source the channel joins as anon and RLS hides changes', caughtBy: 'slow-token' },
   'worker-skip-run-row': { breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', inWorker: true },
 } satisfies Record<PlantedBug, Omit<PlantedEntry, 'name'>>;
 

@@ -164,6 +164,9 @@ export class Channel {
 
     const requested = (config.postgres_changes ?? []).filter((b) => b && typeof b === 'object');
     const withIds = requested.map((b) => ({ ...b, id: bindingId(b) }));
+    // The channel's pg_change_params, kept whether or not its subscription succeeds: a new token
+    // subscribes them again.
+    if (withIds.length) this.pgBindings = withIds;
     tenant.add(this);
     tenant.users.add(conn);
     const delay = tenant.subscribeDelayFor(this.claims);
@@ -357,8 +360,15 @@ export class Channel {
     this.armExpiry(check.expiresInMs);
     // The real server re-subscribes with the new claims a moment later and says so again; until
     // then its subscription rows hold the old claims, so changes go on being checked with those.
-    if (!this.unsubscribe) return;
+    if (!this.pgBindings?.length) return;
     clearTimeout(this.resubscribeTimer);
+    if (!this.unsubscribe) {
+      // No live subscription (the old claims were refused, e.g. anon may not select the filter's
+      // column): the real handler calls postgres_subscribe() whatever came before, so the new
+      // claims are tried afresh (realtime_channel.ex, handle_in "access_token").
+      this.resubscribeTimer = setTimeout(() => void this.postgresSubscribe(), between(RESUBSCRIBE_MIN_MS, RESUBSCRIBE_MAX_MS));
+      return;
+    }
     this.resubscribeTimer = setTimeout(() => {
       if (this.closed) return;
       this.tenant.engine?.updateClaims(`${this.conn.id}:${this.topic}:${this.joinRef}`, this.claims);

@@ -137,6 +137,20 @@ test('/dev/login?tokenTtl= sets this browser\'s access-token lifetime; a bad val
   assert.ok(normal.expiresAt - now > 3000, 'other browsers keep the default hour');
 });
 
+test('/dev/login?tokenDelay= hands this browser a slow accessToken callback; a bad value is a 400 naming it', async () => {
+  for (const value of ['soon', '-1', '30001']) {
+    const bad = await fetch(`${stack.info.appUrl}/dev/login?as=${ALICE.email}&tokenDelay=${value}`, { redirect: 'manual' });
+    assert.equal(bad.status, 400, value);
+    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /tokenDelay/);
+  }
+  const login = await fetch(`${stack.info.appUrl}/dev/login?as=${ALICE.email}&tokenDelay=4000`, { redirect: 'manual' });
+  const jar = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const slow = await (await fetch(`${stack.info.appUrl}/`, { headers: { cookie: jar } })).text();
+  const normal = await (await fetch(`${stack.info.appUrl}/`, { headers: { cookie: cookies.get(ALICE.email)! } })).text();
+  assert.match(slow, /tokenDelayMs[^0-9]{1,12}4000/, 'the page hands the delay to the browser');
+  assert.doesNotMatch(normal, /tokenDelayMs[^0-9]{1,12}\d/, 'other browsers are unaffected');
+});
+
 test('sync cursor: a rename stamped before a sync and committed after it reaches the next sync; the planted stamp-cursor skips it for good', async () => {
   const login = await fetch(`${stack.info.appUrl}/dev/login?as=${ALICE.email}&planted=stamp-cursor`, { redirect: 'manual' });
   const planted = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');

@@ -78,3 +78,24 @@ test("a role that does not exist is refused at subscribe with Postgres's error, 
   assert.equal(nobody.sb.realtime.isConnected(), true);
   await nobody.close();
 });
+
+test('a subscription refused for the old claims is tried again with a new access_token, as the real handler re-subscribes whatever came before', async () => {
+  // moderator may not select `notes`: a filter on it is refused (subscription_check_filters).
+  const sb = client(rig);
+  await sb.realtime.setAuth(await signJwt(DEFAULT_JWT_SECRET, { sub: 'u1', role: 'moderator', team: 'red' }, 3600));
+  const got: Payload[] = [];
+  const system: System[] = [];
+  const channel = sb.channel(`refused-then-token-${Math.random()}`)
+    .on('postgres_changes' as never, { event: 'INSERT', schema: 'public', table: 'reports', filter: 'notes=eq.later' } as never, (p: Payload) => got.push(p))
+    .on('system' as never, {} as never, (p: System) => system.push(p));
+  assert.equal((await subscribed(channel)).status, 'SUBSCRIBED');
+  await waitFor(() => system[0], 5000, 'the refusal');
+  assert.equal(system[0]!.status, 'error');
+  assert.match(system[0]!.message, /invalid column for filter notes/);
+  await sb.realtime.setAuth(await signJwt(DEFAULT_JWT_SECRET, { sub: 'u1', role: 'auditor' }, 3600));
+  const ack = await waitFor(() => system.find((m) => m.status === 'ok'), 6000, 'Subscribed to PostgreSQL after the new token');
+  assert.equal(ack.message, 'Subscribed to PostgreSQL');
+  await db.query(`insert into public.reports values (9, 'blue', 'b', 'later')`);
+  await waitFor(() => got[0], 5000, 'the change under the new claims');
+  await sb.removeAllChannels();
+});

@@ -8,7 +8,11 @@ import { refreshDelayMs } from '../lib/sync/token.ts';
 import { ACCOUNT_HEADER } from '../lib/sync/types.ts';
 import { bugSwitch, type PlantedBug } from '../../planted.ts';
 
-export interface PublicConfig { supabaseUrl: string; anonKey: string; eventsPerSecond: number; planted?: PlantedBug }
+export interface PublicConfig {
+  supabaseUrl: string; anonKey: string; eventsPerSecond: number; planted?: PlantedBug;
+  /** How long each accessToken call takes (a slow token source; dev login's `tokenDelay`). */
+  tokenDelayMs?: number;
+}
 export interface SessionInfo { userId: string; email: string; accessToken: string; expiresAt: number }
 
 const EngineContext = createContext<SyncEngine | null>(null);
@@ -25,7 +29,10 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
     let token = session.accessToken;
     const supabase = createClient(config.supabaseUrl, config.anonKey, {
       auth: { persistSession: false, autoRefreshToken: false },
-      accessToken: async () => token,
+      accessToken: async () => {
+        if (config.tokenDelayMs) await new Promise((resolve) => setTimeout(resolve, config.tokenDelayMs));
+        return token;
+      },
       realtime: { params: { eventsPerSecond: config.eventsPerSecond } },
     });
     let stopped = false;
@@ -58,7 +65,10 @@ export function SyncProvider({ config, session, children }: { config: PublicConf
     // The planted bug keeps the first token for good, so the server ends the channel when it expires.
     if (!bugOn('no-token-refresh')) scheduleRefresh(session.accessToken);
     void (async () => {
-      await supabase.realtime.setAuth();
+      // The channel's join carries whatever token supabase-js holds when it goes out: without this
+      // wait it joins as anon and RLS hides every change until the token follows (supabase-js #2655).
+      // Planted bug join-before-token skips it.
+      if (!bugOn('join-before-token')) await supabase.realtime.setAuth();
       const kv = await openStorage({
         // One store a browser profile; the engine keys the cache and the queue by user.
         name: 'syncwright',

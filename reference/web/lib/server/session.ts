@@ -8,6 +8,9 @@ export { SESSION_COOKIE };
 export const REALTIME_URL_COOKIE = 'sw_supabase_url';
 export const PLANTED_COOKIE = 'sw_planted';
 export const TOKEN_TTL_COOKIE = 'sw_token_ttl';
+export const TOKEN_DELAY_COOKIE = 'sw_token_delay';
+/** The most `/dev/login?tokenDelay=` may hold each access-token call, in ms. */
+export const MAX_TOKEN_DELAY_MS = 30_000;
 
 export interface Session { userId: string; email: string; token: string; exp: number }
 
@@ -67,6 +70,16 @@ async function plantedOverride(): Promise<PlantedBug | undefined> {
 /** The planted bug this request runs with: the browser's own, else the stack's `SYNC_PLANTED`. */
 export async function activePlantedBug(): Promise<PlantedBug | undefined> {
   return (await plantedOverride()) ?? serverConfig().planted;
+}
+
+/**
+ * How long this browser's accessToken callback takes, in ms (dev login only): a slow token source
+ * (a session refresh over a slow link), under which supabase-js joins before the token is there
+ * unless the app waits for it (supabase-js #2655).
+ */
+export async function tokenDelayOverride(): Promise<number | undefined> {
+  const v = Number((await cookies()).get(TOKEN_DELAY_COOKIE)?.value);
+  return serverConfig().devLogin && Number.isInteger(v) && v > 0 && v <= MAX_TOKEN_DELAY_MS ? v : undefined;
 }
 
 export async function realtimeUrlOverride(): Promise<string | undefined> {

@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import { asService } from '../../../lib/server/db.ts';
 import { serverConfig } from '../../../lib/server/config.ts';
 import { problem } from '../../../lib/server/http.ts';
-import { PLANTED_COOKIE, REALTIME_URL_COOKIE, SESSION_COOKIE, TOKEN_TTL_COOKIE } from '../../../lib/server/session.ts';
+import { MAX_TOKEN_DELAY_MS, PLANTED_COOKIE, REALTIME_URL_COOKIE, SESSION_COOKIE, TOKEN_DELAY_COOKIE, TOKEN_TTL_COOKIE } from '../../../lib/server/session.ts';
 import { PLANTED_BUGS, isPlantedBug } from '../../../../planted.ts';
 
 export const dynamic = 'force-dynamic';
@@ -11,7 +11,8 @@ export const dynamic = 'force-dynamic';
 /**
  * Local stacks only: signs in as a seeded user by id or email. `supabaseUrl` points this browser's
  * realtime socket elsewhere (a fault proxy); `planted` switches a planted bug on for this browser;
- * `tokenTtl` sets the lifetime of this browser's access tokens in seconds.
+ * `tokenTtl` sets the lifetime of this browser's access tokens in seconds; `tokenDelay` makes its
+ * accessToken callback take that many ms (a slow token source).
  */
 export async function GET(req: NextRequest) {
   const cfg = serverConfig();
@@ -35,6 +36,13 @@ export async function GET(req: NextRequest) {
     res.cookies.set(TOKEN_TTL_COOKIE, ttl, { sameSite: 'lax', path: '/' });
   } else {
     res.cookies.delete(TOKEN_TTL_COOKIE);
+  }
+  const delay = req.nextUrl.searchParams.get('tokenDelay');
+  if (delay !== null) {
+    if (!/^\d+$/.test(delay) || Number(delay) > MAX_TOKEN_DELAY_MS) return problem(400, 'invalid_input', `tokenDelay must be a whole number of ms from 0 to ${MAX_TOKEN_DELAY_MS}`);
+    res.cookies.set(TOKEN_DELAY_COOKIE, delay, { sameSite: 'lax', path: '/' });
+  } else {
+    res.cookies.delete(TOKEN_DELAY_COOKIE);
   }
   const planted = req.nextUrl.searchParams.get('planted');
   if (planted) {
