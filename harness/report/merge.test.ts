@@ -171,14 +171,17 @@ test('a link whose file the shard directory lacks is left out of the merged repo
   assert.ok(report.scenarios.every((s) => Object.keys(s.artifacts).length === 0));
 });
 
-test('report --merge refuses, changing nothing: a directory without a report, bad --allow-missing, --compare beside it; a refusal is one line, exit 2', async () => {
+test('report --merge refuses, changing nothing: a directory without a report, bad --allow-missing, --compare beside it; a refusal is one line, exit 2', async (t) => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'syncwright-merge-'));
   const dirs = await writeShards(root, shardsOf(unsharded(), 3));
   const empty = path.join(root, 'empty');
   await mkdir(empty);
   const out = path.join(root, 'out');
   // In process for the usage errors (main.ts turns each into one line and exit 2), the command line once.
+  // Where a command that got past its checks would write: nowhere else than here.
+  const was = process.env.SYNCWRIGHT_REPORTS_ROOT;
   process.env.SYNCWRIGHT_REPORTS_ROOT = out;
+  t.after(() => { if (was === undefined) delete process.env.SYNCWRIGHT_REPORTS_ROOT; else process.env.SYNCWRIGHT_REPORTS_ROOT = was; });
   await assert.rejects(report.run(['--merge', dirs[0]!, empty]), (e: Error) => e instanceof UsageError && /^no report\.json at '.*empty'/.test(e.message));
   await assert.rejects(report.run(['--merge', dirs[0]!, dirs[2]!, '--allow-missing', 'two']), (e: Error) => e instanceof UsageError && /^--allow-missing must be i\/n, .* got 'two'$/.test(e.message));
   await assert.rejects(report.run(['--merge', dirs[0]!, '--compare', dirs[1]!]), (e: Error) => e instanceof UsageError && /--merge and --compare do not go together/.test(e.message));
