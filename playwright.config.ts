@@ -1,9 +1,10 @@
 import { defineConfig } from '@playwright/test';
-import { matrixFromEnv, plantedProjects } from './harness/conformance/planted.ts';
+import { SCENARIOS, matrixFromEnv, plantedProjects } from './harness/conformance/planted.ts';
+import { drawSeed } from './harness/workload/settings.ts';
 import { CHROMIUM_PATH } from './harness/setup/chromium.ts';
 
 // The seeded random run's seed: chosen once here, inherited by the workers, printed in its title.
-process.env.SYNCWRIGHT_SEED ??= String(Math.floor(Math.random() * 2 ** 31));
+process.env.SYNCWRIGHT_SEED ??= String(drawSeed());
 
 // The planted-bug matrix (harness/conformance/planted.ts): its projects run each planted bug's test with the
 // bug switched on, next to the scenarios and on the same stack. A caught planted bug fails its test on
@@ -18,7 +19,7 @@ if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error(`S
 // Every worker and project shares the stack globalSetup boots (harness/stack/shared.ts); only specs
 // that restart its processes or need other server settings boot their own.
 export default defineConfig<{ stackEnv: Record<string, string> }>({
-  projects: [{ name: 'scenarios' }, ...planted],
+  projects: [{ name: SCENARIOS }, ...planted],
   globalSetup: './fixtures/global-setup.ts',
   testDir: 'scenarios',
   timeout: 90_000,

@@ -3,8 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shardFlag, UsageError } from './command.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/syncwright.mjs');
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
@@ -14,7 +18,22 @@ test('every command answers --help with its usage', () => {
     const r = cli(name, '--help');
     assert.equal(r.status, 0, `${name} --help: ${r.stderr}`);
     assert.match(r.stdout, /usage: syncwright/, name);
+    if (name === 'run') assert.match(r.stdout, /--shard i\/n {8}run the i-th of n slices/);
+    if (name === 'report') assert.match(r.stdout, /--merge DIR\.\.\./);
   }
+});
+
+test('run refuses a bad --shard in one line naming the flag, exit 2, before it lists, boots or writes anything', async () => {
+  for (const v of ['0/2', '3/2', 'x']) {
+    assert.throws(() => shardFlag('shard', v), (e: Error) => e instanceof UsageError && e.message === `--shard must be i/n, the i-th of n shards with 1 ≤ i ≤ n ≤ 100 (e.g. 1/2), got '${v}'`);
+  }
+  // The whole command once: the flag is read before anything happens.
+  const reports = path.join(await mkdtemp(path.join(os.tmpdir(), 'syncwright-shard-')), 'reports');
+  const r = spawnSync(process.execPath, [BIN, 'run', '--shard', '3/2'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, SYNCWRIGHT_REPORTS_ROOT: reports } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr.split('\n')[0], "syncwright run: --shard must be i/n, the i-th of n shards with 1 ≤ i ≤ n ≤ 100 (e.g. 1/2), got '3/2'");
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  assert.equal(existsSync(reports), false, 'no report directory');
 });
 
 test('up --help lists --jwt-alg and its values', () => {

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isProfile, profileError, type Profile } from '../realtime/profile.ts';
+import { MAX_SHARDS, parseShard, type Shard } from '../conformance/shard.ts';
 
 export interface Command {
   name: string;
@@ -38,6 +39,14 @@ export function profileFlag(value: string | undefined): Profile | undefined {
   if (value === undefined) return undefined;
   if (!isProfile(value)) throw new UsageError(profileError('--realtime-profile', value));
   return value;
+}
+
+/** A shard `i/n` (run's --shard, report's --allow-missing with --merge): undefined when not given. */
+export function shardFlag(name: string, value: string | undefined): Shard | undefined {
+  if (value === undefined) return undefined;
+  const shard = parseShard(value);
+  if (!shard) throw new UsageError(`--${name} must be i/n, the i-th of n shards with 1 ≤ i ≤ n ≤ ${MAX_SHARDS} (e.g. 1/2), got '${value}'`);
+  return shard;
 }
 
 /** The usage line of --realtime-profile, the same in every command that takes it. */

@@ -8,6 +8,7 @@ import { buildReport, newRunId, reportsRoot, writeReport } from '../report/write
 import { failedCheckerNames } from '../history/checker.ts';
 import { renderRegressionSpec, workloadDigest, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
 import { CATALOGUE } from '../conformance/catalogue.ts';
+import { SCENARIOS } from '../conformance/planted.ts';
 import { DEFAULT_OPS as MATRIX_OPS, INTERRUPTED, workloadSettings } from '../workload/settings.ts';
 import config from '../../syncwright.config.ts';
 import type { ScenarioResult } from '../schema/report.ts';
@@ -97,7 +98,7 @@ export const command: Command = {
         // Each run gets what is left of the budget (and at least a minute to finish and shrink).
         const left = Math.max(60, Math.round(leftMs / 1000) + 60);
         const stage = path.join(reportsRoot(), runId, `batch-${batch}`);
-        await runPlaywright(['scenarios/random.spec.ts', '--project', 'scenarios'], {
+        await runPlaywright(['scenarios/random.spec.ts', '--project', SCENARIOS], {
           ...env, SYNCWRIGHT_SEED: String(seed), SYNCWRIGHT_RANDOM_SEEDS: String(workers * perWorker),
           SYNCWRIGHT_RANDOM_TIMEOUT_S: String(left), SYNCWRIGHT_REPORT_DIR: stage,
         }, { quiet: true });

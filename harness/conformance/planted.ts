@@ -8,6 +8,9 @@ import { CATALOGUE, type PlantedEntry } from './catalogue.ts';
  */
 export const PLANTED = 'planted-';
 
+/** The project of the scenarios themselves (playwright.config.ts), beside the matrix's. */
+export const SCENARIOS = 'scenarios';
+
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The planted bugs a run's matrix holds: SYNCWRIGHT_MATRIX, comma-separated names. */

@@ -51,6 +51,14 @@ function faultRow(x: ScenarioResult, i: number): string {
   return `<tr><td><a href="#scenario-${i}">${esc(x.title)}</a></td><td>${kindText}</td><td>${windows}</td><td>${seconds(total)}</td></tr>\n`;
 }
 
+/** Which part of a sharded run the report holds: one shard, or the shards `report --merge` joined (and the ones it went without). */
+export function shardLine(r: Report): string {
+  if (r.shard) return `shard ${r.shard.index} of ${r.shard.total}`;
+  if (!r.merged) return '';
+  const { shards, missing, total } = r.merged;
+  return `merged from shard${shards.length > 1 ? 's' : ''} ${shards.map((x) => x.index).join(', ')} of ${total}${missing.length ? `; shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing (excused by --allow-missing)` : ''}`;
+}
+
 /** index.html: opens from disk with no network; Chart.js and the data are inlined. */
 export function toHtml(r: Report): string {
   const chartJs = readFileSync(CHART_UMD, 'utf8');
@@ -69,11 +77,12 @@ export function toHtml(r: Report): string {
   const verdict = loadOnly
     ? `${s.ok ? 'Load passed' : 'Load FAILED'}: ${r.load.map(loadLine).join('; ')}`
     : `${s.ok ? 'Sync is healthy' : 'Sync is NOT healthy'}: ${s.passed} passed, ${s.failed} failed, ${s.flaky} flaky;
-planted bugs ${s.plantedCaught} caught, ${s.plantedMissed} missed${lat ? `; steady-state commit→DOM p95 ${lat.p95} ms, max ${lat.max} ms (budget p95 ≤ ${r.budget.p95} ms, max ≤ ${r.budget.max} ms)` : ''}`;
+planted bugs ${s.plantedCaught} caught, ${s.plantedMissed} missed${lat ? `; steady-state commit→DOM p95 ${lat.p95} ms, max ${lat.max} ms (budget p95 ≤ ${r.budget.p95} ms, max ≤ ${r.budget.max} ms)` : ''}${r.merged?.missing.length ? `; incomplete: shard${r.merged.missing.length > 1 ? 's' : ''} ${r.merged.missing.join(', ')} of ${r.merged.total} not merged` : ''}`;
+  const slice = shardLine(r);
   const loadSection = `<section><h2>Load</h2>${load ? `<table><tbody>${load}</tbody></table>${r.load.map((l, i) => `<div class="chart"><canvas id="load-${i}" aria-label="${esc(l.name)} throughput and latency"></canvas></div><div class="chart"><canvas id="load-res-${i}" aria-label="${esc(l.name)} server RSS and CPU"></canvas></div>`).join('')}` : '<p class="muted">No load test in this run.</p>'}</section>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Syncwright ${esc(r.runId)}</title><style>${STYLE}</style></head><body><main>
 <h1>Syncwright ${r.kind} report</h1>
-<div class="muted">run ${esc(r.runId)} · ${esc(r.startedAt)} → ${esc(r.finishedAt)} · target ${esc(r.target.kind)} ${esc(r.target.appUrl ?? '')}</div>
+<div class="muted">run ${esc(r.runId)} · ${esc(r.startedAt)} → ${esc(r.finishedAt)} · target ${esc(r.target.kind)} ${esc(r.target.appUrl ?? '')}${slice ? ` · <span id="shard">${esc(slice)}</span>` : ''}</div>
 <div class="verdict ${s.ok ? 'ok' : 'bad'}" id="verdict">${verdict}</div>
 ${loadOnly ? `${loadSection}<section><h2>Conformance</h2><p class="muted">This report holds a load run only (<code>syncwright load</code>); scenarios and the planted-bug matrix are in the reports of <code>syncwright run</code>.</p></section>` : `<section><h2>How fast: commit → DOM latency</h2><p class="muted">Each sample is the time from the database commit of a change to the moment the browser's DOM showed it (MutationObserver), against the plan's 1–2 s budget.</p>
 <div class="chart"><canvas id="hist" aria-label="latency histogram"></canvas></div>

@@ -47,6 +47,9 @@ export const LoadResult = z.object({
 export const ReportKind = z.enum(['conformance', 'load', 'explore']);
 export type ReportKind = z.infer<typeof ReportKind>;
 
+export const ShardOf = z.object({ index: z.number().int().min(1), total: z.number().int().min(1), plan: z.string() })
+  .refine((s) => s.index <= s.total, { message: 'shard index is past the shard total' });
+
 export const Report = z.object({
   version: z.literal(1),
   kind: ReportKind,
@@ -70,6 +73,17 @@ export const Report = z.object({
     passed: z.number(), failed: z.number(), flaky: z.number(), skipped: z.number(),
     plantedCaught: z.number(), plantedMissed: z.number(), latency: LatencySummary.optional(), ok: z.boolean(),
   }),
+  /**
+   * The slice of a sharded run this report holds (`syncwright run --shard index/total`); `plan`
+   * digests the keys of the whole run's items, the same in every shard of one run (harness/conformance/shard.ts).
+   */
+  shard: ShardOf.optional(),
+  /** A report `syncwright report --merge` joined from the shard reports named here; `missing`: the shards excused by --allow-missing. */
+  merged: z.object({
+    total: z.number().int(), plan: z.string(),
+    shards: z.array(z.object({ index: z.number().int(), runId: z.string() })),
+    missing: z.array(z.number().int()),
+  }).optional(),
 });
 export type Report = z.infer<typeof Report>;
 

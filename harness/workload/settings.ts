@@ -14,6 +14,11 @@ function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number,
   return n;
 }
 
+/** A first seed for a run that names none (SYNCWRIGHT_SEED): playwright.config.ts, and a sharded `syncwright run`, which lists and runs with one. */
+export function drawSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
 export function workloadSettings(env: NodeJS.ProcessEnv): WorkloadSettings {
   const maxOps = int(env, 'SYNCWRIGHT_RANDOM_OPS', DEFAULT_OPS, 1, 100_000);
   return {
