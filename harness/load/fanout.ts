@@ -118,7 +118,7 @@ async function rawBaseline(s: Shape): Promise<FanoutSide> {
 }
 
 /** The Realtime limits a stack booted for a fan-out run gets: none of them may be what is measured. */
-const limitsFor = (size: FanoutSize) => ({ max_events_per_second: 1_000_000, max_joins_per_second: 100_000, max_concurrent_users: size.subscribers * 2, max_channels_per_client: 100 });
+export const limitsFor = (size: FanoutSize) => ({ max_events_per_second: 1_000_000, max_joins_per_second: 100_000, max_concurrent_users: size.subscribers * 2, max_channels_per_client: 100 });
 
 /** The users (and the files their writers rename) of a fan-out run on `target`, and the rest of its shape. */
 export async function shapeOn(target: LoadTarget, size: FanoutSize, segments: number, progress: (s: string) => void): Promise<Shape> {
