@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTarget, unsampledNote, type LoadTarget } from './target.ts';
 import { TSX_NODE_ARGS } from '../stack/children.ts';
+import { ROOT } from '../root.ts';
 import { countBy, perSecond, resources, runK6, sampler, type K6Run, type SeriesPoint } from './k6.ts';
 import { lossWithin, perUserLoss, type LoadUser } from './users.ts';
 import { writerVus } from '../../k6/lib/window.ts';
@@ -101,7 +102,9 @@ async function side(name: string, s: Shape, pid: number | undefined, drive?: (wr
 }
 /** The same shape against a bare `ws` server that publishes the commits itself. */
 async function rawBaseline(s: Shape): Promise<FanoutSide> {
-  const child = fork(fileURLToPath(new URL('./raw-ws.ts', import.meta.url)), [], { execArgv: TSX_NODE_ARGS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // From the repository, as the stack's children start: `--import tsx` resolves against the working
+  // directory, and `load` may run from anywhere (an external target needs no checkout around it).
+  const child = fork(fileURLToPath(new URL('./raw-ws.ts', import.meta.url)), [], { execArgv: TSX_NODE_ARGS, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m: { listening?: number }) => resolve(m.listening ?? 0));
