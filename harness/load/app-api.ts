@@ -18,7 +18,15 @@ async function call(what: string, url: string, init: RequestInit & { expect: num
 
 /** The session cookie `/dev/login?as=<id>` sets, as a request header value. */
 export async function signIn(appUrl: string, userId: string): Promise<string> {
-  const res = await call('sign-in', `${appUrl}/dev/login?as=${encodeURIComponent(userId)}`, { redirect: 'manual', expect: [302, 303, 307] });
+  const url = `${appUrl}/dev/login?as=${encodeURIComponent(userId)}`;
+  const res = await call('sign-in', url, { redirect: 'manual', expect: [302, 303, 307, 404] });
+  // The reference app answers a plain 404 when dev login is off, and 404 unknown_user for a user it lacks.
+  if (res.status === 404) {
+    const body = await res.text();
+    throw new Error(/unknown_user/.test(body)
+      ? `sign-in: the app has no user ${userId} (${url}); load as users that exist there`
+      : `sign-in: ${url} answered 404: the app must serve /dev/login (contract section 3; the reference app does with SYNCWRIGHT_DEV_LOGIN=1)`);
+  }
   const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith(`${SESSION_COOKIE}=`));
   if (!cookie) throw new Error(`sign-in: ${appUrl}/dev/login?as=${userId} set no ${SESSION_COOKIE} cookie`);
   return cookie;

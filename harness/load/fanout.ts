@@ -100,6 +100,7 @@ async function side(name: string, s: Shape, pid: number | undefined, drive?: (wr
     series: perSecond(run.points, 'realtime_latency_ms', probe.startedAt), resources: resources(usage.samples),
   };
 }
+
 /** The same shape against a bare `ws` server that publishes the commits itself. */
 async function rawBaseline(s: Shape): Promise<FanoutSide> {
   // From the repository, as the stack's children start: `--import tsx` resolves against the working
