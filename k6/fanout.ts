@@ -57,6 +57,8 @@ export function write(data: { cookies: Record<string, string> }): void {
   renameOnce(cfg.appUrl!, data.cookies[user.id]!, user, file, exec.scenario.iterationInTest);
 }
 
+// The harness reads the summary from summaryPath; without one (a k6-operator runner, whose files
+// nobody collects) it goes to stdout, the pod's log.
 export function handleSummary(data: unknown) {
-  return { [cfg.summaryPath]: JSON.stringify(data, null, 2), stdout: '' };
+  return cfg.summaryPath ? { [cfg.summaryPath]: JSON.stringify(data, null, 2), stdout: '' } : { stdout: JSON.stringify(data) };
 }

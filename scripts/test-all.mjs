@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: unit and integration tests (node:test), browser scenarios (Playwright), the planted-bug
-// matrix, k6 load smokes and the proof that their gates fail on planted bugs. Runs every stage even after a failure, then prints one closing count for all of them.
+// matrix, k6 load smokes, the proof that their gates fail on planted bugs and a load run against a
+// stack known only by its URLs. Runs every stage even after a failure, then prints one closing count for all of them.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,7 @@ const stages = [
   { name: 'load smoke (k6 fanout)', cmd: [process.execPath, 'bin/syncwright.mjs', 'load', 'fanout', '--own-stack'], kind: 'gate' },
   { name: 'load smoke (k6 throttle)', cmd: [process.execPath, 'bin/syncwright.mjs', 'load', 'throttle', '--own-stack'], kind: 'gate' },
   { name: 'load gates catch planted bugs', files: ['harness/load/gates.e2e.ts'], kind: 'node' },
+  { name: 'load against an external target', files: ['harness/load/external.e2e.ts'], kind: 'node' },
 ];
 const only = process.argv.slice(2);
 // The tests replay one workload seed, so a red run can be replayed as is; `syncwright run` and

@@ -7,9 +7,10 @@ const BENCHES: Record<string, string> = {
   latency: 'harness/bench/latency.ts',
   boot: 'harness/bench/boot.ts',
   checkers: 'harness/bench/checkers.ts',
+  segments: 'harness/bench/segments.ts',
 };
 
-const usage = `usage: syncwright bench [latency|boot|checkers ...]
+const usage = `usage: syncwright bench [latency|boot|checkers|segments ...]
 
 Runs benchmarks that print figures beside a baseline measured in the same run:
   latency  commit → supabase-js callback through our Realtime server vs a raw pgoutput consumer
@@ -17,6 +18,9 @@ Runs benchmarks that print figures beside a baseline measured in the same run:
   boot     syncwright up cold boot to ready, per phase (env BENCH_RUNS, default 3)
   checkers the generic checkers on synthetic histories of 10k and 50k client operations, per
            checker, as a ratio to one JSON pass over the same history
+  segments one fan-out shape driven by 1 k6 process, then by 2 execution segments (load --segments):
+           deliveries/s and k6 CPU per segment as ratios to the 1-segment runs (env BENCH_SUBSCRIBERS
+           300, BENCH_USERS 10, BENCH_WRITES 30, BENCH_DURATION 10, BENCH_REPEAT 2, BENCH_SEGMENTS 1,2)
 With no name, runs all.`;
 
 export const command: Command = {

@@ -63,3 +63,40 @@ test('load refuses an unknown script, a bad number and fan-out flags on throttle
   assert.equal(flag.status, 2);
   assert.match(flag.stderr, /--subscriber/);
 });
+
+test('load refuses bad --segments, --emit and external-target flags in one line naming the flag, before anything runs', () => {
+  const PACKAGE_JSON = path.resolve(BIN, '../../package.json');
+  const ext = ['--supabase-url', 'http://127.0.0.1:1', '--anon-key', 'k', '--app-url', 'http://127.0.0.1:2'];
+  const cases: [string[], string][] = [
+    [['--segments', '0'], "--segments must be an integer from 1 to 64, got '0'"],
+    [['--segments', 'two'], "--segments must be an integer from 1 to 64, got 'two'"],
+    [['--emit', 'helm'], "--emit must be k6-operator, got 'helm'"],
+    [['--emit-dir', 'k8s'], '--emit-dir needs --emit k6-operator'],
+    [['--emit', 'k6-operator'], '--emit k6-operator needs an external target (--supabase-url, --anon-key, --app-url and --jwt-secret or --token-file): the pods cannot reach this machine\'s stack'],
+    [['--supabase-url', 'http://127.0.0.1:1'], '--anon-key is missing: an external target needs --supabase-url, --anon-key and --app-url, and --jwt-secret or --token-file'],
+    [['--jwt-secret', 's'], '--supabase-url is missing: an external target needs --supabase-url, --anon-key and --app-url, and --jwt-secret or --token-file'],
+    [ext, "--jwt-secret or --token-file is missing: the external target's users need access tokens"],
+    [[...ext, '--jwt-secret', 's', '--token-file', 't'], '--jwt-secret and --token-file both given: the users come from one of them'],
+    [['--supabase-url', 'ftp://x', '--anon-key', 'k', '--app-url', 'http://a', '--jwt-secret', 's'], "--supabase-url must be an http(s) URL, got 'ftp://x'"],
+    [[...ext, '--token-file', '/nonexistent/tokens.txt'], '--token-file /nonexistent/tokens.txt: cannot read it (ENOENT)'],
+    [[...ext, '--token-file', PACKAGE_JSON], `--token-file ${PACKAGE_JSON}: line 1 is not a JWT (Invalid JWT)`],
+    [[...ext, '--jwt-secret', 's', '--own-stack'], '--own-stack boots a local stack; an external target (--supabase-url) is used as it is'],
+    [[...ext, '--jwt-secret', 's', '--profile'], "--profile profiles our Realtime server; an external target's is not on this machine"],
+    [[...ext, '--jwt-secret', 's', '--users', '3'], "--users 3: the external target has 2 users to load as (--jwt-secret loads as the seed's alice and bob; more users need --token-file)"],
+  ];
+  for (const [args, line] of cases) {
+    const r = cli('load', 'fanout', ...args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stderr.split('\n')[0], `syncwright load: ${line}`);
+  }
+  const throttle = cli('load', 'throttle', '--emit', 'k6-operator');
+  assert.equal(throttle.status, 2);
+  assert.match(throttle.stderr, /--emit applies to fanout only/);
+});
+
+test('load --help lists --segments, --emit and the external-target flags', () => {
+  const r = cli('load', '--help');
+  for (const flag of ['--segments N', '--emit k6-operator', '--emit-dir DIR', '--supabase-url URL', '--anon-key K', '--app-url URL', '--jwt-secret S', '--token-file F']) {
+    assert.ok(r.stdout.includes(flag), flag);
+  }
+});

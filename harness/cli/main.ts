@@ -24,7 +24,7 @@ function help(): string {
     '  explore  run the random workload for a time budget; shrink failures into regression specs',
     '  load     run a k6 load script (fanout, throttle) against the stack',
     '  report   summarise a run, compare it against a baseline report.json, or merge the reports of run --shard',
-    '  bench    run the benchmarks (latency, boot)',
+    '  bench    run the benchmarks (latency, boot, checkers, segments)',
     '',
     "Run 'syncwright <command> --help' for a command's flags.",
   ].join('\n');

@@ -151,7 +151,7 @@ export const command: Command = {
         progress('load smoke: k6 fan-out over the Realtime protocol');
         try {
           await ensureK6(progress);
-          const r = await runFanout(SIZES.smoke, progress, { baseline: false, target: targetOf(shared.stack) });
+          const r = await runFanout(SIZES.smoke, progress, { baseline: false, target: targetOf(shared.stack, progress) });
           load.push(toLoadResult(r, 'smoke'));
         } catch (err) {
           progress(`load smoke could not run: ${(err as Error).message}`);

@@ -3,13 +3,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { loadTarget, type LoadTarget } from './target.ts';
+import { loadTarget, unsampledNote, type LoadTarget } from './target.ts';
 import { TSX_NODE_ARGS } from '../stack/children.ts';
-import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
-import { createLoadUsers, lossWithin, perUserLoss, type LoadUser } from './users.ts';
+import { ROOT } from '../root.ts';
+import { countBy, perSecond, resources, runK6, sampler, type K6Run, type SeriesPoint } from './k6.ts';
+import { lossWithin, perUserLoss, type LoadUser } from './users.ts';
 import { writerVus } from '../../k6/lib/window.ts';
-import { stackSigner } from '../stack/signing.ts';
 
 export interface FanoutSize { subscribers: number; users: number; writesPerSecond: number; durationS: number }
 export const SIZES: Record<'smoke' | 'full', FanoutSize> = {
@@ -20,28 +19,45 @@ export const SIZES: Record<'smoke' | 'full', FanoutSize> = {
 /** One side of the comparison: our Realtime server, or the raw `ws` baseline of the same shape. */
 export interface FanoutSide {
   k6Exit: number; committed: number; expected: number; delivered: number; lost: number; lostUsers: number;
-  latency: { p50: number; p95: number; p99: number; max: number }; rssMaxMb: number;
+  latency: { p50: number; p95: number; p99: number; max: number };
+  /**
+   * Whether the server process was sampled: not for an external target or a running stack that did
+   * not record its pid. Unsampled, rssMaxMb, cpuSeconds and deliveriesPerCpuS are 0 and the report leaves them out.
+   */
+  serverSampled: boolean;
+  rssMaxMb: number;
   /** CPU seconds of the server process while commits flowed. */
   cpuSeconds: number;
   /** Deliveries per CPU-second of the server process: what one core of this machine can fan out. */
-  deliveriesPerCpuS: number; k6CpuS: number; series: SeriesPoint[]; resources: ReturnType<typeof resources>;
+  deliveriesPerCpuS: number;
+  /** Deliveries per second of writing. */
+  deliveriesPerS: number;
+  k6CpuS: number;
+  /** The k6 processes, one per execution segment: exit code and CPU seconds of each. */
+  segments: K6Run['segments'];
+  series: SeriesPoint[]; resources: ReturnType<typeof resources>;
 }
 
-export interface FanoutResult extends FanoutSide { size: FanoutSize; baseline?: FanoutSide; baselineRatio?: number; passed: boolean }
+export interface FanoutResult extends FanoutSide {
+  size: FanoutSize; baseline?: FanoutSide; baselineRatio?: number; passed: boolean;
+  /** What this run could not do on its target, and why (the report shows them). */
+  notes: string[];
+}
 
 /** The report's view of a fan-out run. */
 export function toLoadResult(r: FanoutResult, size: string) {
   return {
-    name: 'fanout', size, passed: r.passed, series: r.series, resources: r.resources, ...(r.baselineRatio !== undefined ? { baselineRatio: r.baselineRatio } : {}),
+    name: 'fanout', size, passed: r.passed, series: r.series, resources: r.resources, notes: r.notes, ...(r.baselineRatio !== undefined ? { baselineRatio: r.baselineRatio } : {}),
     metrics: {
       committed: r.committed, expected: r.expected, delivered: r.delivered, lost: r.lost, p50_ms: r.latency.p50, p95_ms: r.latency.p95, p99_ms: r.latency.p99,
-      rss_max_mb: r.rssMaxMb, cpu_s: r.cpuSeconds, deliveries_per_cpu_s: r.deliveriesPerCpuS, k6_cpu_s: r.k6CpuS,
+      ...(r.serverSampled ? { rss_max_mb: r.rssMaxMb, cpu_s: r.cpuSeconds, deliveries_per_cpu_s: r.deliveriesPerCpuS } : {}),
+      deliveries_per_s: r.deliveriesPerS, k6_cpu_s: r.k6CpuS, segments: r.segments.length,
       ...(r.baseline ? { raw_ws_p99_ms: r.baseline.latency.p99, raw_ws_deliveries_per_cpu_s: r.baseline.deliveriesPerCpuS, raw_ws_lost: r.baseline.lost } : {}),
     },
   };
 }
 
-interface Shape { size: FanoutSize; users: LoadUser[]; tmp: string; supabaseUrl: string; anonKey: string; appUrl?: string; joinsPerSecond: number }
+export interface Shape { size: FanoutSize; users: LoadUser[]; tmp: string; supabaseUrl: string; anonKey: string; appUrl?: string; joinsPerSecond: number; segments: number }
 
 function timing(size: FanoutSize, joinsPerSecond: number) {
   // Joins ramp at up to 400/s (under the tenant's joins limit); every subscriber has joined before
@@ -52,17 +68,22 @@ function timing(size: FanoutSize, joinsPerSecond: number) {
   return { rampS, writeStartS, writeDurationS: size.durationS, holdS: writeStartS + size.durationS + 6 };
 }
 
+/** k6/fanout.ts's config (its SW_LOAD_CONFIG) for a shape; it writes its summary to `summaryPath`. */
+export function fanoutConfig(s: Shape, summaryPath: string) {
+  return {
+    supabaseUrl: s.supabaseUrl, anonKey: s.anonKey, appUrl: s.appUrl, users: s.users, subscribers: s.size.subscribers,
+    writesPerSecond: s.size.writesPerSecond, summaryPath, ...timing(s.size, s.joinsPerSecond),
+  };
+}
+
 /** k6 against one server, its process sampled meanwhile; `drive` makes the commits when k6 does not. */
 async function side(name: string, s: Shape, pid: number | undefined, drive?: (writeStartS: number) => Promise<number[]>): Promise<FanoutSide> {
   const t = timing(s.size, s.joinsPerSecond);
   const summaryPath = path.join(s.tmp, `${name}-summary.json`);
   const configPath = path.join(s.tmp, `${name}-config.json`);
-  await writeFile(configPath, JSON.stringify({
-    supabaseUrl: s.supabaseUrl, anonKey: s.anonKey, appUrl: s.appUrl, users: s.users, subscribers: s.size.subscribers,
-    writesPerSecond: s.size.writesPerSecond, summaryPath, ...t,
-  }));
+  await writeFile(configPath, JSON.stringify(fanoutConfig(s, summaryPath)));
   const probe = sampler(pid);
-  const [run, published] = await Promise.all([runK6('fanout', configPath, summaryPath, path.join(s.tmp, `${name}-points.jsonl`)), drive?.(t.writeStartS)]);
+  const [run, published] = await Promise.all([runK6('fanout', configPath, summaryPath, path.join(s.tmp, `${name}-points.jsonl`), { segments: s.segments }), drive?.(t.writeStartS)]);
   const usage = probe.stop();
   // CPU while commits flow only: joins and start-up would swamp a small run's fan-out work.
   const during = usage.samples.filter((x) => x.t >= t.writeStartS && x.t <= t.writeStartS + s.size.durationS);
@@ -74,14 +95,17 @@ async function side(name: string, s: Shape, pid: number | undefined, drive?: (wr
   return {
     k6Exit: run.exit, ...loss,
     latency: { p50: lat.med ?? 0, p95: lat['p(95)'] ?? 0, p99: lat['p(99)'] ?? 0, max: lat.max ?? 0 },
-    rssMaxMb: usage.rssMaxMb, cpuSeconds: cpuS, deliveriesPerCpuS: cpuS > 0 ? Math.round(delivered / cpuS) : 0, k6CpuS: run.k6CpuS,
+    serverSampled: pid !== undefined, rssMaxMb: usage.rssMaxMb, cpuSeconds: cpuS, deliveriesPerCpuS: cpuS > 0 ? Math.round(delivered / cpuS) : 0,
+    deliveriesPerS: Math.round(delivered / s.size.durationS), k6CpuS: run.k6CpuS, segments: run.segments,
     series: perSecond(run.points, 'realtime_latency_ms', probe.startedAt), resources: resources(usage.samples),
   };
 }
 
 /** The same shape against a bare `ws` server that publishes the commits itself. */
 async function rawBaseline(s: Shape): Promise<FanoutSide> {
-  const child = fork(fileURLToPath(new URL('./raw-ws.ts', import.meta.url)), [], { execArgv: TSX_NODE_ARGS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // From the repository, as the stack's children start: `--import tsx` resolves against the working
+  // directory, and `load` may run from anywhere (an external target needs no checkout around it).
+  const child = fork(fileURLToPath(new URL('./raw-ws.ts', import.meta.url)), [], { execArgv: TSX_NODE_ARGS, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m: { listening?: number }) => resolve(m.listening ?? 0));
@@ -97,37 +121,53 @@ async function rawBaseline(s: Shape): Promise<FanoutSide> {
   }
 }
 
+/** The Realtime limits a stack booted for a fan-out run gets: none of them may be what is measured. */
+export const limitsFor = (size: FanoutSize) => ({ max_events_per_second: 1_000_000, max_joins_per_second: 100_000, max_concurrent_users: size.subscribers * 2, max_channels_per_client: 100 });
+
+/** The users (and the files their writers rename) of a fan-out run on `target`, and the rest of its shape. */
+export async function shapeOn(target: LoadTarget, size: FanoutSize, segments: number, progress: (s: string) => void): Promise<Shape> {
+  // Connections over a local tenant's limit would be refused: say so before anything runs. An
+  // external target's limits are its own (see target.ts).
+  if (!target.external && size.subscribers > target.limits.maxConcurrentUsers) {
+    throw new Error(`${size.subscribers} subscribers exceed the stack's max_concurrent_users (${target.limits.maxConcurrentUsers}); pass --own-stack to boot one with raised limits`);
+  }
+  // A row per writer VU at least, so no two writers queue on one row lock or rebase on a 409.
+  const users = await target.users(size.users, 'load', writerVus(size.writesPerSecond));
+  if (users.length < size.users) progress(`the target knows ${users.length} users: the ${size.subscribers} subscribers watch those`);
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'syncwright-load-'));
+  return {
+    size: { ...size, users: users.length }, users, tmp, supabaseUrl: target.info.supabaseUrl, anonKey: target.info.anonKey, appUrl: target.info.appUrl,
+    joinsPerSecond: Math.floor(target.limits.maxJoinsPerSecond * 0.8), segments,
+  };
+}
+
 /**
  * Against the running stack (or, with `ownStack` or none running, one booted with raised Realtime
- * limits): our server, then the raw baseline of the same shape.
+ * limits, or `target`): our server, then the raw baseline of the same shape. `segments` k6
+ * processes share the load (segments.ts). On an external target nothing of the server is sampled
+ * and the baseline, a ratio of server CPU, is skipped; `notes` says so.
  */
-export async function runFanout(size: FanoutSize, progress: (s: string) => void, opts: { baseline?: boolean; ownStack?: boolean; target?: LoadTarget } = {}): Promise<FanoutResult> {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'syncwright-load-'));
-  progress(`fan-out: ${size.subscribers} subscribers over ${size.users} users, ${size.writesPerSecond} renames/s through the app for ${size.durationS} s`);
-  const stack = opts.target ?? await loadTarget({ ownStack: opts.ownStack, limits: { max_events_per_second: 1_000_000, max_joins_per_second: 100_000, max_concurrent_users: size.subscribers * 2, max_channels_per_client: 100 } }, progress);
-  const db = new pg.Client(stack.info.dbUrl);
-  // It idles through the k6 run: a lost connection (a restarted Postgres) is said, not a crash.
-  db.on('error', (err) => progress(`database connection lost: ${err.message}`));
+export async function runFanout(size: FanoutSize, progress: (s: string) => void, opts: { baseline?: boolean; ownStack?: boolean; target?: LoadTarget; segments?: number } = {}): Promise<FanoutResult> {
+  const segments = opts.segments ?? 1;
+  progress(`fan-out: ${size.subscribers} subscribers over ${size.users} users, ${size.writesPerSecond} renames/s through the app for ${size.durationS} s${segments > 1 ? `, k6 in ${segments} segments` : ''}`);
+  const stack = opts.target ?? await loadTarget({ ownStack: opts.ownStack, limits: limitsFor(size) }, progress);
+  const notes: string[] = [];
   try {
-    // Connections over the tenant's limit would be refused: say so before anything runs.
-    if (size.subscribers > stack.limits.maxConcurrentUsers) {
-      throw new Error(`${size.subscribers} subscribers exceed the stack's max_concurrent_users (${stack.limits.maxConcurrentUsers}); pass --own-stack to boot one with raised limits`);
-    }
-    await db.connect();
-    // A row per writer VU at least, so no two writers queue on one row lock or rebase on a 409.
-    const users = await createLoadUsers(db, await stackSigner(stack.info), size.users, 'load', Math.ceil(writerVus(size.writesPerSecond) / size.users));
-    const shape: Shape = { size, users, tmp, supabaseUrl: stack.info.supabaseUrl, anonKey: stack.info.anonKey, appUrl: stack.info.appUrl, joinsPerSecond: Math.floor(stack.limits.maxJoinsPerSecond * 0.8) };
+    const shape = await shapeOn(stack, size, segments, progress);
+    const unsampled = unsampledNote(stack);
+    if (unsampled) notes.push(`${unsampled} (so no deliveries per CPU-second)`);
     progress('k6: subscribers on our Realtime server, writers through the app');
     const ours = await side('realtime', shape, stack.realtimePid);
     let baseline: FanoutSide | undefined;
-    if (opts.baseline !== false) {
+    if (opts.baseline !== false && stack.external) {
+      notes.push('raw ws baseline skipped: it compares deliveries per CPU-second of the server, which an external target does not let us measure');
+    } else if (opts.baseline !== false) {
       progress('k6: the same shape on a raw ws server (baseline)');
       baseline = await rawBaseline(shape);
     }
     const baselineRatio = baseline && baseline.deliveriesPerCpuS > 0 && ours.deliveriesPerCpuS > 0 ? Math.round((ours.deliveriesPerCpuS / baseline.deliveriesPerCpuS) * 1000) / 1000 : undefined;
-    return { ...ours, size, baseline, baselineRatio, passed: ours.k6Exit === 0 && lossWithin(ours) };
+    return { ...ours, size: shape.size, baseline, baselineRatio, passed: ours.k6Exit === 0 && lossWithin(ours), notes };
   } finally {
-    await db.end().catch(() => {});
     await stack.stop();
   }
 }

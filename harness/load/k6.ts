@@ -1,15 +1,17 @@
-// Running one k6 script: the process, the server's RSS/CPU sampled meanwhile, and what its JSON
-// output says per second and per user.
+// Running one k6 script, in one k6 process or spread over several by execution segments: the
+// processes, the server's RSS/CPU sampled meanwhile, and what their JSON output says per second and
+// per user.
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { k6Path } from '../setup/k6.ts';
 import { summarize } from '../history/budget.ts';
 import { thresholdsEnv, type LoadScript } from './thresholds.ts';
 import { ROOT } from '../root.ts';
+import { mergeSummaries, type Summary } from './merge.ts';
+import { segmentArgs } from './segments.ts';
 
 
-export interface Summary { metrics: Record<string, { values: Record<string, number> }> }
 export interface Sample { t: number; rssMb: number; cpuS: number }
 export interface SeriesPoint { t: number; throughput: number; p50: number; p95: number; p99: number }
 
@@ -38,13 +40,29 @@ export function sampler(pid: number | undefined): { startedAt: number; stop(): {
   };
 }
 
-export interface K6Run { exit: number; summary: Summary; points: string; /** k6's own CPU seconds: near 2 per second here means the generator, not the server, was the limit. */ k6CpuS: number }
+export interface K6Run {
+  /** 0 when every process passed its thresholds; else the first failing process's code. */
+  exit: number;
+  /** One summary for the test: the processes' summaries merged (merge.ts). */
+  summary: Summary;
+  /** Every process's JSON output, one after the other. */
+  points: string;
+  /** k6's own CPU seconds, all processes: near 2 per second here means the generator, not the server, was the limit. */
+  k6CpuS: number;
+  /** Per execution segment (one for a plain run): its exit code and its k6 process's CPU seconds. */
+  segments: { exit: number; k6CpuS: number }[];
+}
 
-/** Runs k6/<script>.ts with its config and thresholds; resolves once k6 has exited and written its summary. */
-export async function runK6(script: LoadScript, configPath: string, summaryPath: string, pointsPath: string): Promise<K6Run> {
-  const k6 = spawn(k6Path(), ['run', '--quiet', '--no-usage-report', '--out', `json=${pointsPath}`, path.join(ROOT, `k6/${script}.ts`)], {
-    env: { ...process.env, SW_LOAD_CONFIG: configPath, ...thresholdsEnv(script) }, stdio: ['ignore', 'inherit', 'inherit'],
-  });
+/** `file` with `-<i>` before its extension: where segment i of several keeps its own output. */
+export function segmentFile(file: string, index: number, total: number): string {
+  if (total === 1) return file;
+  const ext = path.extname(file);
+  return `${file.slice(0, file.length - ext.length)}-${index}${ext}`;
+}
+
+/** One k6 process: resolves once it has exited, with its CPU seconds. */
+async function k6Process(args: string[], env: NodeJS.ProcessEnv): Promise<{ exit: number; k6CpuS: number }> {
+  const k6 = spawn(k6Path(), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
   // A k6 that cannot start (removed since setup, not executable) is a one-line error, not a crash.
   const failed = new Promise<never>((_, reject) => k6.once('error', (e) => reject(new Error(`cannot run k6 at ${k6Path()} (${e.message}); run syncwright setup`))));
   const own = sampler(k6.pid);
@@ -52,9 +70,51 @@ export async function runK6(script: LoadScript, configPath: string, summaryPath:
     own.stop();
     throw err;
   });
-  const k6CpuS = own.stop().cpuS;
-  const summary = JSON.parse(await readFile(summaryPath, 'utf8').catch(() => '{"metrics":{}}')) as Summary;
-  return { exit, summary, points: await readFile(pointsPath, 'utf8').catch(() => ''), k6CpuS };
+  return { exit, k6CpuS: own.stop().cpuS };
+}
+
+/**
+ * Runs k6/<script>.ts with its config and thresholds; resolves once k6 has exited and written its
+ * summary. With `segments` > 1 it starts that many k6 processes at once, each on its execution
+ * segment (segments.ts) with its own copy of the config whose summaryPath is `summaryPath` with
+ * `-<i>` (its points likewise), and merges what they wrote into one run.
+ */
+export async function runK6(script: LoadScript, configPath: string, summaryPath: string, pointsPath: string, opts: { segments?: number } = {}): Promise<K6Run> {
+  const total = opts.segments ?? 1;
+  const config = total > 1 ? JSON.parse(await readFile(configPath, 'utf8')) as { summaryPath?: string } : {};
+  if (total > 1 && config.summaryPath !== summaryPath) throw new Error(`${configPath} writes its summary to ${config.summaryPath}, not ${summaryPath}`);
+  const parts = await Promise.all(Array.from({ length: total }, async (_, i) => {
+    const index = i + 1;
+    const own = { config: segmentFile(configPath, index, total), summary: segmentFile(summaryPath, index, total), points: segmentFile(pointsPath, index, total) };
+    if (total > 1) await writeFile(own.config, JSON.stringify({ ...config, summaryPath: own.summary }));
+    const args = ['run', '--quiet', '--no-usage-report', ...segmentArgs(index, total), '--out', `json=${own.points}`, path.join(ROOT, `k6/${script}.ts`)];
+    const run = await k6Process(args, { SW_LOAD_CONFIG: own.config, ...thresholdsEnv(script) });
+    const summary = JSON.parse(await readFile(own.summary, 'utf8').catch(() => '{"metrics":{}}')) as Summary;
+    return { ...run, summary, points: await readFile(own.points, 'utf8').catch(() => '') };
+  }));
+  return {
+    exit: parts.find((p) => p.exit !== 0)?.exit ?? 0,
+    summary: mergeSummaries(parts),
+    points: parts.map((p) => p.points).join('\n'),
+    k6CpuS: Math.round(parts.reduce((a, p) => a + p.k6CpuS, 0) * 100) / 100,
+    segments: parts.map((p) => ({ exit: p.exit, k6CpuS: p.k6CpuS })),
+  };
+}
+
+/**
+ * `k6 archive` of k6/<script>.ts: one tar with the script, every module it imports, the config it
+ * opens and its environment (SW_LOAD_CONFIG, the thresholds), which runs as it is anywhere
+ * (`k6 run archive.tar`, a k6-operator runner). Nothing is run.
+ */
+export async function archiveK6(script: LoadScript, configPath: string, out: string): Promise<void> {
+  const env = { SW_LOAD_CONFIG: configPath, ...thresholdsEnv(script) };
+  const args = ['archive', '--quiet', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), '-O', out, path.join(ROOT, `k6/${script}.ts`)];
+  const k6 = spawn(k6Path(), args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const code = await new Promise<number>((resolve, reject) => {
+    k6.once('error', (e) => reject(new Error(`cannot run k6 at ${k6Path()} (${e.message}); run syncwright setup`)));
+    k6.once('exit', (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) throw new Error(`k6 archive of k6/${script}.ts failed with code ${code}`);
 }
 
 interface Point { metric: string; type: string; data: { time: string; value: number; tags?: Record<string, string> } }

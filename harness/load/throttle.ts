@@ -1,12 +1,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { loadTarget } from './target.ts';
+import { loadTarget, type LoadTarget } from './target.ts';
 import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
-import { createLoadUsers, lossWithin, perUserLoss } from './users.ts';
+import { lossWithin, perUserLoss } from './users.ts';
 import { writerVus } from '../../k6/lib/window.ts';
-import { stackSigner } from '../stack/signing.ts';
 
 export interface ThrottleSize { limit: number; users: number; watchers: number; writesPerSecond: number }
 export const THROTTLE_SIZES: Record<'smoke' | 'full', ThrottleSize> = {
@@ -34,23 +32,19 @@ const PHASES = { politeAt: 3, floodAt: 11, writeEnd: 17 };
  * another limit than the script is told: a planted bug (a limiter looser than configured) that the
  * checks must catch.
  */
-export async function runThrottle(size: ThrottleSize, progress: (s: string) => void, opts: { serverLimit?: number; ownStack?: boolean } = {}): Promise<ThrottleResult> {
+export async function runThrottle(size: ThrottleSize, progress: (s: string) => void, opts: { serverLimit?: number; ownStack?: boolean; target?: LoadTarget; segments?: number } = {}): Promise<ThrottleResult> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'syncwright-throttle-'));
-  const stack = await loadTarget({
+  const stack = opts.target ?? await loadTarget({
     ownStack: opts.ownStack || opts.serverLimit !== undefined,
     limits: { max_events_per_second: opts.serverLimit ?? size.limit, max_joins_per_second: 10_000, max_concurrent_users: size.watchers * 2 + 10 },
   }, progress);
   if (!stack.owned) size = { ...size, limit: stack.limits.maxEventsPerSecond };
   progress(`throttle: max_events_per_second = ${size.limit}, ${size.watchers} watchers over ${size.users} users, ${size.writesPerSecond} renames/s`);
-  const db = new pg.Client(stack.info.dbUrl);
-  // It idles through the k6 run: a lost connection (a restarted Postgres) is said, not a crash.
-  db.on('error', (err) => progress(`database connection lost: ${err.message}`));
   try {
-    if (size.watchers + 4 > stack.limits.maxConcurrentUsers) {
+    if (!stack.external && size.watchers + 4 > stack.limits.maxConcurrentUsers) {
       throw new Error(`${size.watchers} watchers exceed the stack's max_concurrent_users (${stack.limits.maxConcurrentUsers}); pass --own-stack`);
     }
-    await db.connect();
-    const users = await createLoadUsers(db, await stackSigner(stack.info), size.users, 'throttle', Math.ceil(writerVus(size.writesPerSecond) / size.users));
+    const users = await stack.users(size.users, 'throttle', writerVus(size.writesPerSecond));
     const summaryPath = path.join(tmp, 'summary.json');
     const cfgPath = path.join(tmp, 'config.json');
     await writeFile(cfgPath, JSON.stringify({
@@ -59,15 +53,14 @@ export async function runThrottle(size: ThrottleSize, progress: (s: string) => v
     }));
     progress('k6: polite sender, offender, watchers and writers');
     const probe = sampler(stack.realtimePid);
-    const run = await runK6('throttle', cfgPath, summaryPath, path.join(tmp, 'points.jsonl'));
+    const run = await runK6('throttle', cfgPath, summaryPath, path.join(tmp, 'points.jsonl'), { segments: opts.segments });
     const usage = probe.stop();
     const m = (name: string, stat = 'count') => run.summary.metrics[name]?.values[stat] ?? 0;
 
     const loss = perUserLoss(users, size.watchers, countBy(run.points, 'writes_committed', 'user'), countBy(run.points, 'realtime_delivered', 'user'));
     const { committed, delivered, lost } = loss;
-    const finalRow = await db.query<{ ms: string }>(`select floor(extract(epoch from updated_at) * 1000)::bigint::text as ms from audio_files where id = $1`, [users[0]!.files[0]]);
     const synced = countBy(run.points, 'throttle_synced_updated_at', 'user').get(users[0]!.id);
-    const dbMs = Number(finalRow.rows[0]?.ms ?? -1);
+    const dbMs = await stack.updatedAtMs(users[0]!, users[0]!.files[0]!);
 
     const checks: ThrottleCheck[] = [
       { name: 'k6 thresholds', ok: run.exit === 0, detail: `k6 exit ${run.exit}` },
@@ -87,7 +80,6 @@ export async function runThrottle(size: ThrottleSize, progress: (s: string) => v
       },
     };
   } finally {
-    await db.end().catch(() => {});
     await stack.stop();
   }
 }

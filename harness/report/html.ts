@@ -70,7 +70,7 @@ export function toHtml(r: Report): string {
     <td>${evidence(x, i)}</td></tr>`).join('\n');
   const plantedRows = r.planted.map((m) => `<tr><td>${esc(m.bug)}</td><td>${esc(m.scenario)}</td><td class="${m.caught ? 'caught' : 'MISSED'}">${m.caught ? 'caught' : 'MISSED'}</td><td>${esc(m.checker ?? '')}</td><td class="muted">${esc(m.detail)}</td></tr>`).join('\n');
   const faults = r.scenarios.map((x, i) => (x.faults.length ? faultRow(x, i) : '')).join('');
-  const load = r.load.map((l) => `<tr><td>${esc(l.name)} (${esc(l.size)})</td><td class="${l.passed ? 'passed' : 'failed'}">${l.passed ? 'passed' : 'failed'}</td><td>${Object.entries(l.metrics).map(([k, v]) => `${esc(k)}=${v}`).join(', ')}</td><td>${l.baselineRatio !== undefined ? `${(l.baselineRatio * 100).toFixed(0)} % of raw ws` : ''}</td></tr>`).join('\n');
+  const load = r.load.map((l) => `<tr><td>${esc(l.name)} (${esc(l.size)})</td><td class="${l.passed ? 'passed' : 'failed'}">${l.passed ? 'passed' : 'failed'}</td><td>${Object.entries(l.metrics).map(([k, v]) => `${esc(k)}=${v}`).join(', ')}</td><td>${l.baselineRatio !== undefined ? `${(l.baselineRatio * 100).toFixed(0)} % of raw ws` : ''}${(l.notes ?? []).map((n) => `<div class="muted">note: ${esc(n)}</div>`).join('')}</td></tr>`).join('\n');
   // A `syncwright load` report holds no browser run: say what it does hold instead of empty charts.
   const loadOnly = r.kind === 'load';
   const loadLine = (l: Report['load'][number]) => `${esc(l.name)} (${esc(l.size)}) ${l.passed ? 'passed' : 'FAILED'}${l.metrics.lost !== undefined ? `, ${l.metrics.lost} lost` : ''}${l.metrics.p99_ms !== undefined ? `, p99 ${l.metrics.p99_ms} ms` : ''}${l.baselineRatio !== undefined ? `, ${(l.baselineRatio * 100).toFixed(0)} % of raw ws` : ''}`;

@@ -121,3 +121,14 @@ test('SYNCWRIGHT_REPORTS_ROOT moves where reports and their latest link go, so t
     else process.env.SYNCWRIGHT_REPORTS_ROOT = was;
   }
 });
+
+test("a load entry's notes (what an external target could not measure) are shown beside it and kept in report.json", async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-report-'));
+  const base = sample();
+  const note = 'server RSS and CPU not sampled: the external target\'s processes are not on this machine <here>';
+  const r = buildReport({ ...base, kind: 'load', target: { kind: 'external', supabaseUrl: 'http://sb.test', appUrl: 'http://app.test' }, scenarios: [], planted: [], load: [{ ...base.load[0]!, notes: [note] }] });
+  const out = await writeReport(r, { dir });
+  assert.deepEqual(Report.parse(JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'))).load[0]!.notes, [note]);
+  const html = await readFile(path.join(out, 'index.html'), 'utf8');
+  assert.ok(html.includes("note: server RSS and CPU not sampled: the external target's processes are not on this machine &lt;here&gt;"), 'the note, escaped, in the load table');
+});

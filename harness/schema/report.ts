@@ -36,6 +36,8 @@ export const LoadResult = z.object({
   baselineRatio: z.number().optional(),
   /** The server process sampled once a second during the run (same time origin as `series`). */
   resources: z.array(z.object({ t: z.number(), rssMb: z.number(), cpuPct: z.number() })).default([]),
+  /** What the run could not measure on its target, and why (an external target's server is not sampled). */
+  notes: z.array(z.string()).optional(),
 });
 
 /** report.json: one file a machine can diff; index.html and junit.xml are rendered from it. */
