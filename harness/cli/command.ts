@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isProfile, profileError, type Profile } from '../realtime/profile.ts';
+import { DEFAULT_PROVIDER, isProvider, providerError, type Provider } from '../stack/provider.ts';
 
 export interface Command {
   name: string;
@@ -37,6 +38,13 @@ export function intFlag(name: string, value: string | undefined, min = 0, max = 
 export function profileFlag(value: string | undefined): Profile | undefined {
   if (value === undefined) return undefined;
   if (!isProfile(value)) throw new UsageError(profileError('--realtime-profile', value));
+  return value;
+}
+
+/** `--provider` of `up`: local when not given. */
+export function providerFlag(value: string | undefined): Provider {
+  if (value === undefined) return DEFAULT_PROVIDER;
+  if (!isProvider(value)) throw new UsageError(providerError('--provider', value));
   return value;
 }
 
