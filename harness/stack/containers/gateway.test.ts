@@ -34,7 +34,7 @@ before(async () => {
       res.end('ok');
     });
   });
-  // The real server's socket: a phx_join is answered ok, as Phoenix does for a public channel.
+  // The real server's socket: a join, a leave and a heartbeat are answered ok, as Phoenix does for a public channel.
   const wss = new WebSocketServer({ noServer: true });
   upstream.on('upgrade', (req, socket, head) => {
     upgrades.push({ method: 'GET', url: req.url!, host: req.headers.host, apiKeyHeader: req.headers['x-api-key'] as string | undefined, body: '' });
@@ -43,7 +43,7 @@ before(async () => {
       // supabase-js 2.119 speaks vsn 2.0.0: [join_ref, ref, topic, event, payload].
       const [joinRef, ref, topic, event] = Array.isArray(msg) ? msg : [msg.join_ref, msg.ref, msg.topic, msg.event];
       if (event === 'phx_join') ws.send(JSON.stringify([joinRef, ref, topic, 'phx_reply', { status: 'ok', response: { postgres_changes: [] } }]));
-      if (event === 'heartbeat') ws.send(JSON.stringify([null, ref, 'phoenix', 'phx_reply', { status: 'ok', response: {} }]));
+      if (event === 'phx_leave' || event === 'heartbeat') ws.send(JSON.stringify([joinRef ?? null, ref, topic, 'phx_reply', { status: 'ok', response: {} }]));
     }));
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
