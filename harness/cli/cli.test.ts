@@ -100,3 +100,17 @@ test('load --help lists --segments, --emit and the external-target flags', () =>
     assert.ok(r.stdout.includes(flag), flag);
   }
 });
+
+test('up refuses a bad --provider before booting anything, naming the flag and the allowed values', () => {
+  const r = cli('up', '--provider', 'docker');
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr.split('\n')[0], "syncwright up: --provider must be one of local, testcontainers, got 'docker'");
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+});
+
+test('up --help lists --provider and its values; --realtime-profile is refused with the real server', () => {
+  assert.match(cli('up', '--help').stdout, /--provider P +what runs Postgres and Realtime\. local \(default\)[\s\S]*testcontainers:/);
+  const r = cli('up', '--provider', 'testcontainers', '--realtime-profile', 'ideal');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr.split('\n')[0]!, /^syncwright up: --realtime-profile is for our own Realtime server \(--provider local\)/);
+});

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isProfile, profileError, type Profile } from '../realtime/profile.ts';
 import { MAX_SHARDS, parseShard, type Shard } from '../conformance/shard.ts';
+import { DEFAULT_PROVIDER, isProvider, providerError, type Provider } from '../stack/provider.ts';
 
 export interface Command {
   name: string;
@@ -47,6 +48,13 @@ export function shardFlag(name: string, value: string | undefined): Shard | unde
   const shard = parseShard(value);
   if (!shard) throw new UsageError(`--${name} must be i/n, the i-th of n shards with 1 ≤ i ≤ n ≤ ${MAX_SHARDS} (e.g. 1/2), got '${value}'`);
   return shard;
+}
+
+/** `--provider` of `up`: local when not given. */
+export function providerFlag(value: string | undefined): Provider {
+  if (value === undefined) return DEFAULT_PROVIDER;
+  if (!isProvider(value)) throw new UsageError(providerError('--provider', value));
+  return value;
 }
 
 /** The usage line of --realtime-profile, the same in every command that takes it. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROFILES } from '../realtime/profile.ts';
+import { PROVIDERS } from '../stack/provider.ts';
 
 // Contract section 1: what `syncwright up` writes to .syncwright/stack.json.
 export const StackUser = z.object({
@@ -27,6 +28,13 @@ export const StackInfo = z.object({
   secretKey: z.string().optional(),
   /** How faithfully the Realtime server fails (harness/realtime/profile.ts); left out by stacks from before it. */
   realtimeProfile: z.enum(PROFILES).optional(),
+  /** What runs Postgres and Realtime (`up --provider`); local when absent (a stack from before it). */
+  provider: z.enum(PROVIDERS).optional(),
+  /** The testcontainers provider's containers: the images, and ids for `docker logs`. */
+  containers: z.object({
+    postgres: z.object({ image: z.string(), id: z.string() }),
+    realtime: z.object({ image: z.string(), id: z.string(), url: z.string().url() }),
+  }).optional(),
   // Additions beyond the contract: pids and ports let faults and teardown act on the parts.
   ports: z.object({ api: z.number(), db: z.number(), app: z.number().optional(), worker: z.number().optional() }).optional(),
   dataDir: z.string().optional(),

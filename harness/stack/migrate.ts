@@ -12,8 +12,16 @@ const LEDGER = `
     name text primary key, sha256 text not null, applied_at timestamptz not null default now()
   )`;
 
+export interface MigrateOptions {
+  /**
+   * Whether to prepare the platform's realtime schema (our server's copy of it) first: yes for our
+   * own Realtime server; no where the real one has made its own (the testcontainers provider).
+   */
+  realtimeSchema?: boolean;
+}
+
 /** Prepares the platform's realtime schema, then applies each file of `dir` once, in name order, each in its own transaction with its ledger row. */
-export async function applyMigrations(dbUrl: string, dir = 'supabase/migrations'): Promise<{ applied: string[] }> {
+export async function applyMigrations(dbUrl: string, dir = 'supabase/migrations', opts: MigrateOptions = {}): Promise<{ applied: string[] }> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
   const client = new pg.Client({ connectionString: dbUrl });
   // A connection lost between queries is an 'error' event; the next query reports it instead.
@@ -24,7 +32,7 @@ export async function applyMigrations(dbUrl: string, dir = 'supabase/migrations'
     await client.query(LEDGER);
     // As on Supabase, the realtime schema is there before the app's migrations, which may write
     // policies on realtime.messages.
-    await client.query(REALTIME_SCHEMA_SQL);
+    if (opts.realtimeSchema !== false) await client.query(REALTIME_SCHEMA_SQL);
     const { rows } = await client.query<{ name: string; sha256: string }>('select name, sha256 from syncwright.schema_migrations');
     const done = new Map(rows.map((r) => [r.name, r.sha256]));
     for (const name of files) {

@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { StackInfo } from '../schema/stack.ts';
+import { StackInfo, type StackUser } from '../schema/stack.ts';
 import { DEFAULT_JWT_SECRET, DEFAULT_PUBLISHABLE_KEY, DEFAULT_SECRET_KEY, mintAnonKey, mintServiceRoleKey, mintUserToken } from './keys.ts';
-import { JWKS_PATH, isAsymmetric, projectKeys, type JwtAlg } from './signing.ts';
+import { JWKS_PATH, isAsymmetric, projectKeys, type JwtAlg, type ProjectKeys } from './signing.ts';
 import { freePort, portInUse, resolvePorts, type Ports } from './ports.ts';
 import { startPostgres, type PostgresHandle, type PostgresOptions } from './postgres.ts';
 import { makeDir } from './fs-problem.ts';
-import { loadLimits } from '../realtime/limits.ts';
+import { loadLimits, type Limits } from '../realtime/limits.ts';
+import type { ApiKeys } from '../realtime/gateway.ts';
 import { applyMigrations, applySeed } from './migrate.ts';
 import { startRealtimeProcess, type RealtimeProcess } from './realtime.ts';
 import { DEFAULT_PROFILE, type Profile } from '../realtime/profile.ts';
@@ -63,7 +64,7 @@ async function optionalModule<T>(file: string): Promise<T | undefined> {
  * same ephemeral range): in free-port mode, a start that fails with EADDRINUSE gets one more try on
  * a newly picked port.
  */
-async function onFreshPort<T>(portBase: number | undefined, start: () => Promise<T>, repick: () => Promise<void>): Promise<T> {
+export async function onFreshPort<T>(portBase: number | undefined, start: () => Promise<T>, repick: () => Promise<void>): Promise<T> {
   try {
     return await start();
   } catch (err) {
@@ -76,7 +77,7 @@ async function onFreshPort<T>(portBase: number | undefined, start: () => Promise
 const PORT_NAMES: [keyof Ports, string][] = [['api', 'Realtime API'], ['db', 'Postgres'], ['app', 'reference app']];
 
 /** Fixed ports someone else holds are named before anything boots (free-port mode re-picks instead). */
-async function refuseTakenPorts(ports: Ports, app: boolean): Promise<void> {
+export async function refuseTakenPorts(ports: Ports, app: boolean): Promise<void> {
   for (const [key, what] of PORT_NAMES) {
     if (key === 'app' && !app) continue;
     if (await portInUse(ports[key])) {
@@ -86,7 +87,7 @@ async function refuseTakenPorts(ports: Ports, app: boolean): Promise<void> {
 }
 
 /** The data dir: a new temp dir, or the user's, made if missing (and then ours to remove on failure). */
-async function prepareDataDir(asked: string | undefined): Promise<{ dataDir: string; created: boolean }> {
+export async function prepareDataDir(asked: string | undefined): Promise<{ dataDir: string; created: boolean }> {
   if (!asked) {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-'));
     // mkdtemp makes it 0700; as root, Postgres runs as user postgres and must enter it.
@@ -99,8 +100,36 @@ async function prepareDataDir(asked: string | undefined): Promise<{ dataDir: str
   return { dataDir, created };
 }
 
-/** Boots Postgres → migrations → seed → Realtime → app → workers, each health-checked. */
-export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
+/** What both providers boot with: settings checked, keys minted, ports and data dir taken, and the teardown. */
+export interface BootContext {
+  progress: (line: string) => void;
+  log: (line: string) => void;
+  /** Times the phase since the last one (stack timings, progress lines). */
+  phase: (name: string) => void;
+  timings: [string, number][];
+  jwtSecret: string;
+  configPath: string;
+  limits: Limits;
+  keys: ProjectKeys;
+  anonKey: string;
+  serviceRoleKey: string;
+  apiKeys: ApiKeys;
+  ports: Ports;
+  dataDir: string;
+  /** Run in reverse by stopAll; each part pushes its stop once started. */
+  stops: (() => Promise<void>)[];
+  /** Stops what started; removes the data dir as the rules in prepareDataDir say (`booted`: the stack was handed out). */
+  stopAll: (booted: boolean) => Promise<void>;
+  /** Stamps the total time; call once the stack is up. */
+  done: () => void;
+}
+
+/**
+ * Everything a user can get wrong is checked before anything boots, so a mistake costs no clean-up:
+ * the config, the keys, then `preflight` (the testcontainers provider's Docker check), then the
+ * ports; only then is the data dir made.
+ */
+export async function beginBoot(opts: BootOptions, preflight: () => Promise<void> = async () => {}): Promise<BootContext> {
   const progress = opts.onProgress ?? (() => {});
   const log = opts.onLog ?? (() => {});
   const timings: [string, number][] = [];
@@ -114,23 +143,77 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
   };
   const jwtSecret = opts.jwtSecret ?? DEFAULT_JWT_SECRET;
   const configPath = opts.configPath ?? path.join(ROOT, 'supabase/config.toml');
-  const realtimeProfile = opts.realtimeProfile ?? DEFAULT_PROFILE;
-  // Everything a user can get wrong is checked before anything boots, so a mistake costs no clean-up.
-  loadLimits(configPath);
+  const limits = loadLimits(configPath);
   const keys = await projectKeys(opts.jwtAlg ?? 'HS256', jwtSecret);
   const [anonKey, serviceRoleKey] = await Promise.all([mintAnonKey(keys.signer), mintServiceRoleKey(keys.signer)]);
   // The opaque keys the gateway stand-in swaps for these JWTs, as the real gateway does (realtime/gateway.ts).
   const apiKeys = { [DEFAULT_PUBLISHABLE_KEY]: anonKey, [DEFAULT_SECRET_KEY]: serviceRoleKey };
+  await preflight();
   const ports = await resolvePorts(opts.portBase);
   if (opts.portBase !== 0) await refuseTakenPorts(ports, opts.app !== false);
   const { dataDir, created } = await prepareDataDir(opts.dataDir);
   const stops: (() => Promise<void>)[] = [];
-  let booted = false;
-  const stopAll = async () => {
+  const stopAll = async (booted: boolean) => {
     for (const stop of stops.reverse()) await stop().catch((e) => log(`stop: ${(e as Error).message}`));
     // A failed boot removes the data dir it made; a stop removes only the temp one, unless --keep.
     if (booted ? !opts.keep && !opts.dataDir : created) await rm(dataDir, { recursive: true, force: true });
   };
+  return {
+    progress, log, phase, timings, jwtSecret, configPath, limits, keys, anonKey, serviceRoleKey, apiKeys, ports, dataDir, stops, stopAll,
+    done: () => { timings.push(['total', Math.round(performance.now() - t0)]); },
+  };
+}
+
+/** The reference app and workers, against the stack's database and Supabase URL, whichever provider runs those. */
+export async function startClients(ctx: BootContext, opts: BootOptions, dbUrl: string, supabaseUrl: string, crashes: Promise<string>[]): Promise<{ app?: AppHandle; workers: WorkerHandle[] }> {
+  const { ports, progress, log, phase, stops, keys, dataDir } = ctx;
+  let app: AppHandle | undefined;
+  if (opts.app !== false) {
+    const mod = await optionalModule<{ startApp(o: object): Promise<AppHandle> }>('app.ts');
+    if (!mod) progress('app: harness/stack/app.ts not present, skipping the reference app');
+    else {
+      progress(`booting the reference app on 127.0.0.1:${ports.app}`);
+      const startOne = () => mod.startApp({
+        port: ports.app, dbUrl, supabaseUrl, anonKey: ctx.anonKey, jwtSecret: ctx.jwtSecret, jwtAlg: keys.alg, signingJwk: keys.privateJwk,
+        dataDir: path.join(dataDir, 'files'), env: opts.env, onLog: log, onProgress: progress,
+      });
+      app = await onFreshPort(opts.portBase, startOne, async () => {
+        ports.app = await freePort();
+        progress(`port taken meanwhile; booting the reference app on 127.0.0.1:${ports.app}`);
+      });
+      stops.push(() => app!.stop());
+      if (app.crashed) crashes.push(app.crashed);
+      phase('app');
+    }
+  }
+  const workers: WorkerHandle[] = [];
+  const count = opts.workers ?? 1;
+  if (count > 0) {
+    const mod = await optionalModule<{ startWorker(o: object): Promise<WorkerHandle> }>('worker.ts');
+    if (!mod) progress('worker: harness/stack/worker.ts not present, skipping the worker');
+    else {
+      for (let i = 0; i < count; i++) {
+        const w = await mod.startWorker({ dbUrl, dataDir: path.join(dataDir, 'files'), id: `worker-${i + 1}`, env: opts.env, onLog: log });
+        workers.push(w);
+        stops.push(() => w.stop());
+        if (w.crashed) crashes.push(w.crashed);
+      }
+      phase(`workers (${count})`);
+    }
+  }
+  return { app, workers };
+}
+
+/** The seed users, each with an access token signed as the stack's keys are. */
+export function stackUsers(keys: ProjectKeys): Promise<StackUser[]> {
+  return Promise.all([ALICE, BOB].map(async (u) => ({ ...u, accessToken: await mintUserToken(keys.signer, u, 24 * 3600) })));
+}
+
+/** Boots Postgres → migrations → seed → Realtime → app → workers, each health-checked. */
+export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
+  const realtimeProfile = opts.realtimeProfile ?? DEFAULT_PROFILE;
+  const ctx = await beginBoot(opts);
+  const { progress, log, phase, ports, dataDir, stops, keys, jwtSecret, configPath, apiKeys } = ctx;
   try {
     progress(`booting Postgres 17 on 127.0.0.1:${ports.db}`);
     const postgres = await startPostgres({ port: ports.db, dataDir: path.join(dataDir, 'pg'), keep: opts.keep, onLog: log, ...opts.postgres });
@@ -152,60 +235,24 @@ export async function bootStack(opts: BootOptions = {}): Promise<Stack> {
     phase('realtime');
 
     const crashes: Promise<string>[] = [realtime.crashed];
+    const { app, workers } = await startClients(ctx, opts, postgres.url, realtime.url, crashes);
 
-    let app: AppHandle | undefined;
-    if (opts.app !== false) {
-      const mod = await optionalModule<{ startApp(o: object): Promise<AppHandle> }>('app.ts');
-      if (!mod) progress('app: harness/stack/app.ts not present, skipping the reference app');
-      else {
-        progress(`booting the reference app on 127.0.0.1:${ports.app}`);
-        const startOne = () => mod.startApp({
-          port: ports.app, dbUrl: postgres.url, supabaseUrl: realtime.url, anonKey, jwtSecret, jwtAlg: keys.alg, signingJwk: keys.privateJwk,
-          dataDir: path.join(dataDir, 'files'), env: opts.env, onLog: log, onProgress: progress,
-        });
-        app = await onFreshPort(opts.portBase, startOne, async () => {
-          ports.app = await freePort();
-          progress(`port taken meanwhile; booting the reference app on 127.0.0.1:${ports.app}`);
-        });
-        stops.push(() => app!.stop());
-        if (app.crashed) crashes.push(app.crashed);
-        phase('app');
-      }
-    }
-    const workers: WorkerHandle[] = [];
-    const count = opts.workers ?? 1;
-    if (count > 0) {
-      const mod = await optionalModule<{ startWorker(o: object): Promise<WorkerHandle> }>('worker.ts');
-      if (!mod) progress('worker: harness/stack/worker.ts not present, skipping the worker');
-      else {
-        for (let i = 0; i < count; i++) {
-          const w = await mod.startWorker({ dbUrl: postgres.url, dataDir: path.join(dataDir, 'files'), id: `worker-${i + 1}`, env: opts.env, onLog: log });
-          workers.push(w);
-          stops.push(() => w.stop());
-          if (w.crashed) crashes.push(w.crashed);
-        }
-        phase(`workers (${count})`);
-      }
-    }
-
-    const users = await Promise.all([ALICE, BOB].map(async (u) => ({ ...u, accessToken: await mintUserToken(keys.signer, u, 24 * 3600) })));
     const info = StackInfo.parse({
-      supabaseUrl: realtime.url, anonKey, serviceRoleKey, jwtSecret, dbUrl: postgres.url,
+      supabaseUrl: realtime.url, anonKey: ctx.anonKey, serviceRoleKey: ctx.serviceRoleKey, jwtSecret, dbUrl: postgres.url,
       jwtAlg: keys.alg, jwksUrl: `${realtime.url}${JWKS_PATH}`, ...(keys.privateJwk ? { jwtSigningKey: keys.privateJwk } : {}),
       publishableKey: DEFAULT_PUBLISHABLE_KEY, secretKey: DEFAULT_SECRET_KEY,
-      ...(app ? { appUrl: app.url } : {}), users, realtimeProfile, ports, dataDir, pid: process.pid,
+      ...(app ? { appUrl: app.url } : {}), users: await stackUsers(keys), provider: 'local', realtimeProfile, ports, dataDir, pid: process.pid,
       pids: { realtime: realtime.pid(), ...(app ? { app: app.pid } : {}) },
     });
-    timings.push(['total', Math.round(performance.now() - t0)]);
+    ctx.done();
     let stopped: Promise<void> | undefined;
-    booted = true;
     return {
-      info, ports, postgres, realtime, app, workers, timings,
+      info, ports, postgres, realtime, app, workers, timings: ctx.timings,
       crashed: Promise.race(crashes),
-      stop: () => (stopped ??= stopAll()),
+      stop: () => (stopped ??= ctx.stopAll(true)),
     };
   } catch (err) {
-    await stopAll();
+    await ctx.stopAll(false);
     throw err;
   }
 }

@@ -11,7 +11,8 @@ grant anon, authenticated, service_role to postgres;
 create schema if not exists auth;
 grant usage on schema auth to anon, authenticated, service_role;
 
-create table auth.users (
+-- On Supabase the platform's auth.users is already there (Auth's, with more columns): this is its stand-in.
+create table if not exists auth.users (
   id uuid primary key default gen_random_uuid(),
   email text not null unique,
   created_at timestamptz not null default now()
