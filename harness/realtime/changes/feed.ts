@@ -19,6 +19,13 @@ class TextPgoutput extends PgoutputPlugin {
 
 interface RelationInfo { schema: string; table: string; columns: Column[]; walColumns: WalColumn[]; primaryKey: string[]; rlsEnabled: boolean }
 
+/**
+ * How long a handled commit waits to be confirmed to Postgres. Not at once: that status update was
+ * written before the change's RLS check was sent, and woke the walsender while the check ran. A
+ * resume does not need it (it starts from `lastCommitEnd`), nor does a shutdown (the heartbeat).
+ */
+const CONFIRM_DELAY_MS = 100;
+
 function lsnMinusOne(lsn: string): string {
   const [hi = '0', lo = '0'] = lsn.split('/');
   const v = (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`) - 1n;
@@ -251,7 +258,7 @@ export class ChangeFeed extends EventEmitter {
           }
           if (changes.length) this.emit('transaction', changes);
           this.lastCommitEnd = lsn;
-          await this.service?.acknowledge(lsn, false).catch(() => false);
+          this.confirmSoon();
         }).catch((e) => this.log(`feed: ${e}`)).finally(() => { this.inFlight--; });
         return;
       }
@@ -260,12 +267,24 @@ export class ChangeFeed extends EventEmitter {
     }
   }
 
+  private confirmTimer?: NodeJS.Timeout;
+  /** Confirms the last handled commit in CONFIRM_DELAY_MS, once for all handled meanwhile. */
+  private confirmSoon(): void {
+    if (this.confirmTimer) return;
+    this.confirmTimer = setTimeout(() => {
+      this.confirmTimer = undefined;
+      if (this.lastCommitEnd && !this.stopped) void this.service?.acknowledge(this.lastCommitEnd, false).catch(() => false);
+    }, CONFIRM_DELAY_MS);
+    this.confirmTimer.unref();
+  }
+
   private chain: Promise<void> = Promise.resolve();
   private inTransaction = false;
   private inFlight = 0;
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.confirmTimer);
     this.setStatus('stopped');
     await this.service?.destroy().catch(() => {});
     await this.chain;

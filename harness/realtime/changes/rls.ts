@@ -10,24 +10,32 @@ import { claimsRole } from '../auth.ts';
 //
 // A commit reaches the replication stream (its WAL is flushed) a moment before other sessions' new
 // snapshots see it: on a busy machine the check could run in that moment, find no row for an INSERT
-// and drop a change the user may see. So the check first waits (up to 5 s) until the committing
-// transaction is visible to a fresh snapshot.
+// and drop a change the user may see. So the check first waits until the committing transaction is
+// visible to a fresh snapshot, sleeping 1 ms at a time up to 5 s; asked with `wait` false it answers
+// NULL at once instead (see Authorizer.visible).
+//
+// Planning the select is most of a check's cost (its RLS policies are planned with it), so each
+// session prepares it once per table and key and executes that; Postgres plans it again when the
+// role changes or the table's policies do. The name covers the table's name and key, so a renamed
+// table or a changed key gets a statement of its own.
 const INSTALL = `
 create schema if not exists syncwright_realtime;
-create or replace function syncwright_realtime.await_xact(x bigint)
+create or replace function syncwright_realtime.xact_visible(x bigint)
 returns boolean language plpgsql as $fn$
 declare
-  s pg_snapshot;
-  xmax bigint;
+  s pg_snapshot := pg_current_snapshot();
+  xmax bigint := pg_snapshot_xmax(s)::text::bigint;
 begin
-  if x is null then
-    return true;
-  end if;
+  -- pgoutput gives the 32-bit xid: put it in the epoch of the snapshot's xmax (or the one before).
+  return x is null
+    or pg_visible_in_snapshot((((xmax >> 32) - (case when x >= (xmax & 4294967295) then 1 else 0 end)) << 32 | x)::text::xid8, s);
+end
+$fn$;
+create or replace function syncwright_realtime.await_xact(x bigint)
+returns boolean language plpgsql as $fn$
+begin
   for i in 1 .. 5000 loop
-    s := pg_current_snapshot();
-    xmax := pg_snapshot_xmax(s)::text::bigint;
-    -- pgoutput gives the 32-bit xid: put it in the epoch of the snapshot's xmax (or the one before).
-    if pg_visible_in_snapshot((((xmax >> 32) - (case when x >= (xmax & 4294967295) then 1 else 0 end)) << 32 | x)::text::xid8, s) then
+    if syncwright_realtime.xact_visible(x) then
       return true;
     end if;
     perform pg_sleep(0.001);
@@ -35,22 +43,33 @@ begin
   return false;
 end
 $fn$;
-create or replace function syncwright_realtime.visible_to(entity regclass, pk jsonb, roles text[], claim_sets jsonb[], xact bigint default null)
+-- The signature without wait: left in place, a call could match both.
+drop function if exists syncwright_realtime.visible_to(regclass, jsonb, text[], jsonb[], bigint);
+create or replace function syncwright_realtime.visible_to(entity regclass, pk jsonb, roles text[], claim_sets jsonb[], xact bigint, wait boolean)
 returns int[] language plpgsql as $fn$
 declare
   pred text;
   key_cols smallint[];
+  stmt text;
   ok boolean;
   visible int[] := '{}';
 begin
-  perform syncwright_realtime.await_xact(xact);
-  select string_agg(format('%I = (%L::jsonb ->> %L)::%s', a.attname, pk, a.attname, format_type(a.atttypid, a.atttypmod)), ' and '),
+  if wait then
+    perform syncwright_realtime.await_xact(xact);
+  elsif not syncwright_realtime.xact_visible(xact) then
+    return null;
+  end if;
+  select string_agg(format('%I = ($1 ->> %L)::%s', a.attname, a.attname, format_type(a.atttypid, a.atttypmod)), ' and '),
          array_agg(a.attnum)
     into pred, key_cols
     from pg_index ix join pg_attribute a on a.attrelid = ix.indrelid and a.attnum = any(ix.indkey)
    where ix.indrelid = entity and ix.indisprimary;
   if pred is null then
     return visible;
+  end if;
+  stmt := 'syncwright_rls_' || md5(entity::text || ' ' || pred);
+  if not exists (select 1 from pg_prepared_statements where name = stmt) then
+    execute format('prepare %I(jsonb) as select exists (select 1 from %s where %s)', stmt, entity, pred);
   end if;
   for i in 1 .. coalesce(array_length(claim_sets, 1), 0) loop
     -- The engine answers a role that may not select the key with the 401 before asking; this only
@@ -60,7 +79,7 @@ begin
     end if;
     perform set_config('role', roles[i], true);
     perform set_config('request.jwt.claims', claim_sets[i]::text, true);
-    execute format('select exists (select 1 from %s where %s)', entity, pred) into ok;
+    execute format('execute %I(%L)', stmt, pk) into ok;
     perform set_config('role', 'none', true);
     if ok then
       visible := visible || i;
@@ -70,7 +89,6 @@ begin
 end
 $fn$;
 `;
-
 
 const CATALOG_TTL_MS = 5_000;
 
@@ -190,11 +208,21 @@ export class Authorizer {
     if (idx.length === 0 || !change.record) return result;
     const pk = Object.fromEntries(change.primaryKey.map((k) => [k, change.record?.[k]]));
     const entity = `"${change.schema.replace(/"/g, '""')}"."${change.table.replace(/"/g, '""')}"`;
-    const { rows } = await this.pool.query<{ v: number[] }>(
-      'select syncwright_realtime.visible_to($1::regclass, $2::jsonb, $3::text[], $4::jsonb[], $5::bigint) as v',
-      [entity, JSON.stringify(pk), idx.map((i) => claimsRole(claimSets[i]!)), idx.map((i) => JSON.stringify(claimSets[i])), change.xid ?? null],
-    );
-    for (const one of rows[0]?.v ?? []) result[idx[one - 1]!] = true;
+    const args = [entity, JSON.stringify(pk), idx.map((i) => claimsRole(claimSets[i]!)), idx.map((i) => JSON.stringify(claimSets[i])), change.xid ?? null];
+    // First without waiting: a commit not yet visible is asked again at once by a call that waits,
+    // whose first look is immediate. The round trip between lets the committing backend finish,
+    // where a wait in Postgres sleeps at least 1 ms.
+    for (const wait of [false, true]) {
+      const { rows } = await this.pool.query<{ v: number[] | null }>(
+        'select syncwright_realtime.visible_to($1::regclass, $2::jsonb, $3::text[], $4::jsonb[], $5::bigint, $6::boolean) as v',
+        [...args, wait],
+      );
+      // NULL: asked without waiting, the transaction was not visible yet.
+      const v = rows[0]?.v;
+      if (!v && !wait) continue;
+      for (const one of v ?? []) result[idx[one - 1]!] = true;
+      break;
+    }
     return result;
   }
 
