@@ -416,12 +416,15 @@ export class Channel {
       if (this.ack) this.reply(ref, 'error', 'payload_size_exceeded');
       return;
     }
+    const reached: Channel[] = [];
     for (const other of this.tenant.subscribers(this.topic)) {
       if ((other === this && !this.self) || !other.receivesBroadcast(this.isPrivate)) continue;
       other.conn.sendBroadcast(other.topic, p.event, p.payload);
-      this.tenant.limiter.received(other);
+      reached.push(other);
     }
-    if (this.ack && !this.closed) this.reply(ref, 'ok', {});
+    if (this.ack) this.reply(ref, 'ok', {});
+    // Each receiver counts it in its own process, after the sender's handle_in has replied.
+    for (const other of reached) this.tenant.limiter.received(other);
   }
 
   async presence(ref: string | null, payload: unknown): Promise<void> {

@@ -105,10 +105,7 @@ export class Limiter {
       this.joinWindow.add();
       return !this.joinWindow.triggered();
     }
-    if (this.joins.triggered) {
-      this.joins.start();
-      return false;
-    }
+    if (this.joins.triggered) return false;
     this.joins.add();
     return true;
   }
