@@ -42,7 +42,8 @@ test('database outage: a page loaded during it loops through refused joins, then
   await alice.waitConnected();
   const from = alice.frames.length;
   history.add('nemesis', 'info', 'fault', { kind: 'db-outage', phase: 'start', ms: OUTAGE_MS });
-  await realtimeFault(stack.info, 'db-outage', { ms: OUTAGE_MS });
+  // The tenant's connection is lost too: with it kept, the real server accepts public joins meanwhile.
+  await realtimeFault(stack.info, 'db-outage', { ms: OUTAGE_MS, dropConnection: true });
   const endsAt = Date.now() + OUTAGE_MS;
   await alice.reload();
   await expect.poll(() => alice.frames.slice(from).some(isJoinRefused), { message: 'a join refused during the outage', timeout: OUTAGE_MS + 5_000 }).toBe(true);
@@ -51,6 +52,22 @@ test('database outage: a page loaded during it loops through refused joins, then
   history.add('nemesis', 'info', 'fault', { kind: 'db-outage', phase: 'end' });
   // supabase-js rejoins on its own backoff (up to 10 s between tries), then the ack brings the resync.
   await alice.waitConnected(25_000);
+  await expect(alice.row(id)).toHaveAttribute('data-updated-at', at, { timeout: 5_000 });
+  await finalReads([alice], db, user, history);
+});
+
+test('publication change: every subscription is made again, and a commit before the new ack is recovered by the resync @local', async ({ openClient, db, user, stack, history }) => {
+  const id = await seedFile(db, user, 'publication.wav');
+  const alice = await openClient();
+  await alice.row(id).waitFor();
+  await alice.waitConnected();
+  const acks = alice.frames.filter(isPgAck).length;
+  history.add('nemesis', 'info', 'fault', { kind: 'publication-change', phase: 'start' });
+  // `{}`: as if a table had been added to the publication; the tables themselves stay as they are.
+  await realtimeFault(stack.info, 'publication-change', {});
+  const at = await serverRename(db, id, 'renamed-while-resubscribing.wav');
+  await expect.poll(() => alice.frames.filter(isPgAck).length, { message: 'the repeated ack', timeout: 10_000 }).toBeGreaterThan(acks);
+  history.add('nemesis', 'info', 'fault', { kind: 'publication-change', phase: 'end' });
   await expect(alice.row(id)).toHaveAttribute('data-updated-at', at, { timeout: 5_000 });
   await finalReads([alice], db, user, history);
 });

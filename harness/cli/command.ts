@@ -60,5 +60,7 @@ export function providerFlag(value: string | undefined): Provider {
 /** The usage line of --realtime-profile, the same in every command that takes it. */
 export const PROFILE_USAGE = `  --realtime-profile faithful|ideal
                   faithful (default): the Realtime server fails as production does, losing the
-                  commits of a change feed restart and refusing joins while Postgres is down;
+                  commits of a change feed restart, refusing joins it cannot connect for, limiting
+                  rates on production's 5 s averages (stopping receivers, dropping changes) and
+                  re-creating subscriptions when the publication changes;
                   ideal: it loses nothing (docs/contract.md section 1)`;

@@ -28,11 +28,14 @@ the load section of syncwright.config.ts.
              against a raw 'ws' server (the baseline): the report shows deliveries per CPU-second as a ratio of it.
              smoke: ${SIZES.smoke.subscribers} subscribers, ${SIZES.smoke.users} users, ${SIZES.smoke.writesPerSecond}/s, ${SIZES.smoke.durationS} s
              --full: ${SIZES.full.subscribers} subscribers, ${SIZES.full.users} users, ${SIZES.full.writesPerSecond}/s, ${SIZES.full.durationS} s
-  throttle   the tenant limit max_events_per_second = L; a sender at L/2 loses nothing, an offender at 3·L
-             gets "Too many messages per second" and no listener sees more than L broadcasts in any
-             1 s window; watchers of the renames committed meanwhile (faster than the client's 10
-             events/s) lose nothing; the offender converges through /api/sync and rejoins once the
-             window has passed.
+  throttle   the tenant limit max_events_per_second = L; a sender below it loses nothing, an offender at
+             3·L gets "Too many messages per second"; the offender converges through /api/sync and
+             rejoins once the window has passed. Against a faithful server (the default) the limits
+             are production's 5 s averages: the listener is told too, every tick trips exactly at
+             avg >= L and releases below it, the server counted each push and receipt once, and
+             watchers lose only the deliveries its database events limit dropped (read from
+             GET /syncwright/v1/metrics). Against an ideal one no listener sees more than L in any
+             1 s window and watchers of the renames (faster than the client's 10 events/s) lose nothing.
              own stack: smoke L = ${THROTTLE_SIZES.smoke.limit}, --full L = ${THROTTLE_SIZES.full.limit} with more watchers;
              a running stack or an external target: L from supabase/config.toml
 

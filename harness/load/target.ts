@@ -26,6 +26,8 @@ export interface LoadTarget {
   realtimePid?: number;
   limits: Limits;
   owned: boolean;
+  /** Our own Realtime server's control endpoints (its accounts: GET /syncwright/v1/metrics); absent for an external target. */
+  control?: { supabaseUrl: string; serviceRoleKey: string };
   /** Reached only by its URLs (external.ts): no database, no process of ours. */
   external: boolean;
   /**
@@ -73,6 +75,7 @@ function local(info: StackInfo & { appUrl: string }, realtimePid: number | undef
   };
   return {
     info, realtimePid, limits, owned: stopStack !== undefined, external: false,
+    control: { supabaseUrl: info.supabaseUrl, serviceRoleKey: info.serviceRoleKey },
     async users(count, label, writers) {
       return createLoadUsers(await connect(), await stackSigner(info), count, label, Math.ceil(writers / count));
     },

@@ -13,7 +13,8 @@ export function k6Thresholds(g: Gates): Record<LoadScript, Record<string, string
     fanout: { ...common, realtime_join_ms: [`p(95)<${g.joinP95Ms}`] },
     throttle: {
       ...common,
-      // Broadcasts a listener saw inside any sliding 1 s window above the configured limit.
+      // Broadcasts a listener saw inside any sliding 1 s window above the configured limit (under a
+      // faithful server only the polite listener's count: the flood passes until a 5 s tick there).
       throttle_over_limit: ['count==0'],
       // Pushes of the sender below the limit that never arrived.
       throttle_polite_lost: ['count==0'],

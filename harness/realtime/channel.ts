@@ -8,6 +8,9 @@ import type { BindingSpec } from './changes/registry.ts';
 import { dropDelivery } from './planted.ts';
 import { noPolicies, type Extension, type Policies } from './policies.ts';
 import { payloadTooLarge } from './limits.ts';
+import { CLIENT_PRESENCE_LIMIT, ClientPresenceWindow, TOO_MANY_PRESENCE } from './limiter.ts';
+import { UNABLE_TO_CONNECT } from './connect.ts';
+import { sleep } from './timing.ts';
 
 interface JoinConfig {
   broadcast?: { ack?: boolean; self?: boolean };
@@ -29,10 +32,6 @@ const SUBSCRIBE_ERROR_MIN_MS = 5_000;
 const SUBSCRIBE_ERROR_MAX_MS = 10_000;
 const between = (min: number, max: number) => min + Math.random() * (max - min);
 
-/** The real server's reply when Connect cannot reach the project database (realtime_channel.ex). */
-export const DB_UNREACHABLE = 'UnableToConnectToProject: Realtime was unable to connect to the project database';
-/** The real server sleeps CHANNEL_ERROR_BACKOFF_MS (default 5 s) before any join error reply; we only for this one. */
-const JOIN_ERROR_BACKOFF_MS = 5_000;
 
 /** `postgres_changes_options.wait`: how long the join reply is held by default, and at most. */
 const WAIT_DEFAULT_MS = 15_000;
@@ -81,9 +80,12 @@ export class Channel {
   policies: Policies = noPolicies();
   presenceEnabled = false;
   closed = false;
+  /** This channel's presence messages per window (faithful; limiter.ts). */
+  private readonly clientPresence: ClientPresenceWindow;
 
   constructor(readonly conn: Connection, readonly tenant: Tenant, readonly topic: string, readonly joinRef: string | null) {
     this.subTopic = topic.slice(TOPIC_PREFIX.length);
+    this.clientPresence = new ClientPresenceWindow(tenant.limits.maxClientPresenceEventsPerWindow, tenant.limits.clientPresenceWindowMs);
   }
 
   private push(event: string, payload: unknown): void {
@@ -123,13 +125,18 @@ export class Channel {
     const p = (payload && typeof payload === 'object' ? payload : {}) as { config?: JoinConfig; access_token?: string; user_token?: string };
     const config: JoinConfig = p.config ?? {};
     const fail = (reason: string) => { this.reply(ref, 'error', { reason }); this.close(false); };
+    // The real server sleeps CHANNEL_ERROR_BACKOFF_MS before every join error reply; we only before
+    // the database's, which a client retrying at once would otherwise hammer.
+    const failLater = async (reason: string) => {
+      await sleep(tenant.timing.channelErrorBackoffMs);
+      if (!this.closed) fail(reason);
+    };
 
     if (this.subTopic === '') return fail('TopicNameRequired: You must provide a topic name');
     if (!tenant.users.has(conn) && tenant.users.size >= tenant.limits.maxConcurrentUsers) {
       return fail('ConnectionRateLimitReached: Too many connected users');
     }
-    tenant.joins.add();
-    if (tenant.joins.triggered()) {
+    if (!tenant.limiter.joinAllowed()) {
       fail('ClientJoinRateLimitReached: Too many joins per second');
       conn.disconnect();
       return;
@@ -143,11 +150,11 @@ export class Channel {
     if (this.closed) return;
     this.token = typeof token === 'string' ? token : undefined;
     this.claims = check.claims;
-    // Every real join goes through Connect.lookup_or_start_connection, which needs the database.
-    if (tenant.profile === 'faithful' && tenant.engine && !tenant.engine.databaseReachable()) {
-      await new Promise((r) => setTimeout(r, JOIN_ERROR_BACKOFF_MS));
+    // Every real join goes through Connect.lookup_or_start_connection (connect.ts).
+    if (tenant.connection) {
+      const refusal = await tenant.connection.lookup();
       if (this.closed) return;
-      return fail(DB_UNREACHABLE);
+      if (refusal) return failLater(refusal);
     }
 
     this.isPrivate = config.private === true || config.private === 'true';
@@ -156,7 +163,14 @@ export class Channel {
     this.presenceEnabled = config.presence?.enabled === true;
     this.presenceKey = config.presence?.key || crypto.randomUUID();
     if (this.isPrivate) {
-      const refusal = await this.authorizeRead();
+      let refusal: string | undefined;
+      try {
+        // A private channel's policies are a query: it fails while the database is down, whatever Connect holds.
+        if (tenant.profile === 'faithful' && tenant.engine && !tenant.engine.databaseReachable()) throw new Error('database unreachable');
+        refusal = await this.authorizeRead();
+      } catch {
+        return failLater(UNABLE_TO_CONNECT);
+      }
       if (this.closed) return;
       if (refusal) return fail(`Unauthorized: ${refusal}`);
     }
@@ -169,13 +183,14 @@ export class Channel {
     if (withIds.length) this.pgBindings = withIds;
     tenant.add(this);
     tenant.users.add(conn);
+    tenant.limiter.joined();
     const delay = tenant.subscribeDelayFor(this.claims);
     const wait = config.postgres_changes_options?.wait === true && withIds.length > 0;
     if (wait) return this.joinWhenLive(ref, withIds, delay, config.postgres_changes_options?.timeout);
     this.reply(ref, 'ok', { postgres_changes: withIds });
 
-    if (this.readsPresence()) this.push(EVENTS.presenceState, this.presenceState());
-    if (!withIds.length) return;
+    this.syncPresence();
+    if (this.closed || !withIds.length) return;
     if (delay > 0) {
       // Changes committed in this window are not delivered, as on the real server before its ack.
       // Not awaited: this socket's later frames (heartbeat, access_token) are handled meanwhile.
@@ -210,12 +225,18 @@ export class Channel {
       return;
     }
     this.reply(ref, 'ok', { postgres_changes: bindings });
-    if (this.readsPresence()) this.push(EVENTS.presenceState, this.presenceState());
-    this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
+    this.syncPresence();
+    if (!this.closed) this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
   }
 
   /** Without `wait`: the join was answered already; the outcome comes as a `system` message. */
   private async activate(bindings: ({ id: number } & Record<string, unknown>)[]): Promise<void> {
+    if (this.tenant.profile === 'faithful' && this.tenant.engine && !this.tenant.engine.streaming()) {
+      // The CDC workers are down: PostgresCdc.connect answers nil while they start, and the channel
+      // retries every 1–3 s without a word until it can subscribe, then acks.
+      this.pgBindings = bindings;
+      return this.postgresSubscribe();
+    }
     const result = await this.subscribeChanges(bindings, (message) => this.system(EVENTS.postgresChanges, 'error', message));
     if ('refused' in result) this.system(EVENTS.postgresChanges, 'error', result.refused);
     else if ('live' in result) this.system(EVENTS.postgresChanges, 'ok', 'Subscribed to PostgreSQL');
@@ -267,6 +288,20 @@ export class Channel {
     this.unsubscribe = undefined;
     clearTimeout(this.resubscribeTimer);
     this.resubscribeTimer = setTimeout(() => void this.postgresSubscribe(), between(RESUBSCRIBE_MIN_MS, RESUBSCRIBE_MAX_MS));
+  }
+
+  /**
+   * The publication's tables changed (faithful): the engine dropped every subscription, and this
+   * channel subscribes again at once (SubscriptionManager sends :postgres_subscribe), after the
+   * subscribe delay if one is set; changes committed until then do not reach it. A binding whose
+   * table left the publication is refused with a `system` error, and not retried.
+   */
+  publicationChanged(): void {
+    // Only channels with a live subscription: the manager knows no other (a refused one is not retried).
+    if (this.closed || !this.pgBindings || !this.unsubscribe) return;
+    this.unsubscribe = undefined;
+    clearTimeout(this.resubscribeTimer);
+    this.resubscribeTimer = setTimeout(() => void this.postgresSubscribe(), this.tenant.subscribeDelayFor(this.claims));
   }
 
   /** The real `:postgres_subscribe`: silent retries until the feed is back, then the system ack again. */
@@ -378,7 +413,7 @@ export class Channel {
 
   async broadcast(ref: string | null, payload: unknown): Promise<void> {
     const p = payload as { type?: string; event?: unknown; payload?: unknown } | null;
-    this.countEvent();
+    this.tenant.limiter.pushed(this);
     if (this.closed) return;
     if (!p || typeof p.event !== 'string') {
       if (this.ack) this.reply(ref, 'error', { reason: 'broadcast payload must have an event' });
@@ -391,21 +426,23 @@ export class Channel {
       if (this.ack) this.reply(ref, 'error', 'payload_size_exceeded');
       return;
     }
+    const reached: Channel[] = [];
     for (const other of this.tenant.subscribers(this.topic)) {
       if ((other === this && !this.self) || !other.receivesBroadcast(this.isPrivate)) continue;
       other.conn.sendBroadcast(other.topic, p.event, p.payload);
+      reached.push(other);
     }
     if (this.ack) this.reply(ref, 'ok', {});
-  }
-
-  private countEvent(): void {
-    this.tenant.events.add();
-    if (this.tenant.events.triggered()) this.shutdown('Too many messages per second');
+    // Each receiver counts it in its own process, after the sender's handle_in has replied.
+    for (const other of reached) this.tenant.limiter.received(other);
   }
 
   async presence(ref: string | null, payload: unknown): Promise<void> {
     const p = payload as { event?: string; payload?: unknown } | null;
-    this.countEvent();
+    const limiter = this.tenant.limiter;
+    if (!limiter.faithful) limiter.presencePushed(this);
+    // PresenceHandler.handle: every presence message with an event counts toward this channel's window first.
+    else if (typeof p?.event === 'string' && !this.clientPresence.allow()) limiter.stop(this, CLIENT_PRESENCE_LIMIT);
     if (this.closed) return;
     if (p?.event === 'track') {
       if (this.isPrivate && this.policies.presence.write === undefined) {
@@ -425,6 +462,7 @@ export class Channel {
         return;
       }
       if (payloadTooLarge(this.tenant.limits, p.payload)) return this.shutdown('Track message size exceeded');
+      if (limiter.faithful && !limiter.presenceAllowed()) return limiter.stop(this, TOO_MANY_PRESENCE);
       const left = this.dropTracked();
       const phxRef = this.tenant.nextRef();
       const meta = { ...(p.payload as Record<string, unknown>), phx_ref: phxRef };
@@ -472,9 +510,22 @@ export class Channel {
   }
 
   private presenceDiff(joins: object, leaves: object): void {
+    let delivered = 0;
     for (const other of this.tenant.subscribers(this.topic)) {
-      if (other.isPrivate === this.isPrivate && other.readsPresence()) other.push(EVENTS.presenceDiff, { joins, leaves });
+      if (other.isPrivate === this.isPrivate && other.readsPresence()) {
+        other.push(EVENTS.presenceDiff, { joins, leaves });
+        delivered++;
+      }
     }
+    this.tenant.limiter.presenceDelivered(delivered);
+  }
+
+  /** :sync_presence after a join: the presence state, itself a presence event (faithful: stopped over the limit). */
+  private syncPresence(): void {
+    if (!this.readsPresence()) return;
+    const limiter = this.tenant.limiter;
+    if (limiter.faithful && !limiter.presenceAllowed()) return limiter.stop(this, TOO_MANY_PRESENCE);
+    this.push(EVENTS.presenceState, this.presenceState());
   }
 
   leave(ref: string | null): void {

@@ -111,7 +111,7 @@ export class Connection {
       case EVENTS.presence: return channel.presence(ref, payload);
       default:
         // The real server counts and ignores an unexpected event (no reply).
-        this.tenant.events.add();
+        this.tenant.limiter.counted();
         return;
     }
   }

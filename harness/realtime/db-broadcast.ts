@@ -26,8 +26,13 @@ export function broadcastRows(tenant: Tenant, rows: readonly Change[], log?: (s:
     const body = typeof hex === 'string' ? Buffer.from(hex.replace(/^\\x/, ''), 'hex') : payload;
     const isPrivate = c.record.private;
     if (typeof event !== 'string' || typeof topic !== 'string' || typeof isPrivate !== 'boolean' || body === null || body === undefined) continue;
-    if (payloadTooLarge(tenant.limits, body) || tenant.events.triggered()) {
-      log?.(`UnableToBroadcastChanges: message ${String(id)} on ${topic} skipped (payload size or rate limit)`);
+    if (payloadTooLarge(tenant.limits, body)) {
+      log?.(`UnableToBroadcastChanges: message ${String(id)} on ${topic} skipped (payload size)`);
+      continue;
+    }
+    if (tenant.limiter.over()) {
+      tenant.limiter.skippedBroadcast();
+      log?.(`UnableToBroadcastChanges: message ${String(id)} on ${topic} skipped (too_many_requests)`);
       continue;
     }
     tenant.broadcast(topic, event, body, isPrivate, { id });

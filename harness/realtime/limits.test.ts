@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS, WindowLimiter, loadLimits } from './limits.ts';
 
 function withConfig(toml: string, fn: (path: string) => void): void {
@@ -32,6 +33,22 @@ test('[realtime] keys override only what they name; other sections and keys are 
   });
 });
 
+test('the per-channel presence window is read from the tenant keys of the same names', () => {
+  assert.equal(DEFAULT_LIMITS.maxClientPresenceEventsPerWindow, 5);
+  assert.equal(DEFAULT_LIMITS.clientPresenceWindowMs, 30_000);
+  assert.equal(DEFAULT_LIMITS.maxPresenceEventsPerSecond, 1000, "the tenant schema's default");
+  withConfig('[realtime]\nmax_client_presence_events_per_window = 2\nclient_presence_window_ms = 500\n', (path) => {
+    assert.deepEqual(loadLimits(path), { ...DEFAULT_LIMITS, maxClientPresenceEventsPerWindow: 2, clientPresenceWindowMs: 500 });
+  });
+});
+
+test('supabase/config.toml holds every limit the server reads', () => {
+  const fromFile = loadLimits(fileURLToPath(new URL('../../supabase/config.toml', import.meta.url)));
+  assert.equal(fromFile.maxPresenceEventsPerSecond, 20);
+  assert.equal(fromFile.maxClientPresenceEventsPerWindow, 5);
+  assert.equal(fromFile.clientPresenceWindowMs, 30_000);
+});
+
 test('poll_max_record_bytes sets the size over which a change is a 413', () => {
   withConfig('[realtime]\npoll_max_record_bytes = 4096\n', (path) => {
     assert.equal(loadLimits(path).maxRecordBytes, 4096);
@@ -51,7 +68,7 @@ test('a missing or unparsable file is an error, not silently the defaults', () =
   withConfig('[realtime\n', (path) => assert.throws(() => loadLimits(path)));
 });
 
-test('the window limiter allows exactly `limit` events in any sliding window, then releases', () => {
+test('the window limiter (ideal) allows exactly `limit` events in any sliding window, then releases', () => {
   let now = 0;
   const w = new WindowLimiter(3, 1000, () => now);
   for (const t of [0, 100, 200]) {

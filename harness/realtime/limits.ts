@@ -8,18 +8,24 @@ export interface Limits {
   maxConcurrentUsers: number;
   maxPayloadSizeKb: number;
   maxPresenceEventsPerSecond: number;
+  /** A channel's presence messages per window (PresenceHandler's client limit), and the window. */
+  maxClientPresenceEventsPerWindow: number;
+  clientPresenceWindowMs: number;
   /** apply_rls's max_record_bytes: a bigger change goes out as `Error 413: Payload Too Large`. */
   maxRecordBytes: number;
 }
 
-// The real server's tenant defaults.
+// The real server's tenant defaults (config/runtime.exs TENANT_MAX_*, lib/realtime/api/tenant.ex).
 export const DEFAULT_LIMITS: Limits = {
   maxEventsPerSecond: 100,
   maxJoinsPerSecond: 100,
   maxChannelsPerClient: 100,
   maxConcurrentUsers: 200,
   maxPayloadSizeKb: 3000,
-  maxPresenceEventsPerSecond: 10,
+  maxPresenceEventsPerSecond: 1000,
+  // CLIENT_PRESENCE_MAX_CALLS and CLIENT_PRESENCE_WINDOW_MS (config/runtime.exs).
+  maxClientPresenceEventsPerWindow: 5,
+  clientPresenceWindowMs: 30_000,
   // The postgres_cdc_rls extension's poll_max_record_bytes (db_settings.ex), apply_rls's default.
   maxRecordBytes: 1_048_576,
 };
@@ -31,6 +37,9 @@ const KEYS: Record<string, keyof Limits> = {
   max_concurrent_users: 'maxConcurrentUsers',
   max_payload_size_in_kb: 'maxPayloadSizeKb',
   max_presence_events_per_second: 'maxPresenceEventsPerSecond',
+  // The tenant's fields of the same names (lib/realtime/api/tenant.ex).
+  max_client_presence_events_per_window: 'maxClientPresenceEventsPerWindow',
+  client_presence_window_ms: 'clientPresenceWindowMs',
   poll_max_record_bytes: 'maxRecordBytes',
 };
 
@@ -80,13 +89,15 @@ export function loadLimits(configPath?: string): Limits {
 /**
  * At most `limit` events in any sliding window of `windowMs`, exactly: the ring holds the times of
  * the last limit+1 events, and the window is over when the oldest of them is still inside it.
- * Stricter than the real server's per-second buckets (which let a burst through until the next
- * tick), so "never above the limit in any 1 s window" holds for every observer.
+ * The ideal profile's limiter (limiter.ts): stricter than the real server's averaged buckets (which
+ * let a burst through until the next tick), so "never above the limit in any 1 s window" holds for
+ * every observer.
  */
 export class WindowLimiter {
   private readonly times: Float64Array;
   private next = 0;
   private count = 0;
+  private forcedUntil = -Infinity;
   constructor(private readonly limit: number, private readonly windowMs = 1000, private readonly now = () => performance.now()) {
     this.times = new Float64Array(limit + 1);
   }
@@ -103,8 +114,14 @@ export class WindowLimiter {
     return n;
   }
 
+  /** Reads as over the limit for `ms`, whatever it counts (the limit-trip fault). */
+  trip(ms: number): void {
+    this.forcedUntil = Math.max(this.forcedUntil, this.now() + ms);
+  }
+
   /** True once more than `limit` events fell inside the last window. */
   triggered(): boolean {
+    if (this.now() < this.forcedUntil) return true;
     if (this.count < this.times.length) return false;
     return this.now() - this.times[this.next]! < this.windowMs;
   }

@@ -17,8 +17,9 @@ Serves the Supabase Realtime protocol at /realtime/v1/websocket and GET /health.
   --api-keys FILE  the project's opaque API keys and the JWT the API gateway swaps each for:
                    {"sb_publishable_…": "<anon JWT>", "sb_secret_…": "<service_role JWT>"}
   --realtime-profile P  how faithfully it fails (default ${DEFAULT_PROFILE}): faithful loses the commits of a
-                   change feed restart and refuses joins while Postgres is down, as production does;
-                   ideal loses nothing (docs/contract.md section 1)
+                   change feed restart, refuses joins it cannot connect for, counts rate limits on 5 s
+                   averages that stop receivers and drop changes, and re-creates subscriptions when the
+                   publication changes, as production does; ideal loses nothing (docs/contract.md section 1)
 
 Environment:
   SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS  delay between a join's reply (SUBSCRIBED) and its postgres_changes

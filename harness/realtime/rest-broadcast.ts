@@ -75,7 +75,7 @@ export async function restBroadcast(req: http.IncomingMessage, tenant: Tenant): 
     if (payloadTooLarge(tenant.limits, payload)) {
       return { status: 422, body: { errors: { payload: ['Payload size exceeds tenant limit'] } } };
     }
-    if (tenant.events.recent() >= max) return { status: 429, body: { message: 'You have exceeded your rate limit' } };
+    if (tenant.limiter.rate() >= max) return { status: 429, body: { message: 'You have exceeded your rate limit' } };
     const isPrivate = url.searchParams.get('private') === 'true';
     if (isPrivate && !(await mayWrite(tenant, topic, check.claims))) return { status: 403, body: { message: 'Unauthorized' } };
     tenant.broadcast(topic, event, payload, isPrivate);
@@ -97,7 +97,7 @@ export async function restBroadcast(req: http.IncomingMessage, tenant: Tenant): 
     list[oversized] = { payload: ['Payload size exceeds tenant limit'] };
     return { status: 422, body: { errors: { messages: list } } };
   }
-  const rate = tenant.events.recent();
+  const rate = tenant.limiter.rate();
   if (rate > max) return { status: 429, body: { message: 'You have exceeded your rate limit' } };
   if (rate + messages.length > max) return { status: 429, body: { message: 'Too many messages to broadcast, please reduce the batch size' } };
   // A private message without write permission is dropped, not refused, as the real batch does;

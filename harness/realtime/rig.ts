@@ -20,7 +20,7 @@ export interface Rig {
   stop(): Promise<void>;
 }
 
-export type RigOptions = Pick<RealtimeOptions, 'subscribeDelayMs' | 'jwtJwks' | 'profile'> & { jwtAlg?: JwtAlg };
+export type RigOptions = Pick<RealtimeOptions, 'subscribeDelayMs' | 'jwtJwks' | 'profile' | 'timing'> & { jwtAlg?: JwtAlg };
 
 /**
  * A fresh seeded database and a Realtime server on free ports, as `syncwright up` sets it up: its

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import pg from 'pg';
 import { WebSocketServer } from 'ws';
 import { ChangeEngine } from './changes/engine.ts';
 import { checkToken, type JwtKeys } from './auth.ts';
@@ -9,6 +10,9 @@ import { ChannelPolicies } from './policies.ts';
 import { MESSAGES_TABLE, broadcastRows } from './db-broadcast.ts';
 import { CONTROL_ROUTES } from './control.ts';
 import { DEFAULT_PROFILE, type Profile } from './profile.ts';
+import { Limiter } from './limiter.ts';
+import { ProjectConnection } from './connect.ts';
+import { REAL_TIMING, sleep, type Timing } from './timing.ts';
 import { BROADCAST_PATH, restBroadcast } from './rest-broadcast.ts';
 import { SOCKET_PATH, VSN_1, VSN_2, type Vsn } from './constants.ts';
 import { gatewayHttp, gatewaySocket, serveJwks, type ApiKeys } from './gateway.ts';
@@ -27,6 +31,8 @@ export interface RealtimeOptions {
   subscribeDelayMs?: number;
   /** How faithfully the server fails (profile.ts; default faithful). */
   profile?: Profile;
+  /** Shorter waits and windows than the real server's, for tests (timing.ts); the CLI never sets them. */
+  timing?: Partial<Timing>;
   onLog?: (line: string) => void;
 }
 
@@ -45,6 +51,28 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 }
 
 /**
+ * Connect's pipeline against the database (connect.ts): a held outage refuses at once, or, when
+ * slow, answers only once it is over; otherwise a real connection and `select 1`, within Postgrex's
+ * default connect timeout of 5 s.
+ */
+async function probeDatabase(engine: ChangeEngine, dbUrl: string): Promise<boolean> {
+  const outage = engine.outage();
+  if (outage && !outage.slow) return false;
+  if (outage) await sleep(outage.until - Date.now());
+  const client = new pg.Client({ connectionString: dbUrl, connectionTimeoutMillis: 5000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    void client.end().catch(() => {});
+  }
+}
+
+/**
  * The Supabase Realtime surface at /realtime/v1/websocket, plus /health and the harness's control
  * (control.ts), behind a stand-in for the API gateway (gateway.ts): opaque API keys and the JWKS route.
  */
@@ -52,20 +80,28 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
   const log = opts.onLog ?? (() => {});
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const profile = opts.profile ?? DEFAULT_PROFILE;
+  const timing: Timing = { ...REAL_TIMING, ...opts.timing };
+  const faithful = profile === 'faithful';
   // The realtime schema (and the messages publication the engine also reads) first.
   const policies = new ChannelPolicies(opts.dbUrl);
   await policies.install();
+  const limiter = new Limiter(limits, profile, timing, log);
   const engine = new ChangeEngine({
     dbUrl: opts.dbUrl, slotName: `syncwright_realtime_${opts.port || process.pid}`, onLog: log, maxRecordBytes: limits.maxRecordBytes, other: MESSAGES_TABLE,
-    resume: profile === 'ideal',
+    resume: !faithful, gate: limiter.changes,
   });
-  const tenant = new Tenant(limits, { secret: opts.jwtSecret, jwks: opts.jwtJwks }, engine, log, { subscribeDelayMs: opts.subscribeDelayMs, policies, profile });
+  const connection = faithful ? new ProjectConnection(() => probeDatabase(engine, opts.dbUrl), timing.connectReadyMs) : undefined;
+  const tenant = new Tenant(limits, { secret: opts.jwtSecret, jwks: opts.jwtJwks }, engine, log, { subscribeDelayMs: opts.subscribeDelayMs, policies, profile, timing, connection, limiter });
   engine.onOtherRows((rows) => broadcastRows(tenant, rows, log));
   engine.onStatus((s) => {
     log(`replication ${s}`);
     if (s === 'reconnecting' && profile === 'faithful') tenant.postgresDown();
   });
   await engine.start();
+  // SubscriptionManager's :check_oids: the publication's tables are read now and every minute.
+  await engine.checkPublication();
+  const publicationCheck = faithful ? setInterval(() => void tenant.checkPublication().catch((e) => log(`CheckOidsError: ${(e as Error).message}`)), timing.publicationCheckMs) : undefined;
+  publicationCheck?.unref();
 
   // ws closes the socket with 1009 itself when a frame is over the limit.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -126,6 +162,9 @@ export async function startRealtime(opts: RealtimeOptions): Promise<RealtimeServ
     engine,
     tenant,
     async stop() {
+      clearInterval(publicationCheck);
+      limiter.close();
+      connection?.close();
       for (const client of wss.clients) client.terminate();
       wss.close();
       await new Promise<void>((r) => server.close(() => r()));

@@ -1,5 +1,8 @@
 import type { ChangeEngine } from './changes/engine.ts';
-import { WindowLimiter, type Limits } from './limits.ts';
+import type { Limits } from './limits.ts';
+import { Limiter } from './limiter.ts';
+import type { ProjectConnection } from './connect.ts';
+import { REAL_TIMING, type Timing } from './timing.ts';
 import type { Channel } from './channel.ts';
 import type { JwtKeys } from './auth.ts';
 import type { ChannelPolicies } from './policies.ts';
@@ -12,8 +15,12 @@ export class Tenant {
   /** presence topic (Channel.presenceTopic: private and public apart) → presence key → phx_ref → meta */
   readonly presence = new Map<string, Map<string, Map<string, Record<string, unknown>>>>();
   readonly users = new Set<object>();
-  readonly joins: WindowLimiter;
-  readonly events: WindowLimiter;
+  /** The rate limits, counted as the profile says (limiter.ts). */
+  readonly limiter: Limiter;
+  /** The real server's waits, or a test's shorter ones (timing.ts). */
+  readonly timing: Timing;
+  /** The tenant's database connection as the real Connect process keeps it (faithful only; connect.ts). */
+  readonly connection?: ProjectConnection;
   private refCounter = 0;
 
   /**
@@ -31,12 +38,13 @@ export class Tenant {
   readonly policies?: ChannelPolicies;
 
   constructor(readonly limits: Limits, readonly jwt: JwtKeys, readonly engine: ChangeEngine | undefined, readonly log: (s: string) => void,
-    opts: { subscribeDelayMs?: number; policies?: ChannelPolicies; profile?: Profile } = {}) {
+    opts: { subscribeDelayMs?: number; policies?: ChannelPolicies; profile?: Profile; timing?: Timing; connection?: ProjectConnection; limiter?: Limiter } = {}) {
     this.subscribeDelayMs = opts.subscribeDelayMs ?? 0;
     this.profile = opts.profile ?? DEFAULT_PROFILE;
     this.policies = opts.policies;
-    this.joins = new WindowLimiter(limits.maxJoinsPerSecond);
-    this.events = new WindowLimiter(limits.maxEventsPerSecond);
+    this.timing = opts.timing ?? REAL_TIMING;
+    this.connection = opts.connection;
+    this.limiter = opts.limiter ?? new Limiter(limits, this.profile, this.timing, log);
   }
 
   subscribeDelayFor(claims: { sub?: unknown }): number {
@@ -49,6 +57,23 @@ export class Tenant {
    */
   postgresDown(): void {
     for (const set of this.topics.values()) for (const ch of set) ch.postgresDown();
+  }
+
+  /**
+   * Reads the publication's tables (the periodic check, and the publication-change fault with
+   * `force` for a simulated change). Under faithful a change re-creates every subscription: the
+   * engine drops them all and each channel subscribes again at once, as SubscriptionManager's
+   * :check_oids sends them :postgres_subscribe. Under ideal the subscriptions stay as they are.
+   */
+  async checkPublication(force = false): Promise<{ changed: boolean; tables: string[] }> {
+    if (!this.engine) return { changed: false, tables: [] };
+    if (this.profile !== 'faithful') return { changed: false, tables: await this.engine.publishedTables() };
+    const result = await this.engine.checkPublication(force);
+    if (result.changed) {
+      this.log(`publication changed (${result.tables.join(', ') || 'no tables'}): every subscription is re-created`);
+      for (const set of this.topics.values()) for (const ch of set) ch.publicationChanged();
+    }
+    return result;
   }
 
   nextRef(): string {
@@ -76,9 +101,11 @@ export class Tenant {
    * message to the public channel, a private one to the private channel's members that may read it.
    */
   broadcast(subTopic: string, event: string, payload: unknown, isPrivate: boolean, meta?: Record<string, unknown>): void {
-    this.events.add();
+    this.limiter.counted();
     for (const ch of this.subscribers(`${TOPIC_PREFIX}${subTopic}`)) {
-      if (ch.receivesBroadcast(isPrivate)) ch.conn.sendBroadcast(ch.topic, event, payload, meta);
+      if (!ch.receivesBroadcast(isPrivate)) continue;
+      ch.conn.sendBroadcast(ch.topic, event, payload, meta);
+      this.limiter.received(ch);
     }
   }
 

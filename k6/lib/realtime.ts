@@ -11,11 +11,11 @@ export function socketUrl(supabaseUrl: string, apikey: string): string {
   return `${supabaseUrl.replace(/^http/, 'ws')}${SOCKET_PATH}?apikey=${apikey}&vsn=${VSN_1}`;
 }
 
-/** phx_join for `realtime:<topic>`; returns the ref its reply will carry. */
-export function join(ws: WebSocket, topic: string, token: string, bindings: Binding[]): string {
+/** phx_join for `realtime:<topic>`; returns the ref its reply will carry. `self`: hear one's own broadcasts. */
+export function join(ws: WebSocket, topic: string, token: string, bindings: Binding[], opts: { self?: boolean } = {}): string {
   const r = nextRef();
   ws.send(JSON.stringify({ topic: `${TOPIC_PREFIX}${topic}`, event: EVENTS.join, ref: r, join_ref: r,
-    payload: { config: { broadcast: { ack: false, self: false }, presence: { key: '', enabled: false }, postgres_changes: bindings, private: false }, access_token: token } }));
+    payload: { config: { broadcast: { ack: false, self: opts.self === true }, presence: { key: '', enabled: false }, postgres_changes: bindings, private: false }, access_token: token } }));
   return r;
 }
 

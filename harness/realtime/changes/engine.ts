@@ -9,6 +9,7 @@ import { INDEXABLE, conditionSql, decideLocally, type BoundCondition } from './c
 import { postgrexMessage } from './pg-error.ts';
 import type { Change, PostgresChangesPayload } from './types.ts';
 import { Registry, type Binding, type BindingSpec, type Deliver, type Subscription } from './registry.ts';
+import type { ChangeGate } from '../limiter.ts';
 
 const UNABLE = 'Unable to subscribe to changes with given parameters.';
 
@@ -25,6 +26,8 @@ export interface ChangeEngineOptions {
   maxRecordBytes: number;
   /** See ChangeFeedOptions.resume: false under the faithful profile. */
   resume?: boolean;
+  /** The database events limit (limiter.ts), asked once per change that reaches someone; none: unlimited. */
+  gate?: ChangeGate;
 }
 
 const TOO_LARGE = 'Error 413: Payload Too Large';
@@ -53,11 +56,13 @@ export class ChangeEngine {
   private readonly publication: string;
   private readonly log: (s: string) => void;
   private readonly maxRecordBytes: number;
+  private readonly gate?: ChangeGate;
 
   constructor(opts: ChangeEngineOptions) {
     this.publication = opts.publication ?? 'supabase_realtime';
     this.log = opts.onLog ?? (() => {});
     this.maxRecordBytes = opts.maxRecordBytes;
+    this.gate = opts.gate;
     const other = opts.other;
     this.feed = new ChangeFeed({
       dbUrl: opts.dbUrl, publications: other ? [this.publication, other.publication] : [this.publication], slotName: opts.slotName, resume: opts.resume, onLog: this.log,
@@ -97,9 +102,14 @@ export class ChangeEngine {
     this.feed.restart();
   }
 
-  /** A fault: the feed is down and the database reported unreachable for `ms` (control.ts). */
-  holdFeed(ms: number): void {
-    this.feed.hold(ms);
+  /** A fault: the feed is down and the database reported unreachable for `ms` (control.ts); `slow`: see ChangeFeed.hold. */
+  holdFeed(ms: number, slow = false): void {
+    this.feed.hold(ms, slow);
+  }
+
+  /** The held outage still running (ChangeFeed.outage). */
+  outage(): { until: number; slow: boolean } | undefined {
+    return this.feed.outage();
   }
 
   async start(): Promise<void> {
@@ -165,6 +175,37 @@ export class ChangeEngine {
     this.subs.add(entry);
     // Only this entry: a rejoin under the same id may have replaced it meanwhile.
     return { ok: true, unsubscribe: () => { if (this.subs.get(sub.id) === entry) this.subs.remove(sub.id); } };
+  }
+
+  /** What the publication held at the last check, as oids (SubscriptionManager's `oids`). */
+  private publishedOids?: string;
+
+  /**
+   * SubscriptionManager's :check_oids (subscription_manager.ex): reads the publication's tables, and
+   * when they differ from the last reading (or `force`, a simulated change) every subscription is
+   * deleted at once; the caller then has each channel subscribe again, and until it has, changes
+   * reach nobody. The first reading only records them.
+   */
+  async checkPublication(force = false): Promise<{ changed: boolean; tables: string[] }> {
+    const rows = await this.auth.publishedTables(this.publication);
+    const oids = rows.map((r) => r.oid).join(',');
+    const changed = force || (this.publishedOids !== undefined && oids !== this.publishedOids);
+    this.publishedOids = oids;
+    if (changed) {
+      this.subs.clear();
+      this.auth.forgetCatalog();
+    }
+    return { changed, tables: rows.map((r) => `${r.schema}.${r.table}`) };
+  }
+
+  /** The publication's tables as `schema.table`, without acting on a change. */
+  async publishedTables(): Promise<string[]> {
+    return (await this.auth.publishedTables(this.publication)).map((r) => `${r.schema}.${r.table}`);
+  }
+
+  /** ALTER PUBLICATION on the publication this engine streams (the publication-change fault). */
+  alterPublication(op: 'add' | 'drop', schema: string, table: string): Promise<void> {
+    return this.auth.alterPublication(this.publication, op, schema, table);
   }
 
   updateClaims(subId: string, claims: JWTPayload): void {
@@ -316,6 +357,7 @@ export class ChangeEngine {
       // One payload per role and select list, as apply_rls builds them.
       const perRole = new Map<string, { selectable: Set<string>; refusal?: string; payloads: Map<string, string> }>();
       const checked: Group[] = [];
+      const out: { t: Target; text: string }[] = [];
       let verdicts: boolean[];
       try {
         for (const g of groups.values()) {
@@ -326,7 +368,7 @@ export class ChangeEngine {
             perRole.set(role, { selectable, refusal: error && this.errorPayload(change, error), payloads: new Map() });
           }
           const { refusal } = perRole.get(role)!;
-          if (refusal) for (const t of g.members) t.sub.deliver(refusal, t.ids);
+          if (refusal) for (const t of g.members) out.push({ t, text: refusal });
           else checked.push(g);
         }
         verdicts = await this.auth.visible(change, checked.map((g) => g.claims));
@@ -342,9 +384,18 @@ export class ChangeEngine {
           const key = t.select?.join(',') ?? '';
           let text = role.payloads.get(key);
           if (text === undefined) role.payloads.set(key, text = JSON.stringify(this.payload(change, role.selectable, t.select, tooLarge)));
-          t.sub.deliver(text, t.ids);
+          out.push({ t, text });
         }
       });
+      if (!out.length) continue;
+      // The database events limit: the real poller skips what it read while tripped, and otherwise
+      // counts one per subscription id of each change (replication_poller.ex).
+      if (this.gate && !this.gate.open()) {
+        this.gate.dropped(out.length);
+        continue;
+      }
+      this.gate?.passed(out.reduce((n, d) => n + d.t.ids.length, 0));
+      for (const { t, text } of out) t.sub.deliver(text, t.ids);
     }
   }
 }

@@ -117,10 +117,20 @@ export class ChangeFeed extends EventEmitter {
     this.onDrop(new Error('restart requested'), true);
   }
 
-  /** Behaves as if Postgres could not be reached for `ms`: the feed is down and `reachable` false. */
-  hold(ms: number): void {
+  /**
+   * Behaves as if Postgres could not be reached for `ms`: the feed is down and `reachable` false.
+   * `slow`: it accepts connections but answers nothing until the outage ends (a new connection
+   * waits for it, see connect.ts), rather than refusing them.
+   */
+  hold(ms: number, slow = false): void {
     this.heldUntil = Math.max(this.heldUntil, Date.now() + ms);
+    this.heldSlow = slow;
     this.onDrop(new Error(`database outage of ${ms} ms requested`), true);
+  }
+
+  /** The held outage still running, if any: when it ends and whether the database is slow rather than refusing. */
+  outage(): { until: number; slow: boolean } | undefined {
+    return Date.now() < this.heldUntil ? { until: this.heldUntil, slow: this.heldSlow } : undefined;
   }
 
   /** False while a held outage lasts, or since a drop until a query succeeds again. */
@@ -129,6 +139,7 @@ export class ChangeFeed extends EventEmitter {
   }
 
   private heldUntil = 0;
+  private heldSlow = false;
   private unreachable = false;
 
   private async connect(): Promise<void> {

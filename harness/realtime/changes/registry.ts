@@ -58,6 +58,14 @@ export class Registry {
     }
   }
 
+  /** Every subscription gone at once (a publication change: Subscriptions.delete_all). */
+  clear(): void {
+    this.subs.clear();
+    this.always.clear();
+    this.columns.clear();
+    this.eq.clear();
+  }
+
   remove(id: string): void {
     const sub = this.subs.get(id);
     if (!sub) return;

@@ -180,6 +180,30 @@ export class Authorizer {
     return this.cached(`pub:${publication}:${schema}.${table ?? '*'}`, (v) => v, () => this.loadInPublication(publication, schema, table));
   }
 
+  /**
+   * The publication's tables, as SubscriptionManager's check_oids reads them
+   * (Subscriptions.fetch_publication_tables: schema, table and the regclass oid), never cached.
+   */
+  async publishedTables(publication: string): Promise<{ schema: string; table: string; oid: number }[]> {
+    const { rows } = await this.pool.query<{ schema: string; table: string; oid: number }>(
+      `select schemaname as schema, tablename as table, format('%I.%I', schemaname, tablename)::regclass::oid::int as oid
+         from pg_publication_tables where pubname = $1 order by 3`,
+      [publication],
+    );
+    return rows;
+  }
+
+  /** ALTER PUBLICATION … ADD or DROP TABLE, as an app's migration would change it. Postgres's errors are thrown as they come. */
+  async alterPublication(publication: string, op: 'add' | 'drop', schema: string, table: string): Promise<void> {
+    const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+    await this.pool.query(`alter publication ${ident(publication)} ${op} table ${ident(schema)}.${ident(table)}`);
+  }
+
+  /** Drops every cached catalog answer (a publication change makes them stale). */
+  forgetCatalog(): void {
+    this.catalog.clear();
+  }
+
   private async loadColumns(schema: string, table: string): Promise<{ name: string; type: string }[] | undefined> {
     const { rows } = await this.pool.query<{ name: string; type: string }>(
       `select a.attname as name, t.typname as type
