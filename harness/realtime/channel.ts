@@ -32,7 +32,6 @@ const SUBSCRIBE_ERROR_MIN_MS = 5_000;
 const SUBSCRIBE_ERROR_MAX_MS = 10_000;
 const between = (min: number, max: number) => min + Math.random() * (max - min);
 
-
 /** `postgres_changes_options.wait`: how long the join reply is held by default, and at most. */
 const WAIT_DEFAULT_MS = 15_000;
 const WAIT_MAX_MS = 20_000;
