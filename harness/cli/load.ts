@@ -122,9 +122,9 @@ export const command: Command = {
       for (const c of r.checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
       passed = r.passed;
       result = r;
-      // runThrottle keeps no notes; the one thing an external target changes is said here.
+      for (const n of r.notes) console.log(`  note: ${n}`);
       const unsampled = target && unsampledNote(target);
-      loadResult = { ...toThrottleLoadResult(r, sizeName), notes: unsampled ? [unsampled] : [] };
+      loadResult = { ...toThrottleLoadResult(r, sizeName), notes: [...(unsampled ? [unsampled] : []), ...r.notes] };
     }
     const report = buildReport({
       kind: 'load', runId: newRunId(startedAt), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),

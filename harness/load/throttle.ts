@@ -20,6 +20,8 @@ export interface ThrottleCheck { name: string; ok: boolean; detail: string }
 export interface ThrottleResult {
   size: ThrottleSize; k6Exit: number; checks: ThrottleCheck[]; passed: boolean; series: SeriesPoint[]; resources: ReturnType<typeof resources>;
   metrics: Record<string, number>;
+  /** What the run could not judge on its target, and why. */
+  notes: string[];
 }
 
 /** The report's view of a throttle run. */
@@ -123,10 +125,12 @@ export async function runThrottle(size: ThrottleSize, progress: (s: string) => v
     const checks: ThrottleCheck[] = [
       { name: 'k6 thresholds', ok: run.exit === 0, detail: `k6 exit ${run.exit}` },
       { name: 'below the limit nothing is dropped', ok: m('throttle_polite_sent') > 0 && m('throttle_polite_lost') === 0, detail: `polite sender ${m('throttle_polite_sent')} sent, ${m('throttle_polite_lost')} lost` },
-      faithful
-        // A receiver is stopped after the message that found the limit tripped: the listener got all that was sent until then.
-        ? { name: 'the limiter engages', ok: m('throttle_listener_shut') > 0 && m('throttle_offender_told') > 0, detail: `offender ${m('throttle_flood_sent')} sent, listener got ${m('throttle_flood_received')}; both told` }
-        : { name: 'the limiter engages', ok: m('throttle_flood_received') < m('throttle_flood_sent'), detail: `offender ${m('throttle_flood_sent')} sent, listener got ${m('throttle_flood_received')}` },
+      ...(!faithful
+        ? [{ name: 'the limiter engages', ok: m('throttle_flood_received') < m('throttle_flood_sent'), detail: `offender ${m('throttle_flood_sent')} sent, listener got ${m('throttle_flood_received')}` }]
+        : accounts
+          // A receiver is stopped after the message that found the limit tripped: the listener got all that was sent until then.
+          ? [{ name: 'the limiter engages', ok: m('throttle_listener_shut') > 0 && m('throttle_offender_told') > 0, detail: `offender ${m('throttle_flood_sent')} sent, listener got ${m('throttle_flood_received')}; listener told ${m('throttle_listener_shut')}, offender told ${m('throttle_offender_told')}` }]
+          : []),
       ...(faithful ? (before && after && accounts ? faithfulChecks(before, after, accounts) : []) : [
         { name: 'never above the limit in any 1 s window', ok: m('throttle_over_limit') === 0 && m('throttle_window_max', 'max') <= size.limit, detail: `max ${m('throttle_window_max', 'max')} in 1 s (limit ${size.limit})` },
         { name: 'nobody else is affected', ok: lossWithin(loss), detail: `${committed} renames, watchers lost ${lost} of ${delivered + lost}` },
@@ -166,7 +170,14 @@ export async function runThrottle(size: ThrottleSize, progress: (s: string) => v
       ];
     }
     const passed = checks.every((c) => c.ok);
+    // Production averages the events rate over up to a minute of 5 s ticks: without the server's
+    // accounts, how much of that average a few seconds of flood make (after whatever the target saw
+    // before) is unknown, so whether it must trip is too. Said, not judged.
+    const notes = faithful && !accounts
+      ? [`the limiter's trip is not judged: without the server's accounts it is unknown whether ${m('throttle_flood_sent')} pushes in the flood reach the minute's average of ${size.limit}/s; the listener was told ${m('throttle_listener_shut')} time(s)`]
+      : [];
     return {
+      notes,
       size, k6Exit: run.exit, checks, passed, series: perSecond(run.points, 'realtime_latency_ms', probe.startedAt), resources: resources(usage.samples),
       metrics: {
         limit: size.limit, polite_sent: m('throttle_polite_sent'), polite_lost: m('throttle_polite_lost'), flood_sent: m('throttle_flood_sent'),
