@@ -13,23 +13,33 @@ const isPgAck = (f: RealtimeFrame) => f.dir === 'received' && f.event === 'syste
   && f.payload.extension === 'postgres_changes' && f.payload.status === 'ok';
 const isJoinRefused = (f: RealtimeFrame) => f.dir === 'received' && f.event === 'phx_reply' && f.payload.status === 'error';
 
-test('feed restart: a commit in the gap is recovered by the resync on the repeated "Subscribed to PostgreSQL" @local', async ({ openClient, db, user, stack, history }) => {
-  expect(stack.info.realtimeProfile, 'the gap is lost only under the faithful profile').toBe('faithful');
-  const id = await seedFile(db, user, 'feed-restart.wav');
+type Fixtures = Pick<Parameters<Parameters<typeof test>[2]>[0], 'openClient' | 'db' | 'user' | 'stack' | 'history'>;
+
+/**
+ * A fault after which the server subscribes every channel again and says so: a rename committed at
+ * once (inside the gap) must reach the page through the resync that follows the repeated ack.
+ */
+async function convergesThroughRepeatedAck({ openClient, db, user, stack, history }: Fixtures, kind: 'feed-restart' | 'publication-change'): Promise<void> {
+  const id = await seedFile(db, user, `${kind}.wav`);
   const alice = await openClient();
   await alice.row(id).waitFor();
   await alice.waitConnected();
   const acks = alice.frames.filter(isPgAck).length;
-  history.add('nemesis', 'info', 'fault', { kind: 'feed-restart', phase: 'start' });
-  await realtimeFault(stack.info, 'feed-restart', {});
-  // Committed at once: inside the gap, so the feed never pushes it.
-  const at = await serverRename(db, id, 'renamed-in-gap.wav');
+  history.add('nemesis', 'info', 'fault', { kind, phase: 'start' });
+  // publication-change `{}`: as if a table had been added; the tables themselves stay as they are.
+  await realtimeFault(stack.info, kind, {});
+  const at = await serverRename(db, id, `renamed-after-${kind}.wav`);
   await expect.poll(() => alice.frames.filter(isPgAck).length, { message: 'the repeated ack', timeout: 10_000 }).toBeGreaterThan(acks);
-  history.add('nemesis', 'info', 'fault', { kind: 'feed-restart', phase: 'end' });
+  history.add('nemesis', 'info', 'fault', { kind, phase: 'end' });
   const ackAt = alice.frames.filter(isPgAck).at(-1)!.at;
   await expect(alice.row(id), 'within the 2 s budget (with margin) of the ack').toHaveAttribute('data-updated-at', at, { timeout: 5_000 });
   expect(Date.now() - ackAt).toBeLessThan(5_000);
   await finalReads([alice], db, user, history);
+}
+
+test('feed restart: a commit in the gap is recovered by the resync on the repeated "Subscribed to PostgreSQL" @local', async ({ openClient, db, user, stack, history }) => {
+  expect(stack.info.realtimeProfile, 'the gap is lost only under the faithful profile').toBe('faithful');
+  await convergesThroughRepeatedAck({ openClient, db, user, stack, history }, 'feed-restart');
 });
 
 test('database outage: a page loaded during it loops through refused joins, then converges once it ends @local', async ({ openClient, db, user, stack, history }) => {
@@ -57,17 +67,5 @@ test('database outage: a page loaded during it loops through refused joins, then
 });
 
 test('publication change: every subscription is made again, and a commit before the new ack is recovered by the resync @local', async ({ openClient, db, user, stack, history }) => {
-  const id = await seedFile(db, user, 'publication.wav');
-  const alice = await openClient();
-  await alice.row(id).waitFor();
-  await alice.waitConnected();
-  const acks = alice.frames.filter(isPgAck).length;
-  history.add('nemesis', 'info', 'fault', { kind: 'publication-change', phase: 'start' });
-  // `{}`: as if a table had been added to the publication; the tables themselves stay as they are.
-  await realtimeFault(stack.info, 'publication-change', {});
-  const at = await serverRename(db, id, 'renamed-while-resubscribing.wav');
-  await expect.poll(() => alice.frames.filter(isPgAck).length, { message: 'the repeated ack', timeout: 10_000 }).toBeGreaterThan(acks);
-  history.add('nemesis', 'info', 'fault', { kind: 'publication-change', phase: 'end' });
-  await expect(alice.row(id)).toHaveAttribute('data-updated-at', at, { timeout: 5_000 });
-  await finalReads([alice], db, user, history);
+  await convergesThroughRepeatedAck({ openClient, db, user, stack, history }, 'publication-change');
 });
