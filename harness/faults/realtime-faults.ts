@@ -1,4 +1,4 @@
-import type { StackInfo } from '../schema/stack.ts';
+import { callControl, type ControlTarget } from './control-client.ts';
 import { DB_OUTAGE_PATH, FEED_RESTART_PATH, LIMIT_TRIP_PATH, PUBLICATION_CHANGE_PATH } from '../realtime/control.ts';
 import type { Trippable } from '../realtime/limiter.ts';
 
@@ -24,9 +24,6 @@ const PATHS: Record<keyof RealtimeFaults, string> = {
   'feed-restart': FEED_RESTART_PATH, 'db-outage': DB_OUTAGE_PATH, 'publication-change': PUBLICATION_CHANGE_PATH, 'limit-trip': LIMIT_TRIP_PATH,
 };
 
-export async function realtimeFault<K extends keyof RealtimeFaults>(info: Pick<StackInfo, 'supabaseUrl' | 'serviceRoleKey'>, kind: K, body: RealtimeFaults[K]): Promise<void> {
-  const res = await fetch(`${info.supabaseUrl}${PATHS[kind]}`, {
-    method: 'POST', headers: { authorization: `Bearer ${info.serviceRoleKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${kind}: HTTP ${res.status} ${await res.text()}`);
+export async function realtimeFault<K extends keyof RealtimeFaults>(info: ControlTarget, kind: K, body: RealtimeFaults[K]): Promise<void> {
+  await callControl(info, 'POST', PATHS[kind], body);
 }

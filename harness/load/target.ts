@@ -1,6 +1,7 @@
 // What a load script runs against: the stack `syncwright up` is running (its stack.json, found as
 // harness/stack/state.ts says: under the current directory), one booted for this run with the
 // script's Realtime limits, or an external target reached only by its URLs.
+import type { ControlTarget } from '../faults/control-client.ts';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +28,7 @@ export interface LoadTarget {
   limits: Limits;
   owned: boolean;
   /** Our own Realtime server's control endpoints (its accounts: GET /syncwright/v1/metrics); absent for an external target. */
-  control?: { supabaseUrl: string; serviceRoleKey: string };
+  control?: ControlTarget;
   /** Reached only by its URLs (external.ts): no database, no process of ours. */
   external: boolean;
   /**

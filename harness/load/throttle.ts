@@ -5,6 +5,7 @@ import { loadTarget, type LoadTarget } from './target.ts';
 import { countBy, perSecond, resources, runK6, sampler, type SeriesPoint } from './k6.ts';
 import { lossWithin, perUserLoss } from './users.ts';
 import { writerVus } from '../../k6/lib/window.ts';
+import { callControl, type ControlTarget } from '../faults/control-client.ts';
 import { METRICS_PATH } from '../realtime/control.ts';
 import { TOO_MANY_MESSAGES, type Limiter } from '../realtime/limiter.ts';
 import type { TickRecord } from '../realtime/rate-counter.ts';
@@ -35,18 +36,15 @@ const PHASES = { politeAt: 3, floodAt: 11, writeEnd: 17 };
 const RELEASE_WAIT_MS = 90_000;
 
 type ServerMetrics = ReturnType<Limiter['metrics']>;
-type Control = NonNullable<LoadTarget['control']>;
 type CounterSnapshot = ServerMetrics['counters'] extends infer C ? C extends { events: infer S } ? S : never : never;
 
 /** The server's limiter counters, dropped deliveries and channels shut (GET /syncwright/v1/metrics). */
-async function serverMetrics(info: Control): Promise<ServerMetrics> {
-  const res = await fetch(`${info.supabaseUrl}${METRICS_PATH}`, { headers: { authorization: `Bearer ${info.serviceRoleKey}` }, signal: AbortSignal.timeout(5000) });
-  if (!res.ok) throw new Error(`${METRICS_PATH} answered ${res.status}; a Realtime server older than this harness? Restart syncwright up`);
-  return (await res.json()) as ServerMetrics;
+async function serverMetrics(info: ControlTarget): Promise<ServerMetrics> {
+  return await callControl(info, 'GET', METRICS_PATH, undefined, 'a Realtime server older than this harness? Restart syncwright up') as ServerMetrics;
 }
 
 /** After k6: the metrics once the faithful counters have released (or the wait is over). */
-async function settledMetrics(info: Control): Promise<ServerMetrics> {
+async function settledMetrics(info: ControlTarget): Promise<ServerMetrics> {
   const until = Date.now() + RELEASE_WAIT_MS;
   for (;;) {
     const m = await serverMetrics(info);
