@@ -32,6 +32,10 @@ export const PLANTED_BUGS = [
   'no-resync-on-ack',
   'give-up-on-channel-error',
   'join-before-token',
+  'sleep-stale-token',
+  'closed-is-final',
+  'trust-live-feed',
+  'strict-mode-leak',
   'worker-skip-run-row',
 ] as const;
 

@@ -69,3 +69,26 @@ test('database outage: a page loaded during it loops through refused joins, then
 test('publication change: every subscription is made again, and a commit before the new ack is recovered by the resync @local', async ({ openClient, db, user, stack, history }) => {
   await convergesThroughRepeatedAck({ openClient, db, user, stack, history }, 'publication-change');
 });
+
+test('events limit: a change dropped silently while it is tripped is caught up when the tab comes back @local', async ({ openClient, db, user, stack, history }) => {
+  expect(stack.info.realtimeProfile, 'changes are dropped only under the faithful profile').toBe('faithful');
+  const TRIP_MS = 4_000;
+  const id = await seedFile(db, user, 'limit.wav');
+  const alice = await openClient();
+  await alice.row(id).waitFor();
+  await alice.waitConnected();
+  const from = alice.frames.length;
+  history.add('nemesis', 'info', 'fault', { kind: 'limit-trip', phase: 'start', ms: TRIP_MS });
+  await realtimeFault(stack.info, 'limit-trip', { ms: TRIP_MS });
+  const at = await serverRename(db, id, 'renamed-while-tripped.wav');
+  // Production says nothing: no system message, no error, the channel stays joined and "Live".
+  await alice.page.waitForTimeout(TRIP_MS);
+  history.add('nemesis', 'info', 'fault', { kind: 'limit-trip', phase: 'end' });
+  expect(await alice.row(id).getAttribute('data-updated-at'), 'the change was dropped (faithful profile)').not.toBe(at);
+  expect(alice.frames.slice(from).filter((f) => f.dir === 'received' && f.event !== 'phx_reply').map((f) => f.event), 'and nothing told the page').toEqual([]);
+  expect(await alice.status()).toBe('connected');
+  // The user switches to another tab for a second and comes back.
+  await alice.switchAway(1_000);
+  await expect(alice.row(id), 'the catch-up on coming back shows it within the 2 s budget (with margin)').toHaveAttribute('data-updated-at', at, { timeout: 4_000 });
+  await finalReads([alice], db, user, history);
+});

@@ -29,7 +29,9 @@ writes it as a standalone spec under scenarios/regressions/, with its repro line
   --ops N            operations per run, at most (default 300: long runs spend less of the budget
                      booting browsers and ending; syncwright run uses 100)
   --workers N        runs at once (default 2; 1 with --process-faults)
-  --process-faults   also restart Realtime and Postgres (each worker boots a stack of its own)
+  --process-faults   also restart Realtime and Postgres, fail Realtime as production does (feed restart,
+                     outage, events limit, publication change) and add the field failures (sleep,
+                     slow token, tab switch, StrictMode); each worker boots a stack of its own
   --planted NAME     run every browser with a planted bug (harness/conformance/catalogue.ts), to watch it be found
   --no-shrink        report failures as found, without shrinking them`;
 

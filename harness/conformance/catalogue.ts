@@ -63,6 +63,10 @@ const ENTRIES = {
   'no-resync-on-ack': { breaks: 'resyncs only after a reconnect, as if the feed were lossless: commits lost in a feed restart stay missing', caughtBy: 'realtime-faults', test: 'feed restart' },
   'give-up-on-channel-error': { breaks: 'removes the channel on CHANNEL_ERROR, so after a database outage it never rejoins', caughtBy: 'realtime-faults', test: 'database outage' },
   'join-before-token': { breaks: 'subscribes without waiting for the accessToken callback, so with a slow token source the channel joins as anon and RLS hides changes', caughtBy: 'slow-token' },
+  'sleep-stale-token': { breaks: 'trusts the refresh timer alone, so a tab that slept past its token\'s expiry rejoins with the expired token until the timer fires', caughtBy: 'slept-tab' },
+  'closed-is-final': { breaks: 'takes a channel the server closed (token expired, rate limit) as final: supabase-js never rejoins it, so the page stays stale', caughtBy: 'slept-tab' },
+  'trust-live-feed': { breaks: 'skips the catch-up when the tab comes back while still subscribed, as if the feed were lossless: changes dropped under the events limit stay missing', caughtBy: 'realtime-faults', test: 'events limit' },
+  'strict-mode-leak': { breaks: 'starts the engine after an await without asking whether the effect was cleaned up meanwhile: under StrictMode\'s set-up, clean-up, set-up a second socket and channel leak', caughtBy: 'strict-mode' },
   'worker-skip-run-row': { breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', inWorker: true },
 } satisfies Record<PlantedBug, Omit<PlantedEntry, 'name'>>;
 

@@ -18,9 +18,10 @@ import { z } from 'zod';
  *   `{ mutationId, entityId, status, code?, current? }` (4xx; 409 carries the server's `current`);
  *   info `{ mutationId, entityId, error }`: the outcome is unknown (no response reached the browser).
  * - `sync`: the client's REST reconcile. invoke `{ since }`; ok `{ since, serverTime, rows, deleted }`.
- * - `receive` (ok): one realtime frame the browser received: `{ doc, topic, event, payload }`, and for
+ * - `receive` (ok): one realtime frame the browser received: `{ doc, socket, topic, event, payload, ref, joinRef }`, and for
  *   `postgres_changes` also `{ table, type, id, row?, commitTimestamp }` or `{ event: 'system' | 'phx_reply' | 'phx_error' | 'phx_close', status?, message? }`.
- * - `send` (ok): one realtime frame the browser sent: `{ doc, topic, event, payload }`.
+ * - `send` (ok): one realtime frame the browser sent: `{ doc, socket, topic, event, payload, ref, joinRef }`;
+ *   `socket` numbers the client's sockets in the order they opened.
  *   `doc` is the document whose socket it was. A document shows the rows of the user of the last
  *   `login` before its `document` observation.
  * - `observe` (ok): one DOM observation of the latency probe: `{ doc, path, testid, event, id,

@@ -29,6 +29,14 @@ export type Op =
   | { op: 'skewClock'; c: number; minutes: number }
   | { op: 'shortToken'; c: number; seconds: number }
   | { op: 'subscribeDelay'; u: number; ms: number }
+  /** The machine sleeps `ms`: the page's timers stop while the wall clock runs on (Playwright's clock). */
+  | { op: 'sleep'; c: number; ms: number }
+  /** Signs the profile in again with an accessToken callback that takes `ms` (supabase-js #2655). */
+  | { op: 'slowToken'; c: number; ms: number }
+  /** Signs the profile in again with its sync effect set up, cleaned up and set up again (React StrictMode). */
+  | { op: 'strictMode'; c: number }
+  /** The user switches to another tab for `ms` and back (hidden, frozen, shown). */
+  | { op: 'switchAway'; c: number; ms: number }
   // Server-side writers.
   | { op: 'serverRename'; u: number; file: number; name: string }
   | { op: 'serverInsert'; u: number; name: string }
@@ -42,6 +50,10 @@ export type Op =
   | { op: 'feedRestart' }
   /** The database is unreachable to Realtime for `ms`: joins are refused meanwhile. */
   | { op: 'dbOutage'; ms: number }
+  /** max_events_per_second trips for `ms`: database changes are dropped silently meanwhile. */
+  | { op: 'limitTrip'; ms: number }
+  /** The publication's table set changes: every subscription is made again. */
+  | { op: 'publicationChange' }
   | { op: 'pause'; ms: number };
 
 export type OpName = Op['op'];
@@ -83,7 +95,10 @@ const reachable = (m: Model, c: number) => m.clients[c]!.shaped === 'none' || m.
 export function allowed(m: Model, o: Op): boolean {
   const cl = 'c' in o ? m.clients[o.c] : undefined;
   switch (o.op) {
-    case 'list': case 'open': case 'shortToken': return reachable(m, o.c);
+    case 'list': case 'open': case 'shortToken': case 'slowToken': case 'strictMode': return reachable(m, o.c);
+    // Sleeping first loads the page again with Playwright's clock (AppClient.sleep).
+    case 'sleep': return reachable(m, o.c) && cl!.page !== 'away';
+    case 'switchAway': return cl!.page !== 'away';
     case 'reload': return reachable(m, o.c) && cl!.page !== 'away';
     case 'away': return cl!.page !== 'away';
     case 'upload': return cl!.page === 'list';
@@ -94,7 +109,8 @@ export function allowed(m: Model, o: Op): boolean {
     case 'heal': return cl!.shaped !== 'none';
     case 'slowBegin': return !m.slowOpen;
     case 'slowCommit': return m.slowOpen;
-    case 'restartRealtime': case 'restartPostgres': case 'feedRestart': case 'dbOutage': return m.processFaults;
+    case 'restartRealtime': case 'restartPostgres': case 'feedRestart': case 'dbOutage': case 'limitTrip': case 'publicationChange':
+      return m.processFaults;
     default: return true;
   }
 }
@@ -103,7 +119,7 @@ export function allowed(m: Model, o: Op): boolean {
 export function apply(m: Model, o: Op): void {
   const cl = 'c' in o ? m.clients[o.c]! : undefined;
   switch (o.op) {
-    case 'list': case 'delete': case 'shortToken': cl!.page = 'list'; break;
+    case 'list': case 'delete': case 'shortToken': case 'slowToken': case 'strictMode': cl!.page = 'list'; break;
     case 'away': cl!.page = 'away'; break;
     case 'open': cl!.page = 'detail'; cl!.file = o.file; break;
     case 'upload': m.files[m.clients[o.c]!.user]!++; break;
@@ -164,6 +180,14 @@ export function opArbitraries(clients: number, processFaults = false): { weight:
     ...(processFaults ? [
       { weight: 1, arbitrary: fc.constant({ op: 'feedRestart' as const }) },
       { weight: 1, arbitrary: fc.record({ op: fc.constant('dbOutage' as const), ms: fc.integer({ min: 1_000, max: 8_000 }) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('limitTrip' as const), ms: fc.integer({ min: 1_000, max: 5_000 }) }) },
+      { weight: 1, arbitrary: fc.constant({ op: 'publicationChange' as const }) },
+      // The field failures of the Supabase issues (docs/realtime-fidelity.md), per client. Offered
+      // here too, with the process faults, so the kept seeds' runs stay the same.
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('sleep' as const), c: client, ms: fc.integer({ min: 1_000, max: 12_000 }) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('slowToken' as const), c: client, ms: fc.integer({ min: 300, max: 3_000 }) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('switchAway' as const), c: client, ms: fc.integer({ min: 300, max: 3_000 }) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('strictMode' as const), c: client }) },
     ] : []),
   ];
 }
@@ -185,7 +209,7 @@ export function validPrefix(ops: readonly Op[], shape: WorkloadShape): Op[] {
   for (const o of ops) {
     if (take(o) || !('c' in o)) continue;
     const cl = m.clients[o.c]!;
-    const needsServer = ['list', 'open', 'reload', 'delete', 'switchUser', 'shortToken'].includes(o.op);
+    const needsServer = ['list', 'open', 'reload', 'delete', 'switchUser', 'shortToken', 'slowToken', 'strictMode', 'sleep'].includes(o.op);
     if (needsServer && cl.shaped !== 'none') take({ op: 'heal', c: o.c });
     if ((o.op === 'rename' || o.op === 'delete') && cl.page !== 'detail') take({ op: 'open', c: o.c, file: hashSlot(o) });
     if (o.op === 'upload' && cl.page !== 'list') take({ op: 'list', c: o.c });

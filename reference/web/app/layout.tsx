@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import Link from 'next/link';
 import { serverConfig } from '../lib/server/config.ts';
-import { activePlantedBug, readSession, realtimeUrlOverride, tokenDelayOverride } from '../lib/server/session.ts';
+import { activePlantedBug, readSession, realtimeUrlOverride, strictModeOverride, tokenDelayOverride } from '../lib/server/session.ts';
 import { SyncProvider } from '../components/SyncProvider.tsx';
 import { ConnectionStatus, Notifications, PendingCount } from '../components/Chrome.tsx';
 import './styles.css';
@@ -18,6 +18,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     eventsPerSecond: cfg.eventsPerSecond,
     planted: await activePlantedBug(),
     tokenDelayMs: await tokenDelayOverride(),
+    strictMode: await strictModeOverride(),
   };
   return (
     <html lang="en">

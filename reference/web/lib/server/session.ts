@@ -9,6 +9,7 @@ export const REALTIME_URL_COOKIE = 'sw_supabase_url';
 export const PLANTED_COOKIE = 'sw_planted';
 export const TOKEN_TTL_COOKIE = 'sw_token_ttl';
 export const TOKEN_DELAY_COOKIE = 'sw_token_delay';
+export const STRICT_MODE_COOKIE = 'sw_strict_mode';
 /** The most `/dev/login?tokenDelay=` may hold each access-token call, in ms. */
 export const MAX_TOKEN_DELAY_MS = 30_000;
 
@@ -80,6 +81,15 @@ export async function activePlantedBug(): Promise<PlantedBug | undefined> {
 export async function tokenDelayOverride(): Promise<number | undefined> {
   const v = Number((await cookies()).get(TOKEN_DELAY_COOKIE)?.value);
   return serverConfig().devLogin && Number.isInteger(v) && v > 0 && v <= MAX_TOKEN_DELAY_MS ? v : undefined;
+}
+
+/**
+ * Whether this browser's sync effects run as React StrictMode runs them in development (dev login
+ * only): set up, cleaned up and set up again at once. A production build never does, so the app's
+ * cleanup is otherwise never tried against a setup still under way (realtime-js #169).
+ */
+export async function strictModeOverride(): Promise<boolean> {
+  return serverConfig().devLogin && (await cookies()).get(STRICT_MODE_COOKIE)?.value === '1';
 }
 
 export async function realtimeUrlOverride(): Promise<string | undefined> {

@@ -18,7 +18,18 @@ export interface EngineDeps {
   /** The planted bug this engine runs with, if any (`/dev/login?planted=`, `SYNC_PLANTED`). */
   planted?: PlantedBug;
   record?: (e: { kind: string; table: string; id: string; updatedAt: string }) => void;
+  /**
+   * Fetches a fresh access token now and hands it to supabase-js: the server said the one it holds
+   * has expired (a tab that slept past its refresh timer, realtime-js #246, #274).
+   */
+  renewToken?: () => Promise<void>;
 }
+
+/** The server's words for an expired token: the system message that ends a channel, or a refused join. */
+const TOKEN_EXPIRED = /token has expired/i;
+
+/** Waits before subscribing a channel the server ended, by attempt: supabase-js's own rejoin steps. */
+const RESUBSCRIBE_AFTER_MS = [1_000, 2_000, 5_000, 10_000];
 
 type Listener = () => void;
 
@@ -39,6 +50,10 @@ export class SyncEngine {
   notices: Notice[] = [];
   status: ConnectionState = 'connecting';
   private channel?: RealtimeChannel;
+  /** Channels the server ended in a row (reset once one is subscribed): the resubscribe backoff step. */
+  private endedInRow = 0;
+  private resubscribeTimer?: ReturnType<typeof setTimeout>;
+  private stopped = false;
   private pgReady = false;
   private listeners = new Set<Listener>();
   private replaying = false;
@@ -202,8 +217,39 @@ export class SyncEngine {
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.resubscribeTimer);
     if (this.channel) void this.d.supabase.removeChannel(this.channel);
+  }
+
+  /**
+   * The tab is back (shown again, resumed from frozen, restored from the back-forward cache): catch up
+   * as after a reconnect. The live feed may have lost changes meanwhile without a word (production
+   * drops database changes silently while a rate limit is tripped), so "still subscribed" proves nothing.
+   * Planted bug trust-live-feed: a tab that stayed subscribed skips the catch-up.
+   */
+  wake(): void {
+    if (!this.bugOn('trust-live-feed')) this.wasConnected = false;
+    this.tick();
+  }
+
+  /** The server said the access token expired: a fresh one, unless the planted bug waits for its timer. */
+  private tokenExpired(): void {
+    if (!this.bugOn('sleep-stale-token')) void this.d.renewToken?.().catch(() => {});
+  }
+
+  /**
+   * The server ended the channel (phx_close after a system error: token expired, rate limit, policy
+   * change). supabase-js never rejoins a channel the server closed, so subscribe a new one, on the
+   * same backoff supabase-js uses for its own rejoins. Planted bug closed-is-final: it stays closed.
+   */
+  private channelEnded(ch: RealtimeChannel): void {
+    if (this.stopped || ch !== this.channel || this.bugOn('closed-is-final')) return;
+    this.channel = undefined;
+    void this.d.supabase.removeChannel(ch);
+    const wait = RESUBSCRIBE_AFTER_MS[Math.min(this.endedInRow++, RESUBSCRIBE_AFTER_MS.length - 1)]!;
+    this.resubscribeTimer = setTimeout(() => { if (!this.stopped) this.subscribeRealtime(); }, wait);
   }
 
   private subscribeRealtime(): void {
@@ -217,7 +263,8 @@ export class SyncEngine {
     on('usage_logs', 'UPDATE');
     // SUBSCRIBED only means the join was answered; changes flow once the postgres_changes ack arrives.
     const readyOnSubscribed = this.bugOn('ready-on-subscribed');
-    ch.on('system' as never, {} as never, (m: { extension?: string; status?: string }) => {
+    ch.on('system' as never, {} as never, (m: { extension?: string; status?: string; message?: string }) => {
+      if (m.status === 'error' && TOKEN_EXPIRED.test(String(m.message))) this.tokenExpired();
       if (m.extension === 'postgres_changes' && !readyOnSubscribed) {
         this.pgReady = m.status === 'ok';
         // A repeated ack means the server subscribed again (its change feed restarted, a token was
@@ -227,10 +274,17 @@ export class SyncEngine {
       }
       this.tick();
     });
-    ch.subscribe((state) => {
+    ch.subscribe((state, err) => {
+      if (state === 'SUBSCRIBED') this.endedInRow = 0;
+      // A join refused for an expired token: supabase-js rejoins by itself, with whatever token it holds.
+      if (state === 'CHANNEL_ERROR' && TOKEN_EXPIRED.test(String(err?.message))) this.tokenExpired();
+      if (state === 'CLOSED') this.channelEnded(ch);
       // Planted bug give-up-on-channel-error: a refused join is taken as final and the channel is
       // removed, so supabase-js never rejoins once the database is back (realtime #1414).
-      if (state === 'CHANNEL_ERROR' && this.bugOn('give-up-on-channel-error')) void this.d.supabase.removeChannel(ch);
+      if (state === 'CHANNEL_ERROR' && this.bugOn('give-up-on-channel-error') && ch === this.channel) {
+        this.channel = undefined;
+        void this.d.supabase.removeChannel(ch);
+      }
       // The planted bug: ready (and so the reconcile fetch) on the join reply, before changes flow.
       if (readyOnSubscribed) this.pgReady = state === 'SUBSCRIBED';
       else if (state !== 'SUBSCRIBED') this.pgReady = false;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { refreshDelayMs } from './token.ts';
+import { refreshDelayMs, refreshDue } from './token.ts';
 
 /** An access token as the app mints it (only its claims matter here; the signature is not read). */
 const token = (iat: number, exp: number) => ['{"alg":"HS256","typ":"JWT"}', JSON.stringify({ sub: 'u1', iat, exp })]
@@ -21,4 +21,12 @@ test('the browser clock does not matter: the lifetime is the server\'s (exp − 
 
 test('a token without a lifetime is retried after a second, not in a tight loop', () => {
   assert.equal(refreshDelayMs(token(1_000_000, 1_000_000)), 1_000);
+});
+
+test('a token is due for refresh once the wall time since receipt passes its refresh point, though no timer fired', () => {
+  const t = token(1_000_000, 1_000_020);
+  assert.equal(refreshDue(t, 50_000, 50_000 + 9_999), false);
+  assert.equal(refreshDue(t, 50_000, 50_000 + 10_000), true);
+  // Asleep for an hour: long past its expiry.
+  assert.equal(refreshDue(t, 50_000, 50_000 + 3_600_000), true);
 });

@@ -17,3 +17,13 @@ export function refreshDelayMs(token: string): number {
   const margin = Math.min(60_000, lifetimeMs / 2);
   return Math.max(MIN_DELAY_MS, lifetimeMs - margin);
 }
+
+/**
+ * Whether `token`, received at `receivedAt`, is past its refresh point at `now` (both epoch ms of
+ * the browser's clock: only their difference counts, so a skewed clock does not matter). Asked when
+ * the token is handed out: timers do not count the time a machine sleeps, so a tab that slept past
+ * its token's expiry wakes with the refresh timer still pending (realtime-js #274, supabase-js #2613).
+ */
+export function refreshDue(token: string, receivedAt: number, now: number): boolean {
+  return now - receivedAt >= refreshDelayMs(token);
+}

@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import { asService } from '../../../lib/server/db.ts';
 import { serverConfig } from '../../../lib/server/config.ts';
 import { problem } from '../../../lib/server/http.ts';
-import { MAX_TOKEN_DELAY_MS, PLANTED_COOKIE, REALTIME_URL_COOKIE, SESSION_COOKIE, TOKEN_DELAY_COOKIE, TOKEN_TTL_COOKIE } from '../../../lib/server/session.ts';
+import { MAX_TOKEN_DELAY_MS, PLANTED_COOKIE, REALTIME_URL_COOKIE, SESSION_COOKIE, STRICT_MODE_COOKIE, TOKEN_DELAY_COOKIE, TOKEN_TTL_COOKIE } from '../../../lib/server/session.ts';
 import { PLANTED_BUGS, isPlantedBug } from '../../../../planted.ts';
 
 export const dynamic = 'force-dynamic';
@@ -12,7 +12,8 @@ export const dynamic = 'force-dynamic';
  * Local stacks only: signs in as a seeded user by id or email. `supabaseUrl` points this browser's
  * realtime socket elsewhere (a fault proxy); `planted` switches a planted bug on for this browser;
  * `tokenTtl` sets the lifetime of this browser's access tokens in seconds; `tokenDelay` makes its
- * accessToken callback take that many ms (a slow token source).
+ * accessToken callback take that many ms (a slow token source); `strictMode=1` runs its sync effects
+ * set up, cleaned up and set up again, as React StrictMode does in development.
  */
 export async function GET(req: NextRequest) {
   const cfg = serverConfig();
@@ -44,6 +45,10 @@ export async function GET(req: NextRequest) {
   } else {
     res.cookies.delete(TOKEN_DELAY_COOKIE);
   }
+  const strict = req.nextUrl.searchParams.get('strictMode');
+  if (strict !== null && strict !== '0' && strict !== '1') return problem(400, 'invalid_input', 'strictMode must be 0 or 1');
+  if (strict === '1') res.cookies.set(STRICT_MODE_COOKIE, '1', { sameSite: 'lax', path: '/' });
+  else res.cookies.delete(STRICT_MODE_COOKIE);
   const planted = req.nextUrl.searchParams.get('planted');
   if (planted) {
     if (!isPlantedBug(planted)) return problem(400, 'unknown_planted_bug', `planted must be one of ${PLANTED_BUGS.join(', ')}`);
