@@ -36,6 +36,7 @@ export const PLANTED_BUGS = [
   'closed-is-final',
   'trust-live-feed',
   'strict-mode-leak',
+  'merge-partial-change',
   'worker-skip-run-row',
 ] as const;
 

@@ -67,6 +67,7 @@ const ENTRIES = {
   'closed-is-final': { breaks: 'takes a channel the server closed (token expired, rate limit) as final: supabase-js never rejoins it, so the page stays stale', caughtBy: 'slept-tab' },
   'trust-live-feed': { breaks: 'skips the catch-up when the tab comes back while still subscribed, as if the feed were lossless: changes dropped under the events limit stay missing', caughtBy: 'realtime-faults', test: 'events limit' },
   'strict-mode-leak': { breaks: 'starts the engine after an await without asking whether the effect was cleaned up meanwhile: under StrictMode\'s set-up, clean-up, set-up a second socket and channel leak', caughtBy: 'strict-mode' },
+  'merge-partial-change': { breaks: 'merges a change the server could not send whole (a row over 1 MB arrives as a 413 with only its small values) as if it were the row: the name is wiped', caughtBy: 'large-row' },
   'worker-skip-run-row': { breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', inWorker: true },
 } satisfies Record<PlantedBug, Omit<PlantedEntry, 'name'>>;
 
