@@ -7,7 +7,7 @@ import { overLimit, valueBytes } from './wal-size.ts';
 import { FilterError, SELECT_ON_WILDCARD, paramsToLog, parseFilter, parseSelect, type Condition } from './filter.ts';
 import { INDEXABLE, conditionSql, decideLocally, type BoundCondition } from './conditions.ts';
 import { postgrexMessage } from './pg-error.ts';
-import type { Change, PostgresChangesPayload } from './types.ts';
+import type { Change, ChangeType, PostgresChangesPayload } from './types.ts';
 import { Registry, type Binding, type BindingSpec, type Deliver, type Subscription } from './registry.ts';
 import type { ChangeGate } from '../limiter.ts';
 
@@ -48,6 +48,15 @@ interface Group { claims: JWTPayload; members: Target[] }
 interface Question { c: BoundCondition; value: string }
 
 /** WAL → matching subscriptions → RLS → delivery, in commit order. */
+/**
+ * A binding's `event` as subscriptions.ex's action_filter reads it: INSERT, UPDATE or DELETE in any
+ * case; anything else, a missing or non-string event included, is every event.
+ */
+export function actionFilter(event: unknown): ChangeType | '*' {
+  const e = typeof event === 'string' ? event.toUpperCase() : '';
+  return e === 'INSERT' || e === 'UPDATE' || e === 'DELETE' ? e : '*';
+}
+
 export class ChangeEngine {
   private feed: ChangeFeed;
   private auth: Authorizer;
@@ -136,7 +145,7 @@ export class ChangeEngine {
         const select = parseSelect(b.select);
         const conditions = b.filter === undefined ? [] : parseFilter(b.filter);
         if (select && (b.schema === '*' || !table)) throw new FilterError(SELECT_ON_WILDCARD);
-        parsed.push({ spec: b, event: String(b.event ?? '').toUpperCase(), table, conditions, select });
+        parsed.push({ spec: b, event: actionFilter(b.event), table, conditions, select });
       } catch (err) {
         if (err instanceof FilterError) return { ok: false, message: err.message };
         throw err;
@@ -146,9 +155,6 @@ export class ChangeEngine {
     const role = claimsRole(sub.claims);
     for (const { spec, event, table, conditions, select } of parsed) {
       const log = paramsToLog({ event, schema: spec.schema, table: table ?? '*', conditions, select });
-      if (!['*', 'INSERT', 'UPDATE', 'DELETE'].includes(event)) {
-        return { ok: false, message: `${UNABLE} Please check Realtime is enabled for the given connect parameters: [${log}]` };
-      }
       // Without a table the conditions are typed per change, from the changed table's columns.
       let bound: BoundCondition[] = conditions.map((c) => ({ ...c, sqlType: '', type: '' }));
       if (spec.schema !== '*' && !(await this.auth.inPublication(this.publication, spec.schema, table))) {

@@ -137,6 +137,26 @@ test('a bad filter or an unknown table is reported by a system error, the socket
   await sb.removeAllChannels();
 });
 
+test('an event the server does not know is taken as every event (action_filter): the subscription is made, not refused', async () => {
+  const sb = client(rig);
+  await sb.realtime.setAuth(await userToken(ALICE));
+  const got: Payload[] = [];
+  const system: { status: string; message: string }[] = [];
+  const ch = sb.channel(`odd-event-${Math.random()}`)
+    .on('postgres_changes' as never, { event: 'TRUNCATE', schema: 'public', table: 'audio_files' } as never, () => {})
+    .on('postgres_changes' as never, { event: 'insert', schema: 'public', table: 'audio_files' } as never, (p: Payload) => got.push(p))
+    .on('system' as never, {} as never, (p: unknown) => { system.push(p as never); });
+  try {
+    assert.equal((await subscribed(ch)).status, 'SUBSCRIBED');
+    const msg = await waitFor(() => system[0], 5000, 'system message');
+    assert.equal(msg.status, 'ok', msg.message);
+    await db.query(`insert into audio_files (user_id, name) values ($1, 'odd-event.wav')`, [ALICE.id]);
+    await waitFor(() => got.find((p) => (p.new as { name: string }).name === 'odd-event.wav'), 5000, 'the INSERT');
+  } finally {
+    await sb.removeAllChannels();
+  }
+});
+
 test('an UPDATE that leaves a TOASTed value alone leaves it out of record; arrays arrive as JSON arrays', async () => {
   // Default replica identity and no RLS, as many tables are: the WAL then holds neither the unchanged
   // TOASTed value nor an old row to take it from, so apply_rls has no value to send, not a null.

@@ -60,7 +60,8 @@ function startSync(config: PublicConfig, session: SessionInfo, setEngine: (e: Sy
   /** One fetch at a time: the timer, a wake and the server's "expired" may all ask at once. */
   const refresh = (): Promise<void> => {
     inFlight ??= (async () => {
-      const next = await fetch('/api/session')
+      // Bounded: supabase-js waits on this (accessToken) before it joins; a stalled link must not hold it forever.
+      const next = await fetch('/api/session', { signal: AbortSignal.timeout(10_000) })
         .then(async (res) => (res.ok ? (await res.json()) as { accessToken: string; expiresAt: number } : undefined))
         .catch(() => undefined);
       if (stopped) return;
