@@ -14,9 +14,7 @@ const usage = `usage: syncwright bench [latency|boot|checkers|segments ...]
 
 Runs benchmarks that print figures beside a baseline measured in the same run:
   latency  commit → supabase-js callback through our Realtime server vs a raw pgoutput consumer
-           (env BENCH_UPDATES, default 1000; BENCH_RATE updates/s, default 200; BENCH_SERVER
-           process, the default: the server in its own process as in a stack, or inline: in the
-           bench's process)
+           (env BENCH_UPDATES, default 1000; BENCH_RATE updates/s, default 200)
   boot     syncwright up cold boot to ready, per phase (env BENCH_RUNS, default 3)
   checkers the generic checkers on synthetic histories of 10k and 50k client operations, per
            checker, as a ratio to one JSON pass over the same history

@@ -55,7 +55,7 @@ export async function startRigWithDb(limits?: Partial<Limits>, opts: RigOptions 
 }
 
 /** The unmodified supabase-js, as an app would create it; Node 20 has no global WebSocket. */
-export function client(rig: { server: { url: string }; anonKey: string }, opts: { vsn?: '1.0.0' | '2.0.0'; url?: string; token?: () => Promise<string>; key?: string } = {}): SupabaseClient {
+export function client(rig: Rig, opts: { vsn?: '1.0.0' | '2.0.0'; url?: string; token?: () => Promise<string>; key?: string } = {}): SupabaseClient {
   return createClient(opts.url ?? rig.server.url, opts.key ?? rig.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     // supabase-js hands a third-party JWT to realtime through accessToken; setAuth alone is undone on rejoin.
