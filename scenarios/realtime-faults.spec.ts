@@ -15,15 +15,21 @@ const isJoinRefused = (f: RealtimeFrame) => f.dir === 'received' && f.event === 
 
 type Fixtures = Pick<Parameters<Parameters<typeof test>[2]>[0], 'openClient' | 'db' | 'user' | 'stack' | 'history'>;
 
+/** A file of the user's, and a page showing it, connected: `from` marks the page's frames so far. */
+async function livePage({ openClient, db, user }: Pick<Fixtures, 'openClient' | 'db' | 'user'>, name: string) {
+  const id = await seedFile(db, user, name);
+  const alice = await openClient();
+  await alice.row(id).waitFor();
+  await alice.waitConnected();
+  return { id, alice, from: alice.frames.length };
+}
+
 /**
  * A fault after which the server subscribes every channel again and says so: a rename committed at
  * once (inside the gap) must reach the page through the resync that follows the repeated ack.
  */
 async function convergesThroughRepeatedAck({ openClient, db, user, stack, history }: Fixtures, kind: 'feed-restart' | 'publication-change'): Promise<void> {
-  const id = await seedFile(db, user, `${kind}.wav`);
-  const alice = await openClient();
-  await alice.row(id).waitFor();
-  await alice.waitConnected();
+  const { id, alice } = await livePage({ openClient, db, user }, `${kind}.wav`);
   const acks = alice.frames.filter(isPgAck).length;
   history.add('nemesis', 'info', 'fault', { kind, phase: 'start' });
   // publication-change `{}`: as if a table had been added; the tables themselves stay as they are.
@@ -46,11 +52,7 @@ test('database outage: a page loaded during it loops through refused joins, then
   // Long enough that the reloaded page's first join (refused only after the real 5 s join-error
   // backoff) falls inside it, even on a loaded machine.
   const OUTAGE_MS = 9_000;
-  const id = await seedFile(db, user, 'outage.wav');
-  const alice = await openClient();
-  await alice.row(id).waitFor();
-  await alice.waitConnected();
-  const from = alice.frames.length;
+  const { id, alice, from } = await livePage({ openClient, db, user }, 'outage.wav');
   history.add('nemesis', 'info', 'fault', { kind: 'db-outage', phase: 'start', ms: OUTAGE_MS });
   // The tenant's connection is lost too: with it kept, the real server accepts public joins meanwhile.
   await realtimeFault(stack.info, 'db-outage', { ms: OUTAGE_MS, dropConnection: true });
@@ -73,11 +75,7 @@ test('publication change: every subscription is made again, and a commit before 
 test('events limit: a change dropped silently while it is tripped is caught up when the tab comes back @local', async ({ openClient, db, user, stack, history }) => {
   expect(stack.info.realtimeProfile, 'changes are dropped only under the faithful profile').toBe('faithful');
   const TRIP_MS = 4_000;
-  const id = await seedFile(db, user, 'limit.wav');
-  const alice = await openClient();
-  await alice.row(id).waitFor();
-  await alice.waitConnected();
-  const from = alice.frames.length;
+  const { id, alice, from } = await livePage({ openClient, db, user }, 'limit.wav');
   history.add('nemesis', 'info', 'fault', { kind: 'limit-trip', phase: 'start', ms: TRIP_MS });
   await realtimeFault(stack.info, 'limit-trip', { ms: TRIP_MS });
   const at = await serverRename(db, id, 'renamed-while-tripped.wav');

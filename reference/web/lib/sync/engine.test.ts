@@ -386,3 +386,62 @@ test('a row whose delete was refused comes back at the newest version known, not
   e.stop();
   assert.equal(e.store.files.get('f1')?.name, 'new.wav', 'the newer version realtime brought stays');
 });
+
+test('a change the server could not send whole (a 413 stub) is fetched, not merged; merge-partial-change merges it', async () => {
+  for (const planted of ['', 'merge-partial-change']) {
+    const server = new FakeServer();
+    const e = engine({ kv: new MemoryKV(), server, planted });
+    await e.start();
+    await e.syncFetch();
+    const whole = server.write('f1', `${'long-name-'.repeat(10)}.wav`);
+    // What apply_rls sends for a row over max_record_bytes: only the values of at most 64 bytes.
+    const stub = { id: whole.id, user_id: whole.userId, status: whole.status, created_at: whole.createdAt, updated_at: whole.updatedAt.replace('Z', '+00:00') };
+    (e as unknown as { onChange(t: string, p: unknown): void }).onChange('audio_files', { eventType: 'INSERT', new: stub, old: {}, errors: ['Error 413: Payload Too Large'] });
+    await settle();
+    e.stop();
+    if (planted) assert.notEqual(e.store.files.get('f1')?.name, whole.name, 'the planted bug shows the stub, its name gone');
+    else assert.equal(e.store.files.get('f1')?.name, whole.name, 'the correct client shows the row the sync fetched');
+  }
+});
+
+test('wake: a tab back from the background fetches what the feed may have dropped; trust-live-feed does not', async () => {
+  for (const planted of ['', 'trust-live-feed']) {
+    const server = new FakeServer();
+    let syncs = 0;
+    const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (String(input).startsWith('/api/sync')) syncs++;
+      return server.fetch(input, init);
+    }) as typeof globalThis.fetch;
+    const ch = { state: 'joined', on: () => ch, subscribe: (cb: (s: string) => void) => { setTimeout(() => cb('SUBSCRIBED')); return ch; } };
+    let system: ((m: unknown) => void) | undefined;
+    ch.on = ((type: string, _f: unknown, cb: (m: unknown) => void) => { if (type === 'system') system = cb; return ch; }) as never;
+    const supabase = { channel: () => ch, removeChannel: async () => 'ok', realtime: { connectionState: () => 'open' } } as unknown as SupabaseClient;
+    const e = new SyncEngine({ userId: U1, kv: new MemoryKV(), fetch, supabase, online: () => true, uuid: () => randomUUID(), planted });
+    await e.start();
+    system!({ extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL' });
+    await settle();
+    const before = syncs;
+    assert.ok(before >= 1, 'the reconcile after subscribing');
+    server.write('f1', 'dropped-under-the-limit.wav');
+    e.wake();
+    await settle();
+    e.stop();
+    assert.equal(syncs - before, planted ? 0 : 1);
+    assert.equal(e.store.files.has('f1'), !planted);
+  }
+});
+
+test('a channel the server closed is subscribed again after supabase-js\'s first rejoin step; closed-is-final leaves it closed', async () => {
+  for (const planted of ['', 'closed-is-final']) {
+    const callbacks: ((s: string) => void)[] = [];
+    const ch = { state: 'joined', on: () => ch, subscribe: (cb: (s: string) => void) => { callbacks.push(cb); return ch; } };
+    const supabase = { channel: () => ch, removeChannel: async () => 'ok', realtime: { connectionState: () => 'open' } } as unknown as SupabaseClient;
+    const e = new SyncEngine({ userId: U1, kv: new MemoryKV(), fetch: new FakeServer().fetch, supabase, online: () => true, uuid: () => randomUUID(), planted });
+    await e.start();
+    assert.equal(callbacks.length, 1);
+    callbacks[0]!('CLOSED');
+    await new Promise((r) => setTimeout(r, 1_200));
+    e.stop();
+    assert.equal(callbacks.length, planted ? 1 : 2, planted ? 'the planted bug never subscribes again' : 'a new channel 1 s later');
+  }
+});
