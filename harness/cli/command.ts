@@ -1,7 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isProfile, profileError, type Profile } from '../realtime/profile.ts';
+import { PROFILES, type Profile } from '../realtime/profile.ts';
 import { MAX_SHARDS, parseShard, type Shard } from '../conformance/shard.ts';
-import { DEFAULT_PROVIDER, isProvider, providerError, type Provider } from '../stack/provider.ts';
+import { DEFAULT_PROVIDER, PROVIDERS, type Provider } from '../stack/provider.ts';
+import { isOneOf, oneOfError } from '../one-of.ts';
 
 export interface Command {
   name: string;
@@ -38,8 +39,7 @@ export function intFlag(name: string, value: string | undefined, min = 0, max = 
 /** `--realtime-profile`, shared by up and run: undefined when not given (the server's default then). */
 export function profileFlag(value: string | undefined): Profile | undefined {
   if (value === undefined) return undefined;
-  if (!isProfile(value)) throw new UsageError(profileError('--realtime-profile', value));
-  return value;
+  return oneOfFlag('--realtime-profile', PROFILES, value);
 }
 
 /** A shard `i/n` (run's --shard, report's --allow-missing with --merge): undefined when not given. */
@@ -53,7 +53,12 @@ export function shardFlag(name: string, value: string | undefined): Shard | unde
 /** `--provider` of `up`: local when not given. */
 export function providerFlag(value: string | undefined): Provider {
   if (value === undefined) return DEFAULT_PROVIDER;
-  if (!isProvider(value)) throw new UsageError(providerError('--provider', value));
+  return oneOfFlag('--provider', PROVIDERS, value);
+}
+
+/** A flag whose value must be one of `names`: the value, or a UsageError naming the flag and the names. */
+export function oneOfFlag<T extends string>(flag: string, names: readonly T[], value: string): T {
+  if (!isOneOf(names, value)) throw new UsageError(oneOfError(flag, names, value));
   return value;
 }
 

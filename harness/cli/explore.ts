@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
+import { intFlag, oneOfFlag, parseFlags, UsageError, type Command } from './command.ts';
 import { runPlaywright } from '../conformance/playwright.ts';
 import { readRunResults } from '../conformance/results.ts';
 import { SHARED_ENV, bootLogged } from '../stack/shared.ts';
@@ -63,10 +63,7 @@ export const command: Command = {
     const processFaults = Boolean(values['process-faults']);
     const workers = intFlag('workers', values.workers, 1, 4) ?? (processFaults ? 1 : 2);
     let seed = intFlag('seed', values.seed, 0, 2 ** 31 - 1_000_000) ?? Math.floor(Math.random() * 2 ** 30);
-    const planted = values.planted;
-    if (planted !== undefined && !CATALOGUE.some((m) => m.name === planted && !m.inWorker)) {
-      throw new UsageError(`--planted must be one of ${CATALOGUE.filter((m) => !m.inWorker).map((m) => m.name).join(', ')}, got '${planted}'`);
-    }
+    const planted = values.planted === undefined ? undefined : oneOfFlag('--planted', CATALOGUE.filter((m) => !m.inWorker).map((m) => m.name), values.planted);
     const startedAt = new Date();
     const deadline = startedAt.getTime() + minutes * 60_000;
     const elapsed = () => (Date.now() - startedAt.getTime()) / 60_000;

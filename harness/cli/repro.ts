@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { intFlag, parseFlags, UsageError, type Command } from './command.ts';
+import { intFlag, oneOfFlag, parseFlags, UsageError, type Command } from './command.ts';
 import { runPlaywright } from '../conformance/playwright.ts';
-import { PLANTED_BUGS, isPlantedBug } from '../../reference/planted.ts';
+import { PLANTED_BUGS } from '../../reference/planted.ts';
 
 const usage = `usage: syncwright repro <scenario> [--seed N] [--planted NAME] [--headed] [--trace on|off] [--repeat-each N]
 
@@ -32,10 +32,7 @@ export const command: Command = {
     if (values.trace && !['on', 'off'].includes(values.trace)) throw new UsageError(`--trace must be on or off, got '${values.trace}'`);
     const env: Record<string, string> = { SYNCWRIGHT_TRACE: values.trace ?? 'on' };
     if (seed !== undefined) env.SYNCWRIGHT_SEED = String(seed);
-    if (values.planted !== undefined) {
-      if (!isPlantedBug(values.planted)) throw new UsageError(`--planted must be one of ${PLANTED_BUGS.join(', ')}, got '${values.planted}'`);
-      env.SYNC_PLANTED = values.planted;
-    }
+    if (values.planted !== undefined) env.SYNC_PLANTED = oneOfFlag('--planted', PLANTED_BUGS, values.planted);
     return runPlaywright([file, ...(values.headed ? ['--headed'] : []), ...(repeat ? ['--repeat-each', String(repeat)] : [])], env);
   },
 };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rmdir } from 'node:fs/promises';
-import { PROFILE_USAGE, UsageError, intFlag, parseFlags, profileFlag, providerFlag, type Command } from './command.ts';
-import { JWKS_PATH, JWT_ALGS, isJwtAlg } from '../stack/signing.ts';
+import { PROFILE_USAGE, UsageError, intFlag, oneOfFlag, parseFlags, profileFlag, providerFlag, type Command } from './command.ts';
+import { JWKS_PATH, JWT_ALGS } from '../stack/signing.ts';
 import { bootStack } from '../stack/up.ts';
 import { PROVIDERS } from '../stack/provider.ts';
 import { takeLock } from '../stack/lock.ts';
@@ -47,8 +47,7 @@ export const command: Command = {
     const provider = providerFlag(values.provider);
     const portBase = intFlag('port-base', values['port-base'] ?? process.env.SYNCWRIGHT_PORT_BASE, 0, 65532);
     const workers = intFlag('workers', values.workers, 0, 16);
-    const jwtAlg = values['jwt-alg'];
-    if (jwtAlg !== undefined && !isJwtAlg(jwtAlg)) throw new UsageError(`--jwt-alg must be one of ${JWT_ALGS.join(', ')}, got '${jwtAlg}'`);
+    const jwtAlg = values['jwt-alg'] === undefined ? undefined : oneOfFlag('--jwt-alg', JWT_ALGS, values['jwt-alg']);
     const realtimeProfile = profileFlag(values['realtime-profile']);
     if (realtimeProfile && provider !== 'local') throw new UsageError(`--realtime-profile is for our own Realtime server (--provider local); --provider ${provider} runs the real one, which fails as it does`);
     const progress = (l: string) => process.stderr.write(`syncwright up: ${l}\n`);

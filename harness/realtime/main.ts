@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startRealtime } from './server.ts';
 import { loadLimits } from './limits.ts';
-import { DEFAULT_PROFILE, PROFILES, isProfile, profileError } from './profile.ts';
+import { DEFAULT_PROFILE, PROFILES } from './profile.ts';
+import { isOneOf, oneOfError } from '../one-of.ts';
 
 const USAGE = `usage: node --import tsx harness/realtime/main.ts --port N --db-url URL --jwt-secret S [--jwt-jwks FILE] [--api-keys FILE] [--config supabase/config.toml]
        [--realtime-profile ${PROFILES.join('|')}]
@@ -58,8 +59,8 @@ async function run(): Promise<number> {
     }
   }
   const profile = values['realtime-profile'] ?? DEFAULT_PROFILE;
-  if (!isProfile(profile)) {
-    console.error(`realtime: ${profileError('--realtime-profile', profile)}`);
+  if (!isOneOf(PROFILES, profile)) {
+    console.error(`realtime: ${oneOfError('--realtime-profile', PROFILES, profile)}`);
     return 2;
   }
   const delay = process.env.SYNCWRIGHT_RT_SUBSCRIBE_DELAY_MS || '0';

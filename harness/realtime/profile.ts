@@ -13,12 +13,3 @@
 export const PROFILES = ['faithful', 'ideal'] as const;
 export type Profile = (typeof PROFILES)[number];
 export const DEFAULT_PROFILE: Profile = 'faithful';
-
-export function isProfile(value: unknown): value is Profile {
-  return (PROFILES as readonly unknown[]).includes(value);
-}
-
-/** The one line a bad value gets, naming the flag and the allowed values. */
-export function profileError(flag: string, value: string): string {
-  return `${flag} must be one of ${PROFILES.join(', ')}, got '${value}'`;
-}

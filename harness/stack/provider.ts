@@ -10,12 +10,3 @@
 export const PROVIDERS = ['local', 'testcontainers'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 export const DEFAULT_PROVIDER: Provider = 'local';
-
-export function isProvider(value: unknown): value is Provider {
-  return (PROVIDERS as readonly unknown[]).includes(value);
-}
-
-/** The one line a bad value gets, naming the flag and the allowed values. */
-export function providerError(flag: string, value: string): string {
-  return `${flag} must be one of ${PROVIDERS.join(', ')}, got '${value}'`;
-}

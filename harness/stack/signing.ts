@@ -9,7 +9,6 @@ import type { Signer } from './keys.ts';
 export const JWT_ALGS = ['HS256', 'HS384', 'HS512', 'RS256', 'ES256', 'EdDSA'] as const;
 export type JwtAlg = (typeof JWT_ALGS)[number];
 
-export const isJwtAlg = (s: string): s is JwtAlg => (JWT_ALGS as readonly string[]).includes(s);
 export const isAsymmetric = (alg: JwtAlg) => !alg.startsWith('HS');
 
 /** Where Supabase Auth serves the project's public keys, under the project URL. */
