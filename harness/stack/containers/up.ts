@@ -8,9 +8,9 @@ import pg from 'pg';
 import { StackInfo } from '../../schema/stack.ts';
 import { DEFAULT_PUBLISHABLE_KEY, DEFAULT_SECRET_KEY } from '../keys.ts';
 import { JWKS_PATH, isAsymmetric } from '../signing.ts';
-import { freePort, type Ports } from '../ports.ts';
+import { freePort } from '../ports.ts';
 import { applyMigrations, applySeed } from '../migrate.ts';
-import { beginBoot, onFreshPort, startClients, stackUsers, type AppHandle, type BootOptions, type WorkerHandle } from '../up.ts';
+import { beginBoot, onFreshPort, startClients, stackUsers, type BootOptions, type Stack } from '../up.ts';
 import { requireDocker, type DockerProbe } from './docker.ts';
 import { REALTIME_PORT, supabaseContainers, type SupabaseContainers } from './config.ts';
 import { startGateway } from './gateway.ts';
@@ -21,16 +21,8 @@ export interface ContainerBootOptions extends Omit<BootOptions, 'realtimeProfile
   dockerProbe?: DockerProbe;
 }
 
-/** What `up` needs of a booted stack, whichever the provider. */
-export interface ContainerStack {
-  info: StackInfo;
-  ports: Ports;
-  app?: AppHandle;
-  workers: WorkerHandle[];
-  timings: [string, number][];
-  crashed: Promise<string>;
-  stop(): Promise<void>;
-}
+/** What `up` needs of a booted stack, whichever the provider: a local stack less its own processes. */
+export type ContainerStack = Omit<Stack, 'postgres' | 'realtime'>;
 
 async function asSuperuser(dbUrl: string, run: (c: pg.Client) => Promise<void>): Promise<void> {
   const client = new pg.Client({ connectionString: dbUrl });
