@@ -48,14 +48,18 @@ function startSync(config: PublicConfig, session: SessionInfo, setEngine: (e: Sy
   // (access_token), so the server keeps the subscription instead of ending it at expiry.
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   let inFlight: Promise<void> | undefined;
-  const scheduleRefresh = (received: string) => {
+  /** A fresh token, handed to supabase-js (on a joined channel, it pushes access_token). */
+  const renew = () => refresh().then(() => supabase.realtime.setAuth());
+  const renewIn = (ms: number) => {
     clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => void renew().catch(() => {}), ms);
+  };
+  const scheduleRefresh = (received: string) => {
     // Planted bug clock-token-refresh: the wait is reckoned from the token's expiry by the
     // browser's clock, which may be minutes off the server's.
-    const delay = bugOn('clock-token-refresh')
+    renewIn(bugOn('clock-token-refresh')
       ? Math.max(1_000, Number(decodeJwt(received).exp) * 1000 - 3_000 - Date.now())
-      : refreshDelayMs(received);
-    refreshTimer = setTimeout(() => void refresh().then(() => supabase.realtime.setAuth()).catch(() => {}), delay);
+      : refreshDelayMs(received));
   };
   /** One fetch at a time: the timer, a wake and the server's "expired" may all ask at once. */
   const refresh = (): Promise<void> => {
@@ -67,8 +71,7 @@ function startSync(config: PublicConfig, session: SessionInfo, setEngine: (e: Sy
       if (stopped) return;
       // Unreachable (offline): try again shortly; the realtime socket is down then anyway.
       if (!next) {
-        clearTimeout(refreshTimer);
-        refreshTimer = setTimeout(() => void refresh().then(() => supabase.realtime.setAuth()).catch(() => {}), 2_000);
+        renewIn(2_000);
         return;
       }
       token = next.accessToken;
@@ -112,7 +115,7 @@ function startSync(config: PublicConfig, session: SessionInfo, setEngine: (e: Sy
       online: () => navigator.onLine, uuid: () => crypto.randomUUID(), planted: config.planted,
       record: (ev) => window.__syncwright?.record?.(ev),
       // The planted bug no-token-refresh keeps the first token for good, whatever the server says.
-      renewToken: bugOn('no-token-refresh') ? undefined : () => refresh().then(() => supabase.realtime.setAuth()),
+      renewToken: bugOn('no-token-refresh') ? undefined : renew,
     });
     await e.start();
     setEngine(e);
