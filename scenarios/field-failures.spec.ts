@@ -17,18 +17,17 @@ test('a burst of changes faster than the events-per-second throttle: the client 
   expect([...seen].sort(), 'never went back to an older version').toEqual(seen);
 });
 
-test('a frozen tab (page lifecycle frozen) resumes and converges', async ({ openClient, db, user, history }) => {
+test('a frozen tab (page lifecycle frozen) resumes and converges', async ({ openClient, db, user }) => {
   const id = await seedFile(db, user, 'frozen.wav');
   const alice = await openClient();
   await alice.row(id).waitFor();
-  const cdp = await alice.context.newCDPSession(alice.page);
-  history.add('nemesis', 'info', 'fault', { kind: 'freeze', client: alice.name, phase: 'start' });
-  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
-  const at = await serverRename(db, id, 'changed-while-frozen.wav');
-  const created = await seedFile(db, user, 'created-while-frozen.wav');
-  await alice.page.waitForTimeout(1500);
-  await cdp.send('Page.setWebLifecycleState', { state: 'active' });
-  history.add('nemesis', 'info', 'fault', { kind: 'freeze', client: alice.name, phase: 'end' });
+  let at = '';
+  let created = '';
+  await alice.freeze(async () => {
+    at = await serverRename(db, id, 'changed-while-frozen.wav');
+    created = await seedFile(db, user, 'created-while-frozen.wav');
+    await alice.page.waitForTimeout(1500);
+  });
   await expect(alice.row(id)).toHaveAttribute('data-updated-at', at, { timeout: 15_000 });
   await expect(alice.row(created)).toBeVisible();
   await alice.waitConnected();
