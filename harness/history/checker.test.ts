@@ -195,6 +195,28 @@ test("no-lost-write: the user's last offline rename must be sent; folding earlie
   passes(noLostWrite(deleted));
 });
 
+test('no-lost-write: a rename the page never showed before the tab closed right after it was never acknowledged', () => {
+  const make = (o: { shown: boolean; leaveAfterMs: number }) => {
+    const b = builder();
+    b.login('c1', 'alice');
+    b.open('c1', '/audio/f1');
+    const r = b.row('f1', 'alice', 'a.wav', b.now());
+    b.show('c1', r);
+    b.ui('c1', 'rename', 'f1', 'p.wav');
+    if (o.shown) b.show('c1', { ...r, name: 'p.wav' });
+    b.wait(o.leaveAfterMs);
+    b.ui('c1', 'away');
+    b.open('c1', 'blank');
+    return b.h;
+  };
+  // Pressed Enter, closed the tab 70 ms later, before the page reacted: may be lost.
+  passes(noLostWrite(make({ shown: false, leaveAfterMs: 70 })));
+  // The page showed the new name: the user was told, so it must go out.
+  fails(noLostWrite(make({ shown: true, leaveAfterMs: 70 })), 'unsent');
+  // An app that never shows a rename is judged as if it had, once its page stayed long enough.
+  fails(noLostWrite(make({ shown: false, leaveAfterMs: 1_500 })), 'unsent');
+});
+
 test('no-lost-write: the database ending older than an acknowledged rename, or holding an acknowledged delete', () => {
   const { b, a1, b2 } = valid();
   b.dbRead([a1, b2]);
@@ -369,6 +391,26 @@ test('no-resurrection: a deleted row shown gone must not come back', () => {
     b.fail('c2', 'delete', 'm2', 'f1', r);
     b.see('c2', r.id, r.updatedAt, { event: 'added' });
   })));
+});
+
+test('no-resurrection: rows going with the whole page (its teardown) show nothing gone', () => {
+  const make = (teardown: boolean) => {
+    const b = builder();
+    b.login('c1', 'alice');
+    b.login('c2', 'alice');
+    b.open('c2');
+    const r = b.row('f1', 'alice', 'a.wav', b.now());
+    b.see('c2', r.id, r.updatedAt, { event: 'added' });
+    b.write('writer-1', 'delete', 'f1', 'alice', null);
+    // A client-side navigation that failed offline falls back to a full one: the page goes, rows and all.
+    if (teardown) b.see('c2', '', '', { testid: 'connection-status', event: 'removed' });
+    b.see('c2', r.id, r.updatedAt, { event: 'removed' });
+    b.open('c2');
+    b.see('c2', r.id, r.updatedAt, { event: 'added' }); // the next document's cache, before its sync: stale
+    return b.h;
+  };
+  passes(noResurrection(make(true)));
+  fails(noResurrection(make(false)), 'resurrected');
 });
 
 test('no-resurrection: a list that was live without the row counts as showing it gone; a first render does not', () => {

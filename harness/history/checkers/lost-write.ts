@@ -1,5 +1,5 @@
 import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
-import { applied, entities, obj, stamp, str, view, type Intent, type Mutation } from './view.ts';
+import { applied, entities, obj, stamp, str, view, type Client, type Intent, type Mutation } from './view.ts';
 import { verdict } from './verdict.ts';
 
 /**
@@ -7,10 +7,31 @@ import { verdict } from './verdict.ts';
  * (a) every acknowledged mutation is applied in the server's ledger (a replayed mutationId the server
  *     answered from its ledger says `deduplicated`);
  * (b) the last rename a user made of a file was sent (folding earlier offline renames into it is
- *     fine; dropping it is not), unless the user deleted the file afterwards or it is gone anyway;
+ *     fine; dropping it is not), unless the user deleted the file afterwards or it is gone anyway.
+ *     A rename the page never showed before its document ended, right after it (the tab closed or
+ *     reloaded as the user pressed Enter), was never acknowledged: it may be lost, as a Jepsen
+ *     `info` operation may or may not happen;
  * (c) an acknowledged rename is not undone: the database's final row is at least that version; an
  *     acknowledged delete is not undone either: the row is gone at the end unless created again.
  */
+/** How soon after a rename its document may end unacknowledged for the rename to count as never made. */
+const UNACKNOWLEDGED_MS = 1_000;
+
+/**
+ * Whether the user was told of a rename: the page showed its name, or the document stayed open
+ * past UNACKNOWLEDGED_MS (an app that never shows it is judged as if it had).
+ */
+function acknowledged(c: Client, i: Intent): boolean {
+  const at = Date.parse(i.e.wall);
+  for (const o of c.observations) {
+    if (o.pos <= i.pos) continue;
+    if (o.id === i.entityId && o.name === i.name) return true;
+    // The probe's first entry of a new document: the one the rename was made in has ended.
+    if (o.testid === 'document' && o.event === 'added') return Date.parse(o.e.wall) - at > UNACKNOWLEDGED_MS;
+  }
+  return true;
+}
+
 export function noLostWrite(h: readonly HistoryEntry[]): Verdict {
   const v = view(h);
   const anomalies: Anomaly[] = [];
@@ -53,7 +74,7 @@ export function noLostWrite(h: readonly HistoryEntry[]): Verdict {
       // A file deleted (by anyone) may be dropped from the queue with its renames: nothing is lost then.
       if (v.deletions.has(entity) || (v.db && !dbIds.has(entity))) continue;
       const xs = sent.get(entity) ?? [];
-      if (!xs.some((m) => m.pos > i.pos && m.name === i.name)) {
+      if (!xs.some((m) => m.pos > i.pos && m.name === i.name) && acknowledged(c, i)) {
         anomalies.push({ kind: 'unsent', detail: `${c.name}: the user's last rename of ${entity} to "${i.name}" was never sent`, entries: [i.e.index] });
       }
     }

@@ -1,5 +1,5 @@
 import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
-import { lastBefore, view, type Client, type Step, type View } from './view.ts';
+import { lastBefore, view, type Client, type Observation, type Step, type View } from './view.ts';
 import { verdict, type CheckOptions } from './verdict.ts';
 import { budgetOr } from '../budget.ts';
 import { AUDIO_TESTIDS } from '../testids.ts';
@@ -56,6 +56,23 @@ function pageEnds(c: Client): Step[] {
   return ends.sort((a, b) => a.pos - b.pos);
 }
 
+/** Within this of the app's shell going away, a row's removal is the page's teardown. */
+const TEARDOWN_MS = 100;
+
+/** Per document, when the app's shell (the connection status every page shows) was removed: the page's teardown. */
+function teardowns(c: Client): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const o of c.observations) {
+    if (o.testid !== 'connection-status' || o.event !== 'removed') continue;
+    const xs = out.get(o.doc);
+    if (xs) xs.push(o.e.time);
+    else out.set(o.doc, [o.e.time]);
+  }
+  return out;
+}
+
+const tornDown = (torn: Map<string, number[]>, o: Observation) => (torn.get(o.doc) ?? []).some((t) => Math.abs(t - o.e.time) <= TEARDOWN_MS);
+
 function check(v: View, c: Client, applyMs: number, anomalies: Anomaly[]): void {
   const refused = new Map<string, number[]>();
   for (const f of c.fails) {
@@ -108,6 +125,7 @@ function check(v: View, c: Client, applyMs: number, anomalies: Anomaly[]): void 
     return w;
   };
 
+  const torn = teardowns(c);
   for (const o of c.observations) {
     let cur = current.get(o.doc);
     if (!cur || cur.path !== o.path || o.testid === 'document') {
@@ -121,6 +139,9 @@ function check(v: View, c: Client, applyMs: number, anomalies: Anomaly[]): void 
     if (o.event === 'removed') {
       if (isList) {
         p.rows.delete(o.id);
+        // The whole page being torn down (a failed client-side navigation falling back to a full
+        // one, an unload) takes every row with it: that shows nothing gone.
+        if (tornDown(torn, o)) continue;
         p.removedAt.set(o.id, o.pos);
         p.live = o.pos;
         witness.set(`${p.user ?? ''}\0${o.id}`, o.pos);
