@@ -11,11 +11,12 @@ import { noResurrection } from './checkers/resurrection.ts';
 import { conflictRule } from './checkers/conflict-rule.ts';
 import { isolation } from './checkers/isolation.ts';
 import { latencyBudget } from './checkers/latency-budget.ts';
+import { noChannelLeak } from './checkers/channel-leak.ts';
 
 export { checkSafe, mergeValid, compose, overall, type Checker, type CheckOptions, type Valid } from './checkers/verdict.ts';
 export {
   convergence, noLostWrite, noDoubleApply, replayOrder, readYourWrites, monotonicReads, writesFollowReads,
-  noResurrection, conflictRule, isolation, latencyBudget,
+  noResurrection, conflictRule, isolation, latencyBudget, noChannelLeak,
 };
 
 /**
@@ -34,6 +35,7 @@ const BY_NAME = {
   'conflict-rule': conflictRule,
   isolation,
   'latency-budget': latencyBudget,
+  'no-channel-leak': noChannelLeak,
 } satisfies Record<string, Checker>;
 
 export type CheckerName = keyof typeof BY_NAME;

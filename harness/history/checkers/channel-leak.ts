@@ -1,0 +1,65 @@
+import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
+import { channelChanges, type RealtimeFrame } from '../channels.ts';
+import { verdict } from './verdict.ts';
+
+/** Two channels of one topic may overlap this long: a rejoin's handover, a socket's reconnect. */
+const LEAK_GRACE_MS = 5_000;
+
+/**
+ * One subscription per stream: a document never holds two live channels of one topic, on one
+ * socket or on two, for longer than LEAK_GRACE_MS. Two at once is a leak: every change arrives and
+ * is applied twice, and the server's per-client channel limit fills (React StrictMode's set-up,
+ * clean-up, set-up with a clean-up that did not unsubscribe, realtime-js #169). A document's
+ * channels end with it; a channel's life is read off its frames (harness/history/channels.ts).
+ */
+export function noChannelLeak(h: readonly HistoryEntry[]): Verdict {
+  const anomalies: Anomaly[] = [];
+  const end = h.length ? h[h.length - 1]!.time : 0;
+  // Per client, its documents in order, and each document's frames.
+  const docs = new Map<string, { order: { doc: string; start: number }[]; frames: Map<string, RealtimeFrame[]> }>();
+  const of = (p: string) => {
+    let d = docs.get(p);
+    if (!d) docs.set(p, (d = { order: [], frames: new Map() }));
+    return d;
+  };
+  for (const e of h) {
+    const v = e.value;
+    if (e.f === 'observe' && v.testid === 'document' && v.event === 'added') of(e.process).order.push({ doc: String(v.doc), start: e.time });
+    if (e.f !== 'send' && e.f !== 'receive') continue;
+    const doc = String(v.doc ?? '');
+    const d = of(e.process);
+    let xs = d.frames.get(doc);
+    if (!xs) d.frames.set(doc, (xs = []));
+    xs.push({
+      at: e.time, index: e.index, dir: e.f === 'send' ? 'sent' : 'received', topic: String(v.topic), event: String(v.event),
+      payload: (v.payload ?? {}) as Record<string, unknown>, ref: v.ref as string | null | undefined, joinRef: v.joinRef as string | null | undefined,
+      socket: v.socket as number | undefined,
+    });
+  }
+  for (const [client, d] of docs) {
+    for (const [doc, frames] of d.frames) {
+      const k = d.order.findIndex((o) => o.doc === doc);
+      const docEnd = k >= 0 && k + 1 < d.order.length ? d.order[k + 1]!.start : end;
+      const live = new Map<string, number>();
+      const since = new Map<string, { at: number; index?: number }>();
+      const judge = (topic: string, at: number, index?: number) => {
+        const s = since.get(topic);
+        since.delete(topic);
+        if (s && at - s.at > LEAK_GRACE_MS) {
+          anomalies.push({
+            kind: 'leaked', detail: `${client} held two live channels of ${topic} at once for ${Math.round((at - s.at) / 1000)} s (document ${doc})`,
+            entries: [s.index, index].filter((i): i is number => i !== undefined),
+          });
+        }
+      };
+      for (const c of channelChanges(frames)) {
+        const n = (live.get(c.topic) ?? 0) + (c.live ? 1 : -1);
+        live.set(c.topic, n);
+        if (c.live && n === 2) since.set(c.topic, { at: c.at, index: c.index });
+        if (!c.live && n === 1) judge(c.topic, c.at, c.index);
+      }
+      for (const topic of since.keys()) judge(topic, docEnd);
+    }
+  }
+  return verdict('no-channel-leak', anomalies);
+}
