@@ -42,3 +42,32 @@ test('the commits a feed handled are confirmed to Postgres within a moment', asy
     await feed.stop();
   }
 });
+
+test('a feed starts even when a gone server\'s backend makes its slot first, once an open transaction ends', async () => {
+  const slotName = 'feed_raced_test';
+  // A transaction holds an id open: making a logical slot waits for it to end.
+  const held = new pg.Client(db.url);
+  await held.connect();
+  await held.query('begin');
+  await held.query(`insert into audio_files (user_id, name) values ($1, 'held.wav')`, [ALICE.id]);
+  // A server that went away while its slot was being made: its backend still makes it, first in line.
+  const gone = new pg.Client(db.url);
+  gone.on('error', () => {}); // the new server ends that backend
+  await gone.connect();
+  const theirs = gone.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [slotName]).catch((e: Error) => e);
+  await waitFor(async () => (await client.query(`select 1 from pg_stat_activity where query like '%pg_create_logical_replication_slot%' and state = 'active' and pid <> pg_backend_pid()`)).rowCount || undefined, 5_000, 'the gone server\'s backend waiting');
+  const feed = new ChangeFeed({ dbUrl: db.url, publications: ['supabase_realtime'], slotName });
+  const started = feed.start();
+  await new Promise((r) => setTimeout(r, 300));
+  await held.query('commit');
+  await held.end();
+  try {
+    await started;
+    await waitFor(() => feed.status === 'streaming' || undefined, 10_000, 'streaming');
+  } finally {
+    await feed.stop();
+    await theirs;
+    await gone.end();
+    await client.query(`select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active`, [slotName]);
+  }
+});

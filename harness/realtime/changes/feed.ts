@@ -52,6 +52,11 @@ export interface ChangeFeedOptions {
  * Streams committed row changes from pgoutput. Emits 'transaction' (Change[] in commit order) and
  * 'status'. Reconnects with backoff when Postgres goes away.
  */
+/** Postgres's duplicate_object: the slot exists already. */
+const DUPLICATE_OBJECT = '42710';
+/** Times a slot is dropped and made again when another backend keeps making it first. */
+const SLOT_ATTEMPTS = 5;
+
 export class ChangeFeed extends EventEmitter {
   status: FeedStatus = 'starting';
   private service?: LogicalReplicationService;
@@ -88,27 +93,32 @@ export class ChangeFeed extends EventEmitter {
     const types = await this.query<{ oid: number; typname: string }>('select oid::int, typname from pg_type');
     for (const t of types) this.typeNames.set(t.oid, t.typname);
     // A fresh server starts from now: a slot left by a killed server would replay stale changes.
-    await this.query(
-      `select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active`,
-      [this.opts.slotName],
-    );
-    await this.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [this.opts.slotName]);
+    await this.freshSlot();
   }
 
   /**
    * The slot again, from now: whatever the old one held is gone, as a temporary slot is with its
-   * connection. A walsender of ours that has not noticed its client went away still holds it.
+   * connection. A walsender of ours that has not noticed its client went away still holds it; a
+   * backend of a server that went away while its slot was being made (the making waits for every
+   * open transaction) makes it once that transaction ends, so ours then finds it there: drop it again.
    */
   private async freshSlot(): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      const [slot] = await this.query<{ active_pid: number | null }>(`select active_pid from pg_replication_slots where slot_name = $1`, [this.opts.slotName]);
-      if (!slot) break;
-      await (slot.active_pid
-        ? this.query('select pg_terminate_backend($1)', [slot.active_pid])
-        : this.query('select pg_drop_replication_slot($1)', [this.opts.slotName])).catch(() => {});
-      await new Promise((r) => setTimeout(r, 50));
+    for (let attempt = 1; ; attempt++) {
+      for (let i = 0; i < 100; i++) {
+        const [slot] = await this.query<{ active_pid: number | null }>(`select active_pid from pg_replication_slots where slot_name = $1`, [this.opts.slotName]);
+        if (!slot) break;
+        await (slot.active_pid
+          ? this.query('select pg_terminate_backend($1)', [slot.active_pid])
+          : this.query('select pg_drop_replication_slot($1)', [this.opts.slotName])).catch(() => {});
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      try {
+        await this.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [this.opts.slotName]);
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== DUPLICATE_OBJECT || attempt >= SLOT_ATTEMPTS) throw err;
+      }
     }
-    await this.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [this.opts.slotName]);
     this.lastCommitEnd = undefined;
   }
 
