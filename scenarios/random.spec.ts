@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { test, expect } from '../fixtures/index.ts';
 import { workloadArbitrary, type Op } from '../harness/workload/ops.ts';
-import { INTERRUPTED, workloadSettings } from '../harness/workload/settings.ts';
+import { INTERRUPTED, NOT_COMPLETED, reproCommand, workloadSettings } from '../harness/workload/settings.ts';
 
 const settings = workloadSettings(process.env);
 /** Seeds a planted bug of the workload gets in the matrix before it counts as missed. */
@@ -23,18 +23,27 @@ for (let i = 0; i < settings.seeds; i++) {
     const tries = planted ? PLANTED_TRIES : 1;
     let failure = '';
     let failedOps: Op[] = [];
-    let runSeed = planted?.seed?.value ?? seed;
-    const property = fc.asyncProperty(workloadArbitrary(settings), async (ops) => {
+    const firstSeed = planted?.seed?.value ?? seed;
+    let runSeed = firstSeed;
+    // How many of the seed's generated steps its first run got to (Jepsen's time limit), if not all.
+    let seedSteps: number | undefined;
+    let firstRun = true;
+    const property = fc.asyncProperty(workloadArbitrary(settings), async (generated) => {
+      const ops = settings.steps === undefined ? generated : generated.slice(0, settings.steps);
       let w: Awaited<ReturnType<typeof workload>> | undefined;
+      let ran = ops.length;
+      const first = firstRun;
+      firstRun = false;
       try {
         w = await workload(settings);
-        await w.run(ops, { concurrent: true });
+        ran = await w.run(ops, { concurrent: true, until: settings.runMs === undefined ? undefined : Date.now() + settings.runMs });
+        if (first) seedSteps = ran < generated.length ? ran : undefined;
         await w.finish();
         return true;
       } catch (err) {
         // The checkers' verdicts, or what stopped the run before they could judge it.
-        failure = w?.verdicts.length ? (err as Error).message : `the run did not complete: ${(err as Error).message.split('\n')[0]}`;
-        failedOps = ops;
+        failure = w?.verdicts.length ? (err as Error).message : `${NOT_COMPLETED}: ${(err as Error).message.split('\n')[0]}`;
+        failedOps = ops.slice(0, ran);
         return false;
       } finally {
         // A shrinking search runs many worlds: each gives its browsers back at once.
@@ -42,17 +51,20 @@ for (let i = 0; i < settings.seeds; i++) {
       }
     });
     let out: fc.RunDetails<[Op[]]> | undefined;
-    for (let k = 0; k < tries; k++, runSeed++) {
+    for (let k = 0; k < tries; k++) {
+      runSeed = firstSeed + k;
+      firstRun = true;
       out = await fc.check(property, {
         seed: runSeed, numRuns: 1, endOnFailure: !settings.shrink, interruptAfterTimeLimit: Math.max(30_000, settings.timeoutMs - 60_000),
       });
-      if (out.failed && !failure) failure = `the run did not complete: ${out.interrupted ? INTERRUPTED : String(out.errorInstance ?? 'no verdict')}`;
+      if (out.failed && !failure) failure = `${NOT_COMPLETED}: ${out.interrupted ? INTERRUPTED : String(out.errorInstance ?? 'no verdict')}`;
       // A run that could not complete proves nothing either way: a planted bug's next try goes on.
-      if (out.failed && !failure.startsWith('the run did not complete')) break;
+      if (out.failed && !failure.startsWith(NOT_COMPLETED)) break;
     }
     if (out!.failed) {
-      await testInfo.attach('counterexample.json', { body: JSON.stringify({ seed: runSeed, shape: { clients: settings.clients, processFaults: settings.processFaults }, ops: failedOps, failure }, null, 1), contentType: 'application/json' });
+      await testInfo.attach('counterexample.json', { body: JSON.stringify({ seed: runSeed, steps: seedSteps, shape: { clients: settings.clients, processFaults: settings.processFaults }, ops: failedOps, failure }, null, 1), contentType: 'application/json' });
     }
-    expect(out!.failed, `${failure}\nreplay with: npx syncwright repro random --seed ${runSeed}${planted ? ` --planted ${planted.name}` : ''} (${failedOps.length} operations)`).toBe(false);
+    const repro = reproCommand({ ...settings, seed: runSeed, steps: seedSteps, planted: planted?.name });
+    expect(out!.failed, `${failure}\nreplay with: ${repro} (${failedOps.length} operations)`).toBe(false);
   });
 }

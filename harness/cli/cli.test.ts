@@ -36,6 +36,15 @@ test('run refuses a bad --shard in one line naming the flag, exit 2, before it l
   assert.equal(existsSync(reports), false, 'no report directory');
 });
 
+test('repro takes a random run\'s settings for random only, and checks them, naming the flag', () => {
+  const misplaced = cli('repro', 'conflict', '--steps', '5');
+  assert.equal(misplaced.status, 2);
+  assert.equal(misplaced.stderr.split('\n')[0], "syncwright repro: --steps is for 'syncwright repro random' only");
+  const bad = cli('repro', 'random', '--clients', '2');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr.split('\n')[0]!, /^syncwright repro: --clients must be/);
+});
+
 test('up --help lists --jwt-alg and its values', () => {
   const r = cli('up', '--help');
   assert.match(r.stdout, /--jwt-alg ALG +what signs them: HS256, HS384, HS512, RS256, ES256, EdDSA/);

@@ -9,12 +9,21 @@ import { failedCheckerNames } from '../history/checker.ts';
 import { renderRegressionSpec, workloadDigest, DEFAULT_CLIENTS, type Op, type WorkloadShape } from '../workload/ops.ts';
 import { CATALOGUE } from '../conformance/catalogue.ts';
 import { SCENARIOS } from '../conformance/planted.ts';
-import { DEFAULT_OPS as MATRIX_OPS, INTERRUPTED, workloadSettings } from '../workload/settings.ts';
+import { DEFAULT_OPS as MATRIX_OPS, INTERRUPTED, NOT_COMPLETED, reproCommand, workloadSettings } from '../workload/settings.ts';
 import config from '../../syncwright.config.ts';
 import type { ScenarioResult } from '../schema/report.ts';
 
-const usage = `usage: syncwright explore [--minutes N] [--clients N] [--seed S] [--ops N] [--workers N]
-                          [--process-faults] [--planted NAME] [--no-shrink]
+/** Operations per run unless --ops says otherwise: more than a run's time limit lets start. */
+const EXPLORE_OPS = 1_000;
+/** Each run's time limit unless --run-seconds says otherwise. */
+const RUN_SECONDS = 60;
+/** A last run shorter than this is not started: it would be mostly booting and ending. */
+const MIN_RUN_SECONDS = 15;
+/** What a run is guessed to cost beside its time limit before the first batch measured it (s). */
+const FIRST_OVERHEAD_S = 25;
+
+const usage = `usage: syncwright explore [--minutes N] [--clients N] [--seed S] [--ops N] [--run-seconds N]
+                          [--workers N] [--process-faults] [--planted NAME] [--no-shrink]
 
 Runs the random workload (scenarios/random.spec.ts) seed after seed until the time budget is spent:
 browser profiles over two users (one switching accounts), server-side writers and a slow writer,
@@ -26,8 +35,10 @@ writes it as a standalone spec under scenarios/regressions/, with its repro line
   --minutes N        time budget (default 2)
   --clients N        browser profiles, 4 to 8 (default 4)
   --seed S           first seed (default: random); seeds S, S+1, … are run
-  --ops N            operations per run, at most (default 300: long runs spend less of the budget
-                     booting browsers and ending; syncwright run uses 100)
+  --ops N            operations per run, at most (default ${EXPLORE_OPS}; syncwright run uses ${MATRIX_OPS})
+  --run-seconds N    Jepsen's time limit: no operation of a run starts after N s, then the run ends
+                     and is judged (default ${RUN_SECONDS}: a long run spends less of the budget booting
+                     browsers and ending, and none outlives the budget unjudged)
   --workers N        runs at once (default 2; 1 with --process-faults)
   --process-faults   also restart Realtime and Postgres, fail Realtime as production does (feed restart,
                      outage, events limit, publication change) and add the field failures (sleep,
@@ -35,17 +46,16 @@ writes it as a standalone spec under scenarios/regressions/, with its repro line
   --planted NAME     run every browser with a planted bug (harness/conformance/catalogue.ts), to watch it be found
   --no-shrink        report failures as found, without shrinking them`;
 
-/** Operations per run unless --ops says otherwise. */
-const EXPLORE_OPS = 300;
 /**
  * Runs each worker takes per Playwright invocation, at most: workers pull the next seed as they
  * finish, so one run shorter than another idles nobody until the batch's last ones. The first batch
- * takes one a worker, to time a run; later ones as many as the budget still holds.
+ * takes one a worker, to time what a run costs beside its time limit; later ones as many as the
+ * budget still holds, and the last may be a shorter run.
  */
 const RUNS_PER_WORKER = 3;
 
 /** A failed run's counterexample, attached by scenarios/random.spec.ts. */
-interface Counterexample { seed: number; shape: WorkloadShape; ops: Op[]; failure: string }
+interface Counterexample { seed: number; steps?: number; shape: WorkloadShape; ops: Op[]; failure: string }
 
 export const command: Command = {
   name: 'explore',
@@ -53,13 +63,14 @@ export const command: Command = {
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
-      minutes: { type: 'string' }, clients: { type: 'string' }, seed: { type: 'string' }, ops: { type: 'string' }, workers: { type: 'string' },
+      minutes: { type: 'string' }, clients: { type: 'string' }, seed: { type: 'string' }, ops: { type: 'string' }, 'run-seconds': { type: 'string' }, workers: { type: 'string' },
       'process-faults': { type: 'boolean' }, planted: { type: 'string' }, 'no-shrink': { type: 'boolean' },
     });
     const minutes = Number(values.minutes ?? 2);
     if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60) throw new UsageError(`--minutes must be a number of minutes from 0 to 1440, got '${values.minutes}'`);
     const clients = intFlag('clients', values.clients, 4, 8) ?? DEFAULT_CLIENTS;
     const ops = intFlag('ops', values.ops, 1, 10_000) ?? EXPLORE_OPS;
+    const runSeconds = intFlag('run-seconds', values['run-seconds'], MIN_RUN_SECONDS, 24 * 3600) ?? RUN_SECONDS;
     const processFaults = Boolean(values['process-faults']);
     const workers = intFlag('workers', values.workers, 1, 4) ?? (processFaults ? 1 : 2);
     let seed = intFlag('seed', values.seed, 0, 2 ** 31 - 1_000_000) ?? Math.floor(Math.random() * 2 ** 30);
@@ -86,23 +97,32 @@ export const command: Command = {
     const regressions: string[] = [];
     let checkedOps = 0;
     let unfinished = 0;
-    // How long one run took, from the last batch: a batch holds as many runs a worker as still fit.
-    let runMs = 0;
+    // What a run costs beside its time limit (browsers, its ending, Playwright), from the last batch:
+    // a batch holds as many runs a worker as still fit. Until measured, a guess.
+    let overheadMs = FIRST_OVERHEAD_S * 1000;
+    let measured = false;
     try {
       for (let batch = 0; ; batch++) {
         const leftMs = deadline - Date.now();
-        const perWorker = runMs ? Math.min(RUNS_PER_WORKER, Math.floor(leftMs / runMs)) : 1;
-        if (leftMs <= 0 || perWorker < 1) break;
+        let perWorker = measured ? Math.min(RUNS_PER_WORKER, Math.floor(leftMs / (runSeconds * 1000 + overheadMs))) : 1;
+        let limit = runSeconds;
+        if (perWorker < 1 || !measured) {
+          // One run a worker, as long as what is left allows.
+          limit = Math.min(runSeconds, Math.floor((leftMs - overheadMs) / 1000));
+          if (limit < MIN_RUN_SECONDS) break;
+          perWorker = 1;
+        }
         const batchStart = Date.now();
-        // Each run gets what is left of the budget (and at least a minute to finish and shrink).
-        const left = Math.max(60, Math.round(leftMs / 1000) + 60);
+        // A run's operations stop at its limit; its ending and any shrinking get what is left of the budget, and a minute.
+        const timeout = Math.max(limit + 120, Math.round(leftMs / 1000) + 60);
         const stage = path.join(reportsRoot(), runId, `batch-${batch}`);
         await runPlaywright(['scenarios/random.spec.ts', '--project', SCENARIOS], {
           ...env, SYNCWRIGHT_SEED: String(seed), SYNCWRIGHT_RANDOM_SEEDS: String(workers * perWorker),
-          SYNCWRIGHT_RANDOM_TIMEOUT_S: String(left), SYNCWRIGHT_REPORT_DIR: stage,
+          SYNCWRIGHT_RUN_SECONDS: String(limit), SYNCWRIGHT_RANDOM_TIMEOUT_S: String(timeout), SYNCWRIGHT_REPORT_DIR: stage,
         }, { quiet: true });
         seed += workers * perWorker;
-        runMs = (Date.now() - batchStart) / perWorker;
+        overheadMs = Math.max(0, (Date.now() - batchStart) / perWorker - limit * 1000);
+        measured = true;
         // Our reporter (harness/conformance/reporter.ts) built each run's entry, its counterexample and operation count.
         const collected = await readRunResults(stage).catch(() => ({ scenarios: [], artifacts: {} as Record<string, string> }));
         for (const { result: s, clientOperations: n, counterexample } of collected.scenarios) {
@@ -113,7 +133,8 @@ export const command: Command = {
             progress(`${s.title}: unfinished at the time limit, not judged`);
             continue;
           }
-          checkedOps += n;
+          // A run that could not complete was not judged: its operations were not checked.
+          if (!found?.failure.startsWith(NOT_COMPLETED)) checkedOps += n;
           const id = `batch-${batch}/${s.artifacts.history ?? ''}`;
           scenarios.push({ ...s, artifacts: { ...s.artifacts, ...(s.artifacts.history ? { history: id } : {}) } });
           if (s.artifacts.history && collected.artifacts[s.artifacts.history]) artifacts[id] = collected.artifacts[s.artifacts.history]!;
@@ -137,7 +158,7 @@ export const command: Command = {
           regressions.push(file);
           progress(`${s.title}: FAILED (${checkers.join(', ') || 'error'}); ${found.ops.length} operations${shrunk} → ${file}`);
           progress(`  ${found.failure.split('\n').slice(0, 4).join('\n  ')}`);
-          progress(`  replay: npx syncwright repro random --seed ${found.seed}${planted ? ` --planted ${planted}` : ''}, or npx playwright test ${file}`);
+          progress(`  replay: ${reproCommand({ seed: found.seed, maxOps: ops, clients, processFaults, steps: found.steps, planted })}, or npx playwright test ${file}`);
           // The matrix replays a planted bug's seed at its own settings: the digest pins the run that seed was.
           if (planted) progress(`  for the matrix (harness/conformance/catalogue.ts): seed: ${found.seed}, digest: '${workloadDigest(found.seed, workloadSettings({ ...process.env, ...env }))}'${ops === MATRIX_OPS ? '' : ` (found at --ops ${ops}; the matrix runs ${MATRIX_OPS})`}`);
         }

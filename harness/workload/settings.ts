@@ -4,7 +4,13 @@ import { DEFAULT_CLIENTS, type WorkloadShape } from './ops.ts';
 /** Operations a run has at most unless told otherwise: what `syncwright run` and the planted-bug matrix run. */
 export const DEFAULT_OPS = 100;
 
-export interface WorkloadSettings extends WorkloadShape { seed: number; seeds: number; minOps: number; maxOps: number; shrink: boolean; timeoutMs: number }
+export interface WorkloadSettings extends WorkloadShape {
+  seed: number; seeds: number; minOps: number; maxOps: number; shrink: boolean; timeoutMs: number;
+  /** Jepsen's time limit (SYNCWRIGHT_RUN_SECONDS, explore's): no step of a run starts after it; none if undefined. */
+  runMs?: number;
+  /** Only the first this many of the generated steps run (SYNCWRIGHT_RANDOM_STEPS): a time-limited run's replay. */
+  steps?: number;
+}
 
 function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
   const raw = env[key];
@@ -30,8 +36,27 @@ export function workloadSettings(env: NodeJS.ProcessEnv): WorkloadSettings {
     maxOps,
     shrink: env.SYNCWRIGHT_SHRINK === '1',
     timeoutMs: int(env, 'SYNCWRIGHT_RANDOM_TIMEOUT_S', 240, 60, 86_400) * 1000,
+    ...(env.SYNCWRIGHT_RUN_SECONDS ? { runMs: int(env, 'SYNCWRIGHT_RUN_SECONDS', 0, 5, 86_400) * 1000 } : {}),
+    ...(env.SYNCWRIGHT_RANDOM_STEPS ? { steps: int(env, 'SYNCWRIGHT_RANDOM_STEPS', 0, 1, 100_000) } : {}),
   };
 }
 
+/**
+ * The command that replays one run exactly: its seed, and every setting that changes what the seed
+ * generates (operations, clients, process faults) or how much of it ran (a time-limited run's steps).
+ */
+export function reproCommand(r: { seed: number; maxOps: number; clients: number; processFaults: boolean; steps?: number; planted?: string }): string {
+  return [
+    `npx syncwright repro random --seed ${r.seed}`,
+    ...(r.maxOps === DEFAULT_OPS ? [] : [`--ops ${r.maxOps}`]),
+    ...(r.clients === DEFAULT_CLIENTS ? [] : [`--clients ${r.clients}`]),
+    ...(r.processFaults ? ['--process-faults'] : []),
+    ...(r.steps === undefined ? [] : [`--steps ${r.steps}`]),
+    ...(r.planted ? [`--planted ${r.planted}`] : []),
+  ].join(' ');
+}
+
+/** How a run that could not be judged reports itself (scenarios/random.spec.ts): no checker's verdict, nothing checked. */
+export const NOT_COMPLETED = 'the run did not complete';
 /** How a run that hit its time limit reports itself (scenarios/random.spec.ts): unfinished, not failed (explore). */
 export const INTERRUPTED = 'interrupted at its time limit';
