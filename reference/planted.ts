@@ -36,6 +36,7 @@ export const PLANTED_BUGS = [
   'closed-is-final',
   'trust-live-feed',
   'strict-mode-leak',
+  'new-client-on-error',
   'merge-partial-change',
   'worker-skip-run-row',
 ] as const;

@@ -17,7 +17,7 @@ export interface PlantedEntry {
   inWorker?: true;
   /** Part of the title of the one test in `caughtBy` that must catch it, where the file has several. */
   test?: string;
-  /** The generic history checker it is expected to trip (bugs of the random workload, `caughtBy: 'random'`). */
+  /** The generic history checker it is expected to trip (bugs of the random workload, `caughtBy: 'random'`, and bugs a scenario leaves to the checkers). */
   checker?: CheckerName;
   /**
    * The workload seed the matrix replays for it: one `syncwright explore --planted <name> --ops 100`
@@ -43,7 +43,7 @@ const ENTRIES = {
   'fake-connected': { breaks: 'reports connected while the realtime socket is down', caughtBy: 'connection-status' },
   'no-localstorage-fallback': { breaks: 'keeps the queue only in memory when IndexedDB is unavailable', caughtBy: 'storage-fallback' },
   'double-apply': { breaks: 'replays a mutation with a new mutationId, so a lost response applies twice', caughtBy: 'lost-response' },
-  'no-resync-on-reconnect': { breaks: 'skips the REST sync fetch after a reconnect', caughtBy: 'reconnect-window' },
+  'no-resync-on-reconnect': { breaks: 'skips the REST sync fetch after a reconnect', caughtBy: 'reconnect-window', test: 'are recovered on reconnect' },
   'ignore-usage-updates': { breaks: 'drops usage_logs realtime updates, so the quota panel goes stale', caughtBy: 'field-failures', test: 'usage panel updates when an upload commits' },
   'no-token-refresh': { breaks: 'keeps the first access token, so the server ends the subscription when it expires', caughtBy: 'token-refresh', test: 'without losing the subscription' },
   'clock-token-refresh': { breaks: 'times the token refresh by the browser clock, so with the clock behind a short token expires first', caughtBy: 'token-refresh', test: 'clock 5 min behind' },
@@ -67,6 +67,7 @@ const ENTRIES = {
   'closed-is-final': { breaks: 'takes a channel the server closed (token expired, rate limit) as final: supabase-js never rejoins it, so the page stays stale', caughtBy: 'slept-tab' },
   'trust-live-feed': { breaks: 'skips the catch-up when the tab comes back while still subscribed, as if the feed were lossless: changes dropped under the events limit stay missing', caughtBy: 'realtime-faults', test: 'events limit' },
   'strict-mode-leak': { breaks: 'starts the engine after an await without asking whether the effect was cleaned up meanwhile: under StrictMode\'s set-up, clean-up, set-up a second socket and channel leak', caughtBy: 'strict-mode' },
+  'new-client-on-error': { breaks: 'on a refused or dropped channel, subscribes again on a fresh supabase client and leaves the old one, which supabase-js rejoins once the link is back: two live channels, every change twice', caughtBy: 'reconnect-window', test: 'holds one subscription', checker: 'no-channel-leak' },
   'merge-partial-change': { breaks: 'merges a change the server could not send whole (a row over 1 MB arrives as a 413 with only its small values) as if it were the row: the name is wiped', caughtBy: 'large-row' },
   'worker-skip-run-row': { breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', inWorker: true },
 } satisfies Record<PlantedBug, Omit<PlantedEntry, 'name'>>;

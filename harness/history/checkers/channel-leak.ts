@@ -1,13 +1,18 @@
 import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
-import { channelChanges, type RealtimeFrame } from '../channels.ts';
+import { SOCKET_CLOSED, channelChanges, type RealtimeFrame } from '../channels.ts';
+import { EVENTS } from '../../realtime/constants.ts';
 import { verdict } from './verdict.ts';
 
-/** Two channels of one topic may overlap this long: a rejoin's handover, a socket's reconnect. */
-const LEAK_GRACE_MS = 5_000;
+/**
+ * Two channels of one topic may overlap this long (the plan's 2 s budget): a handover where the new
+ * join is answered just before the old channel's end is seen. A correct page ends the old channel
+ * (its error, close or leave, its socket's close) before it joins again, so the overlap is ~0.
+ */
+const LEAK_GRACE_MS = 2_000;
 
 /**
  * One subscription per stream: a document never holds two live channels of one topic, on one
- * socket or on two, for longer than LEAK_GRACE_MS. Two at once is a leak: every change arrives and
+ * socket or on two, for longer than LEAK_GRACE_MS, nor gets one change on two of its open sockets. Two at once is a leak: every change arrives and
  * is applied twice, and the server's per-client channel limit fills (React StrictMode's set-up,
  * clean-up, set-up with a clean-up that did not unsubscribe, realtime-js #169). A document's
  * channels end with it; a channel's life is read off its frames (harness/history/channels.ts).
@@ -59,7 +64,42 @@ export function noChannelLeak(h: readonly HistoryEntry[]): Verdict {
         if (!c.live && n === 1) judge(c.topic, c.at, c.index);
       }
       for (const topic of since.keys()) judge(topic, docEnd);
+      twice(client, doc, h, frames, anomalies);
     }
   }
   return verdict('no-channel-leak', anomalies);
+}
+
+/**
+ * A change delivered on one socket of a document while another socket of it, which already had it,
+ * is still open: two subscriptions, however short the overlap. (A server that replays after a
+ * restart delivers again only on the socket that replaced the closed one: not this.)
+ */
+function twice(client: string, doc: string, h: readonly HistoryEntry[], frames: readonly RealtimeFrame[], anomalies: Anomaly[]): void {
+  const open = new Set<number>();
+  const had = new Map<string, Set<number>>();
+  const flagged = new Set<string>();
+  for (const f of frames) {
+    const socket = f.socket ?? 0;
+    if (f.event === SOCKET_CLOSED) {
+      open.delete(socket);
+      continue;
+    }
+    open.add(socket);
+    if (f.dir !== 'received' || f.event !== EVENTS.postgresChanges || f.index === undefined) continue;
+    const v = h[f.index]!.value;
+    if (!v.commitTimestamp) continue;
+    const key = `${f.topic} ${String(v.table)} ${String(v.type)} ${String(v.id)} ${String(v.commitTimestamp)}`;
+    const sockets = had.get(key) ?? new Set<number>();
+    had.set(key, sockets);
+    const other = [...sockets].find((o) => o !== socket && open.has(o));
+    sockets.add(socket);
+    if (other === undefined || flagged.has(f.topic)) continue;
+    // One anomaly a topic and document: a leak delivers every change twice.
+    flagged.add(f.topic);
+    anomalies.push({
+      kind: 'delivered-twice', detail: `${client} got the ${String(v.type)} of ${String(v.table)} ${String(v.id)} on sockets ${other} and ${socket} at once (document ${doc}): two subscriptions of ${f.topic}`,
+      entries: [f.index],
+    });
+  }
 }

@@ -80,7 +80,7 @@ function startSync(config: PublicConfig, session: SessionInfo, setEngine: (e: Sy
     })().finally(() => { inFlight = undefined; });
     return inFlight;
   };
-  const supabase = createClient(config.supabaseUrl, config.anonKey, {
+  const makeClient = () => createClient(config.supabaseUrl, config.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     // Called on connect and every heartbeat. A token past its refresh point by the wall clock is
     // renewed first: the timer may not have fired (a machine that slept). Planted bug
@@ -92,6 +92,7 @@ function startSync(config: PublicConfig, session: SessionInfo, setEngine: (e: Sy
     },
     realtime: { params: { eventsPerSecond: config.eventsPerSecond } },
   });
+  const supabase = makeClient();
   let e: SyncEngine | undefined;
   // The planted bug keeps the first token for good, so the server ends the channel when it expires.
   if (!bugOn('no-token-refresh')) scheduleRefresh(session.accessToken);
@@ -116,6 +117,7 @@ function startSync(config: PublicConfig, session: SessionInfo, setEngine: (e: Sy
       record: (ev) => window.__syncwright?.record?.(ev),
       // The planted bug no-token-refresh keeps the first token for good, whatever the server says.
       renewToken: bugOn('no-token-refresh') ? undefined : renew,
+      newClient: bugOn('new-client-on-error') ? makeClient : undefined,
     });
     await e.start();
     setEngine(e);

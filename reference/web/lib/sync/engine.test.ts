@@ -445,3 +445,23 @@ test('a channel the server closed is subscribed again after supabase-js\'s first
     assert.equal(callbacks.length, planted ? 1 : 2, planted ? 'the planted bug never subscribes again' : 'a new channel 1 s later');
   }
 });
+
+test('a dropped channel is left to supabase-js\'s own rejoin; new-client-on-error subscribes again on a second client', async () => {
+  for (const planted of ['', 'new-client-on-error']) {
+    const made: string[] = [];
+    const client = (name: string) => {
+      const ch = { state: 'joined', on: () => ch, subscribe: (cb: (s: string) => void) => { made.push(name); setTimeout(() => cb('CHANNEL_ERROR')); return ch; } };
+      return { channel: () => ch, removeChannel: async () => 'ok', realtime: { connectionState: () => 'open' } } as unknown as SupabaseClient;
+    };
+    let n = 0;
+    const e = new SyncEngine({
+      userId: U1, kv: new MemoryKV(), fetch: new FakeServer().fetch, supabase: client('first'), online: () => true, uuid: () => randomUUID(),
+      planted, newClient: () => client(`fresh-${++n}`),
+    });
+    await e.start();
+    await settle();
+    e.stop();
+    // The correct engine keeps its one channel (supabase-js rejoins it); the planted bug piles up clients.
+    assert.deepEqual(made.slice(0, 2), planted ? ['first', 'fresh-1'] : ['first']);
+  }
+});

@@ -23,6 +23,8 @@ export interface EngineDeps {
    * has expired (a tab that slept past its refresh timer, realtime-js #246, #274).
    */
   renewToken?: () => Promise<void>;
+  /** A second supabase client, as an app that starts over on a fresh one would make: planted bug new-client-on-error only. */
+  newClient?: () => SupabaseClient;
 }
 
 /** The server's words for an expired token: the system message that ends a channel, or a refused join. */
@@ -89,7 +91,8 @@ export class SyncEngine {
   /** Planted bug stale-base: the version of each row the page first showed. */
   private firstShown = new Map<string, string>();
 
-  constructor(private readonly d: EngineDeps) {
+  // Not readonly: planted bug new-client-on-error swaps the supabase client.
+  constructor(private d: EngineDeps) {
     this.bugOn = bugSwitch(d.planted);
     this.store = new Store({ ignoreUpdatedAt: this.bugOn('ignore-updated-at') });
     this.queue = new MutationQueue(d.kv, `queue:${d.userId}`);
@@ -288,6 +291,12 @@ export class SyncEngine {
       if (state === 'CHANNEL_ERROR' && this.bugOn('give-up-on-channel-error') && ch === this.channel) {
         this.channel = undefined;
         void this.d.supabase.removeChannel(ch);
+      }
+      // Planted bug new-client-on-error: "reset" the connection on a fresh client and subscribe
+      // there, leaving the old channel, which supabase-js rejoins by itself once the link is back.
+      if (state === 'CHANNEL_ERROR' && this.bugOn('new-client-on-error') && ch === this.channel && this.d.newClient && !this.stopped) {
+        this.d = { ...this.d, supabase: this.d.newClient() };
+        this.subscribeRealtime();
       }
       // The planted bug: ready (and so the reconcile fetch) on the join reply, before changes flow.
       if (readyOnSubscribed) this.pgReady = state === 'SUBSCRIBED';
