@@ -144,3 +144,18 @@ test('a bad --jwt-alg is one line naming the flag and the allowed values, exit 2
   assert.equal(err.split('\n')[0], "syncwright up: --jwt-alg must be one of HS256, HS384, HS512, RS256, ES256, EdDSA, got 'nope'");
   assert.doesNotMatch(err, /^\s+at /m);
 });
+
+test('a free port taken before its server bound it is picked again, as Node or the Realtime process says so', async () => {
+  const { onFreshPort } = await import('./up.ts');
+  for (const said of ['listen EADDRINUSE: address already in use 127.0.0.1:40683', 'the Realtime server exited during start-up; its last lines:\n  | realtime: port 40683 is already taken by another process; stop it, or pick another port']) {
+    let tries = 0;
+    let repicked = 0;
+    const started = await onFreshPort(0, async () => { if (tries++ === 0) throw new Error(said); return 'up'; }, async () => { repicked++; });
+    assert.equal(started, 'up');
+    assert.equal(repicked, 1);
+  }
+  // Fixed ports are the user's: refused, never moved.
+  await assert.rejects(onFreshPort(undefined, async () => { throw new Error('listen EADDRINUSE'); }, async () => {}), /EADDRINUSE/);
+  // Any other failure is not retried.
+  await assert.rejects(onFreshPort(0, async () => { throw new Error('migrations failed'); }, async () => {}), /migrations failed/);
+});

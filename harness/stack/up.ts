@@ -59,16 +59,19 @@ async function optionalModule<T>(file: string): Promise<T | undefined> {
   return (await import(`./${file}`)) as T;
 }
 
+/** How a start says its port was taken: Node's error, or the Realtime process's own line (harness/realtime/main.ts). */
+const PORT_TAKEN = /EADDRINUSE|port \d+ is already taken/;
+
 /**
  * A free port can be taken between picking it and binding it (outgoing connections draw from the
- * same ephemeral range): in free-port mode, a start that fails with EADDRINUSE gets one more try on
- * a newly picked port.
+ * same ephemeral range): in free-port mode, a start that fails because its port was taken gets one
+ * more try on a newly picked port.
  */
 export async function onFreshPort<T>(portBase: number | undefined, start: () => Promise<T>, repick: () => Promise<void>): Promise<T> {
   try {
     return await start();
   } catch (err) {
-    if (portBase !== 0 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+    if (portBase !== 0 || !PORT_TAKEN.test((err as Error).message)) throw err;
     await repick();
     return start();
   }
