@@ -261,6 +261,10 @@ test('replay-order: the server applies one client\'s mutations in the order its 
   // Folded renames of f1 (p, then r): sent in the first's place or the last's, both keep the order.
   passes(replayOrder(offline([['f1', 'p'], ['f2', 'q'], ['f1', 'r']], [['f1', 'r'], ['f2', 'q']])));
   passes(replayOrder(offline([['f1', 'p'], ['f2', 'q'], ['f1', 'r']], [['f2', 'q'], ['f1', 'r']])));
+  // Two renames to one name (x, y, x, z), the first x folded away: the x sent stands for the second.
+  passes(replayOrder(offline([['f1', 'x'], ['f1', 'y'], ['f1', 'x'], ['f1', 'z']], [['f1', 'y'], ['f1', 'x'], ['f1', 'z']])));
+  // Still out of order when no later rename to that name exists.
+  fails(replayOrder(offline([['f1', 'x'], ['f1', 'y'], ['f1', 'z']], [['f1', 'y'], ['f1', 'x'], ['f1', 'z']])), 'reordered');
 });
 
 test('replay-order: an upload ties to its intent by name; untied requests keep their send order', () => {

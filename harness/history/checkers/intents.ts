@@ -2,7 +2,8 @@ import { lastBefore, type Client, type Intent, type Mutation } from './view.ts';
 
 /**
  * Which user action each request of a client carried out. A request is tied to the earliest not yet
- * tied ui intent of the same (kind, entity, name) made before it; an upload intent carries only the
+ * tied ui intent of the same (kind, entity, name) made before it (a rename: after the last rename of
+ * its file that was sent, where there is such an intent); an upload intent carries only the
  * file name (the id is made client-side), so a create ties by name and its upload follows the create.
  *
  * `hi` is the tied intent's place, `lo` the earliest place the request may stand for: an offline
@@ -62,10 +63,21 @@ function tie(c: Client, n: number): Map<string, Tie> {
     if (m.kind === 'upload') intent = created.get(m.entityId);
     else {
       const q = queues.get(mutationKey(m) ?? '');
-      const head = q?.list[q.next];
+      let k = q?.next ?? 0;
+      if (q && m.kind === 'rename') {
+        // Two renames of a file to one name: a queue that folded the first away sends the second
+        // after the renames between them. It stands for the first such rename after the last
+        // rename of the file that was sent, if there is one (else it is out of order, and says so).
+        const sent = tiedRenames.get(m.entityId) ?? [];
+        const after = sent.length ? Math.max(...sent) : -1;
+        let j = k;
+        while (j < q.list.length && q.list[j]!.pos < after) j++;
+        if (j < q.list.length && q.list[j]!.pos < m.pos) k = j;
+      }
+      const head = q?.list[k];
       if (q && head && head.pos < m.pos) {
         intent = head;
-        q.next++;
+        q.next = k + 1;
       }
     }
     byMutation.set(m.id, intent);

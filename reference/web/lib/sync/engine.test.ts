@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { SyncEngine } from './engine.ts';
+import { Store } from './store.ts';
 import { MemoryKV, type KV } from './storage.ts';
 import { canonTs } from './time.ts';
 import type { AudioFile } from './types.ts';
@@ -464,4 +465,14 @@ test('a dropped channel is left to supabase-js\'s own rejoin; new-client-on-erro
     // The correct engine keeps its one channel (supabase-js rejoins it); the planted bug piles up clients.
     assert.deepEqual(made.slice(0, 2), planted ? ['first', 'fresh-1'] : ['first']);
   }
+});
+
+test('a delete\'s tomb keeps its newest time: a sync reporting the delete at an older cursor, then a stale sync row, does not bring it back', () => {
+  const store = new Store();
+  const row = (updatedAt: string): AudioFile => ({ id: 'f1', userId: U1, name: 'v.wav', status: 'succeeded', sizeBytes: null, durationMs: null, error: null, createdAt: '2026-12-02T12:26:00.000000Z', updatedAt });
+  store.upsertFile(row('2026-12-02T12:26:29.605017Z'));
+  store.removeFile('f1', '2026-12-02T12:26:34.180000Z'); // the realtime DELETE's commit time
+  store.removeFile('f1', '2026-12-02T12:26:19.679146Z'); // a sync's deleted list, stamped with its (older) cursor
+  assert.equal(store.upsertFile(row('2026-12-02T12:26:29.605017Z')), false, 'a row read before the delete, landing last');
+  assert.equal(store.upsertFile(row('2026-12-02T12:26:40.000000Z')), true, 'a write after the delete still wins');
 });

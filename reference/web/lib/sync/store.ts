@@ -56,10 +56,17 @@ export class Store {
     return true;
   }
 
-  /** `at`: when the server deleted it, if known; a later write of the same id may still win. */
+  /**
+   * `at`: when the server deleted it, if known; a later write of the same id may still win. The
+   * tomb keeps the newest time it was told: a sync reporting the delete stamps it with its cursor,
+   * which may be older than the delete's commit the realtime DELETE gave, and an older tomb let a
+   * sync response read before the delete, landing last, bring the row back (found by
+   * no-resurrection under the random workload, seed 1103).
+   */
   removeFile(id: string, at = ''): void {
     if (this.files.delete(id)) this.version++;
-    this.gone.set(id, at || this.gone.get(id) || '');
+    const was = this.gone.get(id) ?? '';
+    this.gone.set(id, at > was ? at : was);
     for (const [rid, r] of this.runs) if (r.audioFileId === id) this.runs.delete(rid);
   }
 
