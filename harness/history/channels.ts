@@ -1,4 +1,5 @@
 import { EVENTS } from '../realtime/constants.ts';
+import type { HistoryEntry } from '../schema/history.ts';
 
 /** One Phoenix frame on a page's realtime socket, as the harness saw it (at = harness clock). */
 export interface RealtimeFrame {
@@ -14,6 +15,16 @@ export interface RealtimeFrame {
   socket?: number;
   /** The history entry it was recorded as, where it came from a history. */
   index?: number;
+}
+
+/** A frame as the history recorded it (a `send` or `receive` entry; fixtures/browser-history.ts). */
+export function frameOf(e: HistoryEntry): RealtimeFrame {
+  const v = e.value;
+  return {
+    at: e.time, index: e.index, dir: e.f === 'send' ? 'sent' : 'received', topic: String(v.topic), event: String(v.event),
+    payload: (v.payload ?? {}) as Record<string, unknown>, ref: v.ref as string | null | undefined, joinRef: v.joinRef as string | null | undefined,
+    socket: v.socket as number | undefined,
+  };
 }
 
 /** Not a Phoenix event: the harness's record that a page's socket closed, taking its channels with it. */
@@ -39,7 +50,8 @@ export function channelChanges(frames: readonly RealtimeFrame[]): ChannelChange[
     out.push({ ...c, at: f.at, index: f.index, live: false });
   };
   for (const f of frames) {
-    const k = key(f.socket, f.topic, f.dir === 'sent' && f.event === EVENTS.join ? f.ref : f.event === EVENTS.reply ? f.ref : f.joinRef);
+    // A join and its reply carry the channel's ref as `ref`; every later frame of it as `joinRef`.
+    const k = key(f.socket, f.topic, f.event === EVENTS.join || f.event === EVENTS.reply ? f.ref : f.joinRef);
     if (f.dir === 'sent' && f.event === EVENTS.join) joins.add(k);
     else if (f.dir === 'received' && f.event === EVENTS.reply && joins.delete(k)) {
       if (f.payload.status !== 'ok') continue;

@@ -1,5 +1,5 @@
 import type { Anomaly, HistoryEntry, Verdict } from '../../schema/history.ts';
-import { SOCKET_CLOSED, channelChanges, type RealtimeFrame } from '../channels.ts';
+import { SOCKET_CLOSED, channelChanges, frameOf, type RealtimeFrame } from '../channels.ts';
 import { EVENTS } from '../../realtime/constants.ts';
 import { verdict } from './verdict.ts';
 
@@ -12,10 +12,11 @@ const LEAK_GRACE_MS = 2_000;
 
 /**
  * One subscription per stream: a document never holds two live channels of one topic, on one
- * socket or on two, for longer than LEAK_GRACE_MS, nor gets one change on two of its open sockets. Two at once is a leak: every change arrives and
- * is applied twice, and the server's per-client channel limit fills (React StrictMode's set-up,
- * clean-up, set-up with a clean-up that did not unsubscribe, realtime-js #169). A document's
- * channels end with it; a channel's life is read off its frames (harness/history/channels.ts).
+ * socket or on two, for longer than LEAK_GRACE_MS, nor gets one change on two of its open sockets.
+ * Two at once is a leak: every change arrives and is applied twice, and the server's per-client
+ * channel limit fills (React StrictMode's set-up, clean-up, set-up with a clean-up that did not
+ * unsubscribe, realtime-js #169). A document's channels end with it; a channel's life is read off
+ * its frames (harness/history/channels.ts).
  */
 export function noChannelLeak(h: readonly HistoryEntry[]): Verdict {
   const anomalies: Anomaly[] = [];
@@ -35,11 +36,7 @@ export function noChannelLeak(h: readonly HistoryEntry[]): Verdict {
     const d = of(e.process);
     let xs = d.frames.get(doc);
     if (!xs) d.frames.set(doc, (xs = []));
-    xs.push({
-      at: e.time, index: e.index, dir: e.f === 'send' ? 'sent' : 'received', topic: String(v.topic), event: String(v.event),
-      payload: (v.payload ?? {}) as Record<string, unknown>, ref: v.ref as string | null | undefined, joinRef: v.joinRef as string | null | undefined,
-      socket: v.socket as number | undefined,
-    });
+    xs.push(frameOf(e));
   }
   for (const [client, d] of docs) {
     for (const [doc, frames] of d.frames) {
