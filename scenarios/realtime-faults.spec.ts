@@ -59,6 +59,11 @@ test('database outage: a page loaded during it loops through refused joins, then
   const endsAt = Date.now() + OUTAGE_MS;
   await alice.reload();
   await expect.poll(() => alice.frames.slice(from).some(isJoinRefused), { message: 'a join refused during the outage', timeout: OUTAGE_MS + 5_000 }).toBe(true);
+  // supabase-js tries the join again after its backoff (1, 2, 5, then 10 s): a page that gave the
+  // channel up sends none, which shows here rather than once the outage is over.
+  const refused = alice.frames.slice(from).find(isJoinRefused)!;
+  await expect.poll(() => alice.frames.some((f) => f.at > refused.at && f.dir === 'sent' && f.event === 'phx_join' && f.topic === refused.topic),
+    { message: 'the refused join is tried again', timeout: 12_000 }).toBe(true);
   const at = await serverRename(db, id, 'renamed-in-outage.wav');
   await alice.page.waitForTimeout(Math.max(0, endsAt - Date.now()));
   history.add('nemesis', 'info', 'fault', { kind: 'db-outage', phase: 'end' });
