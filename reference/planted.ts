@@ -38,6 +38,7 @@ export const PLANTED_BUGS = [
   'strict-mode-leak',
   'new-client-on-error',
   'merge-partial-change',
+  'overwrite-queue',
   'worker-skip-run-row',
 ] as const;
 

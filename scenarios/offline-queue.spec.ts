@@ -42,3 +42,33 @@ test('a reload while offline keeps the queue, and it replays once the API is bac
   const { rows } = await db.query('select name from audio_files where id = $1', [id]);
   expect(rows[0].name).toBe('renamed-offline.wav');
 });
+
+// Two tabs of one browser profile share its storage, and so its queue. Nothing to assert beyond the
+// queues draining: the generic checkers judge the history after the test, and no-lost-write holds
+// the closed tab to the rename it showed (a tab that writes its own copy of the queue over the
+// stored one drops what the other tab queued).
+test('renames queued offline in two tabs of one profile all reach the server, though one tab closed first', async ({ openClient, db, user, history }) => {
+  const [x, y] = [await seedFile(db, user, 'first-tab.wav'), await seedFile(db, user, 'second-tab.wav')];
+  const first = await openClient();
+  const second = await first.openTab('c1-tab2');
+  const tabs = [first, second];
+  first.realtimeProxy.cut();
+  for (const t of tabs) await blockApi(t);
+  const edits = [[first, x, 'renamed-in-first.wav'], [second, y, 'renamed-in-second.wav']] as const;
+  // Both pages are open before either queues anything, as two tabs left open would be.
+  for (const [t, id] of edits) {
+    await t.goto(`/audio/${id}`);
+    await t.page.locator(`[data-testid=audio-detail][data-id="${id}"]`).waitFor();
+  }
+  for (const [t, id, name] of edits) {
+    await t.rename(id, name);
+    await expect(t.page.locator('[data-testid=audio-detail] [data-testid=audio-name]')).toHaveText(name);
+  }
+  // The first tab closes with its rename queued; the profile comes back online in the second.
+  await first.page.close();
+  await unblockApi(second);
+  first.heal();
+  await expect(second.page.locator('[data-testid=pending-count]')).toHaveText('0', { timeout: 20_000 });
+  await second.goto('/');
+  await finalReads([second], db, user, history);
+});

@@ -26,7 +26,7 @@ const usage = `usage: syncwright run [--grep RE] [--repeat-each N] [--no-matrix]
 
 Boots the local stack once (specs that restart its processes boot their own), runs the conformance
 scenarios in Debian chromium with the planted-bug matrix beside them (SYNCWRIGHT_WORKERS, default
-one more than the cores), then the k6 fan-out smoke on the same stack, and writes reports/<runId>/ (report.json,
+2), then the k6 fan-out smoke on the same stack, and writes reports/<runId>/ (report.json,
 index.html, junit.xml, traces, histories, realtime frames and stack logs of failures);
 reports/latest points at it. Exit code: 0 only when every scenario passed and every planted bug
 was caught.

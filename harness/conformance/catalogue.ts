@@ -69,6 +69,7 @@ const ENTRIES = {
   'strict-mode-leak': { breaks: 'starts the engine after an await without asking whether the effect was cleaned up meanwhile: under StrictMode\'s set-up, clean-up, set-up a second socket and channel leak', caughtBy: 'strict-mode' },
   'new-client-on-error': { breaks: 'on a refused or dropped channel, subscribes again on a fresh supabase client and leaves the old one, which supabase-js rejoins once the link is back: two live channels, every change twice', caughtBy: 'reconnect-window', test: 'holds one subscription', checker: 'no-channel-leak' },
   'merge-partial-change': { breaks: 'merges a change the server could not send whole (a row over 1 MB arrives as a 413 with only its small values) as if it were the row: the name is wiped', caughtBy: 'large-row' },
+  'overwrite-queue': { breaks: 'writes the tab\'s own copy of the queue over the stored one, so a rename another tab of the profile queued offline is lost once that tab closes', caughtBy: 'offline-queue', test: 'two tabs', checker: 'no-lost-write' },
   'worker-skip-run-row': { breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', inWorker: true },
 } satisfies Record<PlantedBug, Omit<PlantedEntry, 'name'>>;
 

@@ -49,6 +49,8 @@ function builder() {
     send: (c: string, f: HistoryEntry['f'], mutationId: string, entityId: string, extra: Record<string, unknown> = {}) => add(c, 'invoke', f, { mutationId, entityId, ...extra }),
     ok: (c: string, f: HistoryEntry['f'], mutationId: string, entityId: string, row?: RowVersion) =>
       add(c, 'ok', f, { mutationId, entityId, status: f === 'create' ? 201 : 200, ...(row ? { row } : {}) }),
+    /** No response reached the browser (the link was down): the outcome is unknown. */
+    info: (c: string, f: HistoryEntry['f'], mutationId: string, entityId: string) => add(c, 'info', f, { mutationId, entityId, error: 'net::ERR_CONNECTION_REFUSED' }),
     fail: (c: string, f: HistoryEntry['f'], mutationId: string, entityId: string, current?: RowVersion, status = 409) =>
       add(c, 'fail', f, { mutationId, entityId, status, ...(current ? { current } : {}) }),
     receive: (c: string, row: RowVersion) => add(c, 'ok', 'receive', { topic: 'realtime:x', event: 'postgres_changes', table: 'audio_files', type: 'UPDATE', id: row.id, row, userId: row.userId }),
@@ -56,6 +58,7 @@ function builder() {
     write: (p: string, op: string, entityId: string, user: string, row: RowVersion | null) => add(p, 'ok', 'write', { op, entityId, user, row }),
     ledger: (entries: LedgerEntry[]) => add('db', 'ok', 'ledger', { entries }),
     dbRead: (entities: RowVersion[]) => add('db', 'ok', 'final-read', { entities }),
+    clientUnsettled: (c: string, user: string) => add(c, 'info', 'final-read', { user, error: 'never quiesced' }),
     clientRead: (c: string, user: string, entities: RowVersion[]) => add(c, 'ok', 'final-read', { user, entities: entities.map(({ userId: _, ...r }) => r) }),
   };
   return b;
@@ -215,6 +218,36 @@ test('no-lost-write: a rename the page never showed before the tab closed right 
   fails(noLostWrite(make({ shown: true, leaveAfterMs: 70 })), 'unsent');
   // An app that never shows a rename is judged as if it had, once its page stayed long enough.
   fails(noLostWrite(make({ shown: false, leaveAfterMs: 1_500 })), 'unsent');
+});
+
+test('no-lost-write: a rename sent while the link was down is sent again, by its tab or another tab of the profile, until applied or refused', () => {
+  const make = (o: { again?: 'same-tab' | 'other-tab' | 'refused'; settled?: false }) => {
+    const b = builder();
+    b.login('c1', 'alice');
+    b.open('c1', '/audio/f1');
+    const r = b.row('f1', 'alice', 'a.wav', b.now());
+    b.show('c1', r);
+    b.ui('c1', 'rename', 'f1', 'p.wav');
+    b.show('c1', { ...r, name: 'p.wav' });
+    const send = (c: string) => b.send(c, 'rename', 'm1', 'f1', { name: 'p.wav', baseUpdatedAt: r.updatedAt });
+    send('c1');
+    b.info('c1', 'rename', 'm1', 'f1');
+    if (o.again === 'other-tab') b.login('c2', 'alice');
+    if (o.again) send(o.again === 'other-tab' ? 'c2' : 'c1');
+    if (o.again === 'refused') b.fail('c1', 'rename', 'm1', 'f1', r);
+    else if (o.again) b.ok(o.again === 'other-tab' ? 'c2' : 'c1', 'rename', 'm1', 'f1', { ...r, name: 'p.wav', updatedAt: b.now() });
+    if (o.settled === false) b.clientUnsettled('c1', 'alice');
+    b.ledger(o.again && o.again !== 'refused' ? [L('m1', 'rename', 'f1', 'alice')] : []);
+    return b.h;
+  };
+  // The tab that queued it closed, and the tab left wrote its own queue over the stored one.
+  fails(noLostWrite(make({})), 'unapplied');
+  passes(noLostWrite(make({ again: 'same-tab' })));
+  passes(noLostWrite(make({ again: 'other-tab' })));
+  // Refused: the conflict rule judges it.
+  passes(noLostWrite(make({ again: 'refused' })));
+  // A client that never quiesced: convergence judges it.
+  passes(noLostWrite(make({ settled: false })));
 });
 
 test('no-lost-write: the database ending older than an acknowledged rename, or holding an acknowledged delete', () => {

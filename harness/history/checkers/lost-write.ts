@@ -7,7 +7,10 @@ import { verdict } from './verdict.ts';
  * (a) every acknowledged mutation is applied in the server's ledger (a replayed mutationId the server
  *     answered from its ledger says `deduplicated`);
  * (b) the last rename a user made of a file was sent (folding earlier offline renames into it is
- *     fine; dropping it is not), unless the user deleted the file afterwards or it is gone anyway.
+ *     fine; dropping it is not), unless the user deleted the file afterwards or it is gone anyway;
+ *     and, once sent, it was applied or refused: a send whose outcome the page never learnt (the
+ *     link was down) must be sent again, by this page or another tab of its profile, unless the
+ *     client never quiesced (convergence judges that).
  *     A rename the page never showed before its document ended, right after it (the tab closed or
  *     reloaded as the user pressed Enter), was never acknowledged: it may be lost, as a Jepsen
  *     `info` operation may or may not happen;
@@ -50,6 +53,10 @@ export function noLostWrite(h: readonly HistoryEntry[]): Verdict {
     }
   }
 
+  // Mutations some client's request had answered, applied (judged by (a)) or refused (4xx: the
+  // conflict rule judges those).
+  const answered = new Set<string>();
+  for (const c of v.clients.values()) for (const s of [...c.acks, ...c.fails]) answered.add(s.m.id);
   const dbIds = new Set(entities(v.db).map((r) => r.id));
   for (const c of v.clients.values()) {
     const lastRename = new Map<string, Intent>();
@@ -73,9 +80,15 @@ export function noLostWrite(h: readonly HistoryEntry[]): Verdict {
       if (i.user !== c.user) continue;
       // A file deleted (by anyone) may be dropped from the queue with its renames: nothing is lost then.
       if (v.deletions.has(entity) || (v.db && !dbIds.has(entity))) continue;
-      const xs = sent.get(entity) ?? [];
-      if (!xs.some((m) => m.pos > i.pos && m.name === i.name) && acknowledged(c, i)) {
+      const xs = (sent.get(entity) ?? []).filter((m) => m.pos > i.pos && m.name === i.name);
+      if (!acknowledged(c, i)) continue;
+      if (!xs.length) {
         anomalies.push({ kind: 'unsent', detail: `${c.name}: the user's last rename of ${entity} to "${i.name}" was never sent`, entries: [i.e.index] });
+      } else if (v.ledger && c.lastFinal?.type !== 'info' && !xs.some((m) => ok.has(m.id) || answered.has(m.id))) {
+        anomalies.push({
+          kind: 'unapplied', detail: `${c.name}: the user's last rename of ${entity} to "${i.name}" was sent, its outcome unknown, and never applied or refused`,
+          entries: [i.e.index, xs.at(-1)!.invoke.index, v.ledger.e.index],
+        });
       }
     }
   }

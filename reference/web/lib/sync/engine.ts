@@ -95,7 +95,7 @@ export class SyncEngine {
   constructor(private d: EngineDeps) {
     this.bugOn = bugSwitch(d.planted);
     this.store = new Store({ ignoreUpdatedAt: this.bugOn('ignore-updated-at') });
-    this.queue = new MutationQueue(d.kv, `queue:${d.userId}`);
+    this.queue = new MutationQueue(d.kv, `queue:${d.userId}`, this.bugOn('overwrite-queue'));
     // Planted bug shared-cache-key: row ids are UUIDs, unique anyway, so the row keys go without the
     // user id; but loading scans `file:`, and so shows every account's cached rows.
     this.rowScope = this.bugOn('shared-cache-key') ? '' : `${d.userId}:`;
@@ -500,6 +500,8 @@ export class SyncEngine {
     if (this.replaying || !this.d.online()) return;
     this.replaying = true;
     try {
+      // Another tab of the profile may have queued mutations and closed before it could send them.
+      await this.queue.load();
       for (;;) {
         const m = this.queue.peek(this.bugOn('queue-out-of-order'));
         if (!m) break;

@@ -12,22 +12,33 @@ export interface QueuedMutation {
   queuedAt: number;
 }
 
-/** Optimistic mutations in their original order, persisted so a reload while offline keeps them. */
+/**
+ * Optimistic mutations in their original order, persisted so a reload while offline keeps them.
+ * Every tab of a browser profile shares the stored queue: each change is made to the stored list as
+ * one read-and-write (KV.update), and `items` is that list, other tabs' mutations included. A tab
+ * that wrote its own copy over it would drop what another tab queued meanwhile; once that tab
+ * closed, nothing would send it.
+ */
 export class MutationQueue {
   private items: QueuedMutation[] = [];
-  constructor(private readonly kv: KV, private readonly key: string) {}
+  /** `overwrite`: planted bug overwrite-queue, each change writes this tab's copy over the stored list. */
+  constructor(private readonly kv: KV, private readonly key: string, private readonly overwrite = false) {}
 
+  /** The stored queue, with what other tabs of the profile queued since this one last looked. */
   async load(): Promise<void> {
     this.items = (await this.kv.get<QueuedMutation[]>(this.key)) ?? [];
   }
 
-  private save(): Promise<void> {
-    return this.kv.set(this.key, this.items);
+  private async change(f: (items: QueuedMutation[]) => QueuedMutation[]): Promise<void> {
+    if (this.overwrite) {
+      this.items = f(this.items);
+      return this.kv.set(this.key, this.items);
+    }
+    this.items = await this.kv.update<QueuedMutation[]>(this.key, (stored) => f(stored ?? []));
   }
 
   async push(m: QueuedMutation): Promise<void> {
-    this.items.push(m);
-    await this.save();
+    await this.change((items) => [...items, m]);
   }
 
   peek(reverse = false): QueuedMutation | undefined {
@@ -35,19 +46,16 @@ export class MutationQueue {
   }
 
   async remove(mutationId: string): Promise<void> {
-    this.items = this.items.filter((m) => m.mutationId !== mutationId);
-    await this.save();
+    await this.change((items) => items.filter((m) => m.mutationId !== mutationId));
   }
 
   async clear(): Promise<void> {
-    this.items = [];
-    await this.save();
+    await this.change(() => []);
   }
 
   /** Later queued mutations of a row build on this one's result. */
   async rebase(entityId: string, updatedAt: string): Promise<void> {
-    for (const m of this.items) if (m.entityId === entityId && m.baseUpdatedAt !== undefined) m.baseUpdatedAt = updatedAt;
-    await this.save();
+    await this.change((items) => items.map((m) => (m.entityId === entityId && m.baseUpdatedAt !== undefined ? { ...m, baseUpdatedAt: updatedAt } : m)));
   }
 
   get size(): number {

@@ -12,6 +12,11 @@ export interface KV {
   batch(ops: readonly (readonly [key: string, value: unknown])[]): Promise<void>;
   /** The values of every key that starts with `prefix`. */
   scan<T>(prefix: string): Promise<T[]>;
+  /**
+   * Reads a key and writes `f` of it as one step, so a write by another tab of the profile cannot
+   * fall between (one IndexedDB transaction; localStorage is synchronous). Returns what it wrote.
+   */
+  update<T>(key: string, f: (current: T | undefined) => T): Promise<T>;
 }
 
 export class MemoryKV implements KV {
@@ -23,6 +28,11 @@ export class MemoryKV implements KV {
     for (const [k, v] of ops) if (v === undefined) this.m.delete(k); else this.m.set(k, JSON.stringify(v));
   }
   async scan<T>(prefix: string) { return [...this.m].filter(([k]) => k.startsWith(prefix)).map(([, v]) => JSON.parse(v) as T); }
+  async update<T>(key: string, f: (current: T | undefined) => T) {
+    const next = f(await this.get<T>(key));
+    await this.set(key, next);
+    return next;
+  }
 }
 
 export class LocalStorageKV implements KV {
@@ -33,6 +43,12 @@ export class LocalStorageKV implements KV {
   // Synchronous, so no reload can fall between the writes.
   async batch(ops: readonly (readonly [string, unknown])[]) {
     for (const [k, v] of ops) if (v === undefined) this.ls.removeItem(this.prefix + k); else this.ls.setItem(this.prefix + k, JSON.stringify(v));
+  }
+  async update<T>(key: string, f: (current: T | undefined) => T) {
+    const v = this.ls.getItem(this.prefix + key);
+    const next = f(v === null ? undefined : (JSON.parse(v) as T));
+    this.ls.setItem(this.prefix + key, JSON.stringify(next));
+    return next;
   }
   async scan<T>(prefix: string) {
     const out: T[] = [];
@@ -54,6 +70,13 @@ export class IdbKV implements KV {
     await Promise.all([...ops.map(([k, v]) => (v === undefined ? tx.store.delete(k) : tx.store.put(v, k))), tx.done]);
   }
   async scan<T>(prefix: string) { return (await this.db.getAll('kv', IDBKeyRange.bound(prefix, `${prefix}\uffff`))) as T[]; }
+  async update<T>(key: string, f: (current: T | undefined) => T) {
+    // No await but the transaction's own requests between the read and the write: it stays open.
+    const tx = this.db.transaction('kv', 'readwrite');
+    const next = f((await tx.store.get(key)) as T | undefined);
+    await Promise.all([tx.store.put(next, key), tx.done]);
+    return next;
+  }
 }
 
 /** Tries IndexedDB (with a write probe: some browsers open it and then fail every write). */
