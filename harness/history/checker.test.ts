@@ -198,15 +198,21 @@ test("no-lost-write: the user's last offline rename must be sent; folding earlie
   passes(noLostWrite(deleted));
 });
 
+/** alice's c1, on f1's detail page, renames it to p.wav; `shown`: the page then shows the new name. */
+function renameOnDetail(b: ReturnType<typeof builder>, shown: boolean): RowVersion {
+  b.login('c1', 'alice');
+  b.open('c1', '/audio/f1');
+  const r = b.row('f1', 'alice', 'a.wav', b.now());
+  b.show('c1', r);
+  b.ui('c1', 'rename', 'f1', 'p.wav');
+  if (shown) b.show('c1', { ...r, name: 'p.wav' });
+  return r;
+}
+
 test('no-lost-write: a rename the page never showed before the tab closed right after it was never acknowledged', () => {
   const make = (o: { shown: boolean; leaveAfterMs: number }) => {
     const b = builder();
-    b.login('c1', 'alice');
-    b.open('c1', '/audio/f1');
-    const r = b.row('f1', 'alice', 'a.wav', b.now());
-    b.show('c1', r);
-    b.ui('c1', 'rename', 'f1', 'p.wav');
-    if (o.shown) b.show('c1', { ...r, name: 'p.wav' });
+    renameOnDetail(b, o.shown);
     b.wait(o.leaveAfterMs);
     b.ui('c1', 'away');
     b.open('c1', 'blank');
@@ -223,12 +229,7 @@ test('no-lost-write: a rename the page never showed before the tab closed right 
 test('no-lost-write: a rename sent while the link was down is sent again, by its tab or another tab of the profile, until applied or refused', () => {
   const make = (o: { again?: 'same-tab' | 'other-tab' | 'refused'; settled?: false }) => {
     const b = builder();
-    b.login('c1', 'alice');
-    b.open('c1', '/audio/f1');
-    const r = b.row('f1', 'alice', 'a.wav', b.now());
-    b.show('c1', r);
-    b.ui('c1', 'rename', 'f1', 'p.wav');
-    b.show('c1', { ...r, name: 'p.wav' });
+    const r = renameOnDetail(b, true);
     const send = (c: string) => b.send(c, 'rename', 'm1', 'f1', { name: 'p.wav', baseUpdatedAt: r.updatedAt });
     send('c1');
     b.info('c1', 'rename', 'm1', 'f1');
