@@ -39,3 +39,13 @@ for (const [kind, kv] of [['memory', () => new MemoryKV()], ['localStorage', () 
     }
   });
 }
+
+test('queue (memory): changes made at once in one tab (a push while a replay removes) keep each other', async () => {
+  const kv = new MemoryKV();
+  const q = new MutationQueue(kv, 'queue:alice');
+  await q.push(rename('f1', 'a.wav'));
+  await Promise.all([q.remove('m-a.wav'), q.push(rename('f2', 'b.wav')), q.push(rename('f3', 'c.wav'))]);
+  const later = new MutationQueue(kv, 'queue:alice');
+  await later.load();
+  assert.deepEqual(later.all().map((m) => m.payload.name), ['b.wav', 'c.wav']);
+});

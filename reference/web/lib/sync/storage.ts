@@ -29,8 +29,10 @@ export class MemoryKV implements KV {
   }
   async scan<T>(prefix: string) { return [...this.m].filter(([k]) => k.startsWith(prefix)).map(([, v]) => JSON.parse(v) as T); }
   async update<T>(key: string, f: (current: T | undefined) => T) {
-    const next = f(await this.get<T>(key));
-    await this.set(key, next);
+    // No await between the read and the write: two updates of one tab cannot interleave.
+    const v = this.m.get(key);
+    const next = f(v === undefined ? undefined : (JSON.parse(v) as T));
+    this.m.set(key, JSON.stringify(next));
     return next;
   }
 }
