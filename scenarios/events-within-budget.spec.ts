@@ -14,8 +14,9 @@ test('each event type of each table reaches the DOM within the plan budget', asy
     // The max holds for every change: a late one fails here, not after the whole sequence.
     expect(ms, `a change within the plan's ${config.latencyBudget.max} ms max`).toBeLessThanOrEqual(config.latencyBudget.max);
   };
-  // audio_files INSERT, UPDATE (several), DELETE on the dashboard.
-  for (let i = 0; i < 5; i++) {
+  // audio_files INSERT, UPDATE (several), DELETE on the dashboard: samples enough, with the rest,
+  // for a p95 that is not just the max (MIN_P95_SAMPLES).
+  for (let i = 0; i < 10; i++) {
     const { rows } = await db.query(`insert into audio_files (user_id, name) values ($1, $2) returning id, ${ts} t`, [user.id, `live-${i}.wav`]);
     await probe(rows[0].id, rows[0].t);
     const upd = await db.query(`update audio_files set name = $2 where id = $1 returning ${ts} t`, [rows[0].id, `renamed-${i}.wav`]);

@@ -10,6 +10,7 @@ import { toJepsenEdn } from './jepsen.ts';
 import { syntheticHistory } from '../bench/checkers.ts';
 import type { HistoryEntry, LedgerEntry, RowVersion, Verdict } from '../schema/history.ts';
 import config from '../../syncwright.config.ts';
+import { MIN_P95_SAMPLES, summarize, withinBudget } from './budget.ts';
 
 const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 
@@ -538,14 +539,16 @@ test("isolation: the old page's last reports after an account switch are not jud
   fails(isolation(b.h), 'foreign-row-shown');
 });
 
-/** alice's c1 sees a change 3 s after its commit: over the plan's budget. */
-function seenLate() {
+/** alice's c1 sees `n` changes, each `lateMs` after its commit (by default 3 s: over the plan's budget). */
+function seenLate(n = MIN_P95_SAMPLES, lateMs = 3_000) {
   const b = builder();
   b.login('c1', 'alice');
   b.open('c1');
-  const r = b.row('f1', 'alice', 'a.wav', b.now());
-  b.wait(3_000);
-  b.show('c1', r);
+  for (let k = 0; k < n; k++) {
+    const r = b.row(`f${k}`, 'alice', 'a.wav', b.now());
+    b.wait(lateMs);
+    b.show('c1', r);
+  }
   return b;
 }
 
@@ -554,6 +557,13 @@ test('latency-budget: steady-state samples over the budget fail it; none at all 
   fails(latencyBudget(b.h), 'max-over-budget');
   fails(latencyBudget(b.h), 'p95-over-budget');
   passes(latencyBudget(b.h, { budget: { p95: 5_000, max: 5_000 } }));
+  // 1.5 s each: over the p95 budget, within the max; a p95 only from MIN_P95_SAMPLES samples on.
+  fails(latencyBudget(seenLate(MIN_P95_SAMPLES, 1_500).h), 'p95-over-budget');
+  passes(latencyBudget(seenLate(MIN_P95_SAMPLES - 1, 1_500).h));
+  assert.equal(withinBudget(summarize([1_500])).ok, true);
+  assert.equal(withinBudget(summarize(Array(MIN_P95_SAMPLES).fill(1_500))).ok, false);
+  // One sample over the max still fails.
+  fails(latencyBudget(seenLate(1).h), 'max-over-budget');
   // Committed during a fault (or its grace period): not steady state.
   const f = builder();
   f.login('c1', 'alice');
