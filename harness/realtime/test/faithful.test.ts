@@ -148,6 +148,9 @@ test('the fault endpoints refuse bad calls: no service role, bad JSON, bad body,
     assert.equal(res.status, status);
     assert.equal(((await res.json()) as { code: string }).code, code);
   };
+  // From a healthy feed: the test before ends an outage, whose reconnect may still be settling.
+  const healthy = () => (rig.server.engine.streaming() && rig.server.engine.databaseReachable()) || undefined;
+  await waitFor(healthy, 10_000, 'a streaming feed and a reachable database');
   const user = await userToken(ALICE);
   await refused(await control('feed-restart', undefined, user), 401, 'unauthorized');
   await refused(await control('db-outage', { ms: 100 }, user), 401, 'unauthorized');
