@@ -53,10 +53,6 @@ export function noLostWrite(h: readonly HistoryEntry[]): Verdict {
     }
   }
 
-  // Mutations some client's request had answered, applied (judged by (a)) or refused (4xx: the
-  // conflict rule judges those).
-  const answered = new Set<string>();
-  for (const c of v.clients.values()) for (const s of [...c.acks, ...c.fails]) answered.add(s.m.id);
   const dbIds = new Set(entities(v.db).map((r) => r.id));
   for (const c of v.clients.values()) {
     const lastRename = new Map<string, Intent>();
@@ -84,7 +80,9 @@ export function noLostWrite(h: readonly HistoryEntry[]): Verdict {
       if (!acknowledged(c, i)) continue;
       if (!xs.length) {
         anomalies.push({ kind: 'unsent', detail: `${c.name}: the user's last rename of ${entity} to "${i.name}" was never sent`, entries: [i.e.index] });
-      } else if (v.ledger && c.lastFinal?.type !== 'info' && !xs.some((m) => ok.has(m.id) || answered.has(m.id))) {
+      } else if (v.ledger && c.lastFinal?.type !== 'info' && !xs.some((m) => ok.has(m.id) || m.acks.length || m.fails.length)) {
+        // Applied (the ledger), or answered to whichever tab sent it again: a Mutation is one per
+        // mutationId, its acks and fails every client's. A refusal is the conflict rule's to judge.
         anomalies.push({
           kind: 'unapplied', detail: `${c.name}: the user's last rename of ${entity} to "${i.name}" was sent, its outcome unknown, and never applied or refused`,
           entries: [i.e.index, xs.at(-1)!.invoke.index, v.ledger.e.index],
