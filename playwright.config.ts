@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { SCENARIOS, matrixFromEnv, plantedProjects } from './harness/conformance/planted.ts';
 import { drawSeed } from './harness/workload/settings.ts';
-import { CHROMIUM_PATH } from './harness/setup/chromium.ts';
+import { browserPath } from './harness/setup/chromium.ts';
 
 // The seeded random run's seed: chosen once here, inherited by the workers, printed in its title.
 process.env.SYNCWRIGHT_SEED ??= String(drawSeed());
@@ -20,6 +20,9 @@ if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error(`S
 
 // Every worker and project shares the stack globalSetup boots (harness/stack/shared.ts); only specs
 // that restart its processes or need other server settings boot their own.
+/** A run that shows the browser (Playwright's --headed, --debug or --ui, or PWDEBUG) needs the full chromium, not the headless shell. */
+const HEADED = ['--headed', '--debug', '--ui'].some((f) => process.argv.includes(f)) || !!process.env.PWDEBUG;
+
 export default defineConfig<{ stackEnv: Record<string, string> }>({
   projects: [{ name: SCENARIOS }, ...planted],
   globalSetup: './fixtures/global-setup.ts',
@@ -42,7 +45,7 @@ export default defineConfig<{ stackEnv: Record<string, string> }>({
     navigationTimeout: 20_000,
     trace: (process.env.SYNCWRIGHT_TRACE as 'on' | 'off' | 'retain-on-failure' | undefined) ?? 'retain-on-failure',
     launchOptions: {
-      executablePath: CHROMIUM_PATH,
+      executablePath: browserPath(HEADED),
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     },
   },

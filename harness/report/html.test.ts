@@ -8,7 +8,7 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { writeReport } from './write.ts';
 import { realistic } from './fixture.ts';
-import { CHROMIUM_PATH } from '../setup/chromium.ts';
+import { browserPath } from '../setup/chromium.ts';
 
 interface ChartLike { canvas: HTMLCanvasElement; chartArea: { width: number; height: number }; legend?: { legendItems?: { text: string }[] }; options: { plugins?: { legend?: { display?: boolean } } } }
 
@@ -16,7 +16,7 @@ test('a realistic report is readable: roomy charts, one legend entry per kind, f
   const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-report-'));
   const r = realistic();
   const out = await writeReport(r, { dir });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({ executablePath: browserPath(false), args: ['--no-sandbox', '--disable-gpu'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];

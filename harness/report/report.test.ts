@@ -10,7 +10,7 @@ import { compareReports } from './compare.ts';
 import { Report, upgradeReport } from '../schema/report.ts';
 import { sample, scenario } from './fixture.ts';
 import config from '../../syncwright.config.ts';
-import { CHROMIUM_PATH } from '../setup/chromium.ts';
+import { browserPath } from '../setup/chromium.ts';
 
 test('writeReport writes report.json (valid), index.html, junit.xml and points latest at the run', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-report-'));
@@ -51,7 +51,7 @@ test('index.html renders its plots offline in Chromium with figures equal to rep
   const dir = await mkdtemp(path.join(os.tmpdir(), 'syncwright-report-'));
   const r = sample();
   const out = await writeReport(r, { dir });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({ executablePath: browserPath(false), args: ['--no-sandbox', '--disable-gpu'] });
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -84,7 +84,7 @@ test('a load-only report leads with the load verdict and draws only its load cha
   const base = sample();
   const r = buildReport({ ...base, kind: 'load', scenarios: [], planted: [], load: [{ ...base.load[0]!, passed: false, metrics: { lost: 3, p99_ms: 41 }, baselineRatio: 0.5 }] });
   const out = await writeReport(r, { dir });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({ executablePath: browserPath(false), args: ['--no-sandbox', '--disable-gpu'] });
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

