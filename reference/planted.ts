@@ -39,6 +39,7 @@ export const PLANTED_BUGS = [
   'new-client-on-error',
   'merge-partial-change',
   'overwrite-queue',
+  'reconcile-once',
   'worker-skip-run-row',
 ] as const;
 

@@ -32,3 +32,26 @@ test('after a dropped socket the page holds one subscription: a later change arr
   const at = await serverRename(db, id, 'renamed-after-drop.wav');
   await expect(alice.row(id)).toHaveAttribute('data-updated-at', at, { timeout: 5_000 });
 });
+
+// The reconcile fetch itself can fail while the socket is up (the app's gateway answers 503 as it
+// restarts, a request is dropped): the page must try it again, and must not say it is connected
+// over a list that misses what was committed while it was down, with nothing to bring that in.
+test('a reconcile fetch that fails after the reconnect is tried again, and the gap still arrives', async ({ openClient, db, user, history }) => {
+  const id = await seedFile(db, user, 'failed-reconcile.wav');
+  const alice = await openClient();
+  await alice.row(id).waitFor();
+  alice.realtimeProxy.cut();
+  await expect(alice.page.locator('[data-testid=connection-status]')).not.toHaveAttribute('data-state', 'connected', { timeout: 10_000 });
+  const at = await serverRename(db, id, 'renamed-before-a-failed-reconcile.wav');
+  history.add('nemesis', 'info', 'fault', { kind: 'sync-unavailable', phase: 'start', client: alice.name, link: 'app' });
+  let refused = 0;
+  await alice.page.route('**/api/sync**', (route) => (refused++ === 0
+    ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'try again' } }) })
+    : route.continue()));
+  alice.realtimeProxy.heal();
+  await expect.poll(() => refused, { message: 'the reconcile fetch after the heal', timeout: 30_000 }).toBeGreaterThan(0);
+  history.add('nemesis', 'info', 'fault', { kind: 'sync-unavailable', phase: 'end', client: alice.name, link: 'app' });
+  // Tried again after supabase-js's first backoff step (1 s): well within this, with margin.
+  await expect(alice.row(id)).toHaveAttribute('data-updated-at', at, { timeout: 10_000 });
+  await alice.waitConnected(10_000);
+});

@@ -470,6 +470,27 @@ test('no-resurrection: a list that was live without the row counts as showing it
   fails(noResurrection(live.h), 'resurrected');
 });
 
+test('no-resurrection: a list page whose rows the probe did not all see added shows nothing gone', () => {
+  const make = (sawAdded: boolean) => {
+    const b = builder();
+    b.login('c1', 'alice');
+    b.login('c2', 'alice');
+    const r = b.row('f1', 'alice', 'a.wav', b.now());
+    const o = b.row('f2', 'alice', 'b.wav', b.now());
+    b.write('writer-1', 'delete', 'f1', 'alice', null);
+    b.open('c2');
+    // The page showed f2 and, for all we know, f1: only f2's adding was seen, or neither.
+    if (sawAdded) b.see('c2', o.id, o.updatedAt, { event: 'added' });
+    b.see('c2', o.id, b.now(), { event: 'set' });
+    b.see('c2', o.id, b.now(), { event: 'set' }); // the list is live, without f1 as far as was seen
+    b.open('c2');
+    b.see('c2', r.id, r.updatedAt, { event: 'added' }); // the next page's cache, before its sync
+    return b.h;
+  };
+  fails(noResurrection(make(true)), 'resurrected');
+  passes(noResurrection(make(false)));
+});
+
 test('no-resurrection: a realtime DELETE counts as heard once its page had the budget\'s time to apply it', () => {
   /** c2 shows f1, the server deletes it, c2 hears it; `after` ms later, `then` shows it again somehow. */
   const heard = (after: number, then: (b: ReturnType<typeof builder>, r: RowVersion) => void) => {

@@ -37,6 +37,8 @@ export type Op =
   | { op: 'strictMode'; c: number }
   /** The user switches to another tab for `ms` and back (hidden, frozen, shown). */
   | { op: 'switchAway'; c: number; ms: number }
+  /** For `ms`, the client's sync requests are answered 503 while the rest works (a reconnect then meets a failed reconcile). */
+  | { op: 'refuseSync'; c: number; ms: number }
   // Server-side writers.
   | { op: 'serverRename'; u: number; file: number; name: string }
   | { op: 'serverInsert'; u: number; name: string }
@@ -188,6 +190,7 @@ export function opArbitraries(clients: number, processFaults = false): { weight:
       { weight: 1, arbitrary: fc.record({ op: fc.constant('slowToken' as const), c: client, ms: fc.integer({ min: 300, max: 3_000 }) }) },
       { weight: 1, arbitrary: fc.record({ op: fc.constant('switchAway' as const), c: client, ms: fc.integer({ min: 300, max: 3_000 }) }) },
       { weight: 1, arbitrary: fc.record({ op: fc.constant('strictMode' as const), c: client }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('refuseSync' as const), c: client, ms: fc.integer({ min: 1_000, max: 8_000 }) }) },
     ] : []),
   ];
 }

@@ -20,12 +20,18 @@ interface Page {
   removedAt: Map<string, number>;
   /** The last change to an already rendered row (`set` or `removed`): the list was showing by then. */
   live: number;
+  /**
+   * A row changed (`set`) that the page was never seen to add: the probe missed some of what the
+   * page showed, so its rows are not known, and it shows nothing gone.
+   */
+  partial: boolean;
 }
 
 /**
  * A row the server deleted stays gone once a client has shown it gone, or heard it gone. Shown gone:
  * after the deletion, the client's list removed it, or the list was live (a rendered row changed)
- * without it; a first render alone is not enough, as it may come from a cache before the reconcile.
+ * without it; a first render alone is not enough, as it may come from a cache before the reconcile,
+ * and a list that changed a row it was never seen to add is not either (the probe missed part of it).
  * Heard gone: the client received the realtime DELETE (in any document: what it does with it is its
  * cache's business, and a later page must not bring the row back from there), counted from the
  * budget's p95 after it, and only if the page that received it stayed open that long. A page closed
@@ -120,7 +126,7 @@ function check(v: View, c: Client, applyMs: number, anomalies: Anomaly[]): void 
         if (p.start <= after) break;
         continue;
       }
-      if (p.list && !p.rows.has(id) && p.live > absentSince(p, id)) w = Math.max(w, p.live);
+      if (p.list && !p.partial && !p.rows.has(id) && p.live > absentSince(p, id)) w = Math.max(w, p.live);
     }
     return w;
   };
@@ -129,7 +135,7 @@ function check(v: View, c: Client, applyMs: number, anomalies: Anomaly[]): void 
   for (const o of c.observations) {
     let cur = current.get(o.doc);
     if (!cur || cur.path !== o.path || o.testid === 'document') {
-      const page: Page = { start: o.pos, user: o.user, list: o.path === '/', rows: new Set(), removedAt: new Map(), live: -1 };
+      const page: Page = { start: o.pos, user: o.user, list: o.path === '/', rows: new Set(), removedAt: new Map(), live: -1, partial: false };
       current.set(o.doc, (cur = { path: o.path, page }));
       pages.push(page);
     }
@@ -155,8 +161,9 @@ function check(v: View, c: Client, applyMs: number, anomalies: Anomaly[]): void 
       if (o.event === 'set') p.live = o.pos;
     } else {
       // Rendered now: if the list was live without it, that was a showing of it gone.
+      if (o.event === 'set') p.partial = true;
       const wk = `${p.user ?? ''}\0${o.id}`;
-      if (p.live > absentSince(p, o.id)) witness.set(wk, Math.max(witness.get(wk) ?? -1, p.live));
+      if (!p.partial && p.live > absentSince(p, o.id)) witness.set(wk, Math.max(witness.get(wk) ?? -1, p.live));
       p.rows.add(o.id);
     }
   }

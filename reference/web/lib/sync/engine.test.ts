@@ -432,6 +432,35 @@ test('wake: a tab back from the background fetches what the feed may have droppe
   }
 });
 
+test('a reconcile fetch that fails with the socket up is tried again, and the page says connected only once it caught up; reconcile-once gives up', async () => {
+  for (const planted of ['', 'reconcile-once']) {
+    const server = new FakeServer();
+    server.write('f1', 'committed-in-the-gap.wav');
+    let syncs = 0;
+    // The first sync after subscribing answers 503, as a gateway would while the app restarts.
+    const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (String(input).startsWith('/api/sync') && syncs++ === 0) return new Response('{}', { status: 503 });
+      return server.fetch(input, init);
+    }) as typeof globalThis.fetch;
+    const ch = { state: 'joined', on: () => ch, subscribe: (cb: (s: string) => void) => { setTimeout(() => cb('SUBSCRIBED')); return ch; } };
+    let system: ((m: unknown) => void) | undefined;
+    ch.on = ((type: string, _f: unknown, cb: (m: unknown) => void) => { if (type === 'system') system = cb; return ch; }) as never;
+    const supabase = { channel: () => ch, removeChannel: async () => 'ok', realtime: { connectionState: () => 'open' } } as unknown as SupabaseClient;
+    const e = new SyncEngine({ userId: U1, kv: new MemoryKV(), fetch, supabase, online: () => true, uuid: () => randomUUID(), planted });
+    await e.start();
+    system!({ extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL' });
+    await settle();
+    assert.equal(syncs, 1, 'the reconcile after subscribing, refused');
+    assert.equal(e.status, planted ? 'connected' : 'connecting', planted ? 'the planted bug says connected over the gap' : 'not connected before the gap is in');
+    // supabase-js's first rejoin step (1 s) later.
+    await new Promise((r) => setTimeout(r, 1_200));
+    e.stop();
+    assert.equal(syncs, planted ? 1 : 2);
+    assert.equal(e.store.files.has('f1'), !planted, planted ? 'the gap never arrives' : 'the retry brings the gap in');
+    assert.equal(e.status, 'connected');
+  }
+});
+
 test('a channel the server closed is subscribed again after supabase-js\'s first rejoin step; closed-is-final leaves it closed', async () => {
   for (const planted of ['', 'closed-is-final']) {
     const callbacks: ((s: string) => void)[] = [];

@@ -30,8 +30,11 @@ export interface EngineDeps {
 /** The server's words for an expired token: the system message that ends a channel, or a refused join. */
 const TOKEN_EXPIRED = /token has expired/i;
 
-/** Waits before subscribing a channel the server ended, by attempt: supabase-js's own rejoin steps. */
-const RESUBSCRIBE_AFTER_MS = [1_000, 2_000, 5_000, 10_000];
+/**
+ * Waits before trying again, by attempt: supabase-js's own rejoin steps. For subscribing a channel
+ * the server ended, and for a reconcile fetch that failed.
+ */
+const RETRY_AFTER_MS = [1_000, 2_000, 5_000, 10_000];
 
 type Listener = () => void;
 
@@ -255,7 +258,7 @@ export class SyncEngine {
     if (this.stopped || ch !== this.channel || this.bugOn('closed-is-final')) return;
     this.channel = undefined;
     void this.d.supabase.removeChannel(ch);
-    const wait = RESUBSCRIBE_AFTER_MS[Math.min(this.endedInRow++, RESUBSCRIBE_AFTER_MS.length - 1)]!;
+    const wait = RETRY_AFTER_MS[Math.min(this.endedInRow++, RETRY_AFTER_MS.length - 1)]!;
     this.resubscribeTimer = setTimeout(() => { if (!this.stopped) this.subscribeRealtime(); }, wait);
   }
 
@@ -329,7 +332,7 @@ export class SyncEngine {
       // Not the row: a row over max_record_bytes arrives as a 413 carrying only its small values (a
       // 401 without the columns the role may not select). Its version is newer than the cursor, so
       // the sync fetch brings it whole. Planted bug merge-partial-change takes the stub as the row.
-      void this.syncFetch().catch(() => {});
+      void this.resync();
       return;
     } else {
       const row = fromRow(table, p.new);
@@ -374,13 +377,31 @@ export class SyncEngine {
   private unreachableSince = 0;
 
   private async onReconnect(generation: number): Promise<void> {
-    if (!this.bugOn('no-resync-on-reconnect') || !this.store.serverTime) await this.syncFetch().catch(() => {});
+    if (!this.bugOn('no-resync-on-reconnect') || !this.store.serverTime) {
+      // Until it succeeds: the fetch can fail with the socket up (a 5xx, a dropped request), and a
+      // page that took it as done would say it is connected over a list that misses the gap, with
+      // nothing to bring the gap in until the next reconnect. Planted bug reconcile-once: one try.
+      for (let attempt = 0; ; attempt++) {
+        const ok = await this.syncFetch().then(() => true, () => false);
+        if (ok || this.bugOn('reconcile-once')) break;
+        await new Promise((r) => setTimeout(r, RETRY_AFTER_MS[Math.min(attempt, RETRY_AFTER_MS.length - 1)]));
+        // Realtime dropped meanwhile (or the page stopped): the next reconnect reconciles again.
+        if (this.stopped || generation !== this.generation) return;
+      }
+    }
     // Only if realtime has not dropped meanwhile; a later reconnect reconciles again.
     if (generation === this.generation) {
       this.reconciled = true;
       this.tick();
     }
     void this.replay();
+  }
+
+  /** A sync outside a reconnect; one that fails is made up for as after a reconnect, tried until it succeeds. */
+  private async resync(): Promise<void> {
+    await this.syncFetch().catch(() => {
+      this.wasConnected = false;
+    });
   }
 
   /** REST reconcile: everything changed since the last sync (first load: everything). */
@@ -591,7 +612,7 @@ export class SyncEngine {
         await this.notify('rejected', m.entityId, body.reason === 'processing'
           ? `"${current.name}" is being processed and was not deleted`
           : `"${current.name}" changed on the server and was not deleted`);
-        await this.syncFetch().catch(() => {});
+        await this.resync();
         if (!this.store.files.has(m.entityId) && !this.bugOn('no-readd-rejected-delete')) this.putFile(current);
       } else {
         // Over the optimistic row; not over a version newer still that realtime brought meanwhile,
@@ -617,6 +638,6 @@ export class SyncEngine {
       void this.persist();
     }
     await this.notify('error', m.entityId, message);
-    await this.syncFetch().catch(() => {});
+    await this.resync();
   }
 }
