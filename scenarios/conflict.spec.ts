@@ -8,7 +8,7 @@ test('a queued rename older than the server version: server version kept, confli
   alice.cut();
   await alice.rename(id, 'mine.wav');
   await expect(alice.page.locator('[data-testid=pending-count]')).toHaveText('1');
-  const serverAt = await serverRename(db, id, 'theirs.wav');
+  const serverAt = await serverRename(db, id, 'theirs.wav', history);
   alice.heal();
   // The replay's 409 is handled before the queue reports empty, so by then the notice must be up.
   await expect(alice.page.locator('[data-testid=pending-count]')).toHaveText('0', { timeout: 20_000 });

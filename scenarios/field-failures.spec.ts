@@ -9,7 +9,7 @@ test('a burst of changes faster than the events-per-second throttle: the client 
   // An overload on purpose, so a fault: what counts here is convergence, not the steady-state budget.
   history.add('nemesis', 'info', 'fault', { kind: 'burst', phase: 'start' });
   let last = '';
-  for (let i = 1; i <= 200; i++) last = await serverRename(db, id, `burst-${i}.wav`);
+  for (let i = 1; i <= 200; i++) last = await serverRename(db, id, `burst-${i}.wav`, history);
   history.add('nemesis', 'info', 'fault', { kind: 'burst', phase: 'end' });
   await expect(alice.row(id)).toHaveAttribute('data-updated-at', last, { timeout: 10_000 });
   await expect(alice.row(id).locator('[data-testid=audio-name]')).toHaveText('burst-200.wav');
@@ -17,14 +17,14 @@ test('a burst of changes faster than the events-per-second throttle: the client 
   expect([...seen].sort(), 'never went back to an older version').toEqual(seen);
 });
 
-test('a frozen tab (page lifecycle frozen) resumes and converges', async ({ openClient, db, user }) => {
+test('a frozen tab (page lifecycle frozen) resumes and converges', async ({ openClient, db, user, history }) => {
   const id = await seedFile(db, user, 'frozen.wav');
   const alice = await openClient();
   await alice.row(id).waitFor();
   let at = '';
   let created = '';
   await alice.freeze(async () => {
-    at = await serverRename(db, id, 'changed-while-frozen.wav');
+    at = await serverRename(db, id, 'changed-while-frozen.wav', history);
     created = await seedFile(db, user, 'created-while-frozen.wav');
     await alice.page.waitForTimeout(1500);
   });

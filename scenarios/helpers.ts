@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { AppClient } from '../fixtures/app-client.ts';
 import type { TestUser } from '../fixtures/index.ts';
+import type { History } from '../harness/history/recorder.ts';
 
 /** A file the user already has, made on the server (as another device would). */
 export async function seedFile(db: pg.Client, user: TestUser, name: string, status: 'uploaded' | 'processing' | 'succeeded' = 'succeeded'): Promise<string> {
@@ -14,9 +15,18 @@ export async function seedFile(db: pg.Client, user: TestUser, name: string, stat
   return id;
 }
 
-export async function serverRename(db: pg.Client, id: string, name: string): Promise<string> {
-  const { rows } = await db.query(`update audio_files set name = $2 where id = $1 returning to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') t`, [id, name]);
-  return rows[0].t as string;
+/**
+ * Renames a file on the server, as another device would, and records it in the history as a
+ * writer's write: the version it made is then known to the checkers from its commit on.
+ */
+export async function serverRename(db: pg.Client, id: string, name: string, history: History): Promise<string> {
+  history.add('writer', 'invoke', 'write', { op: 'rename', entityId: id, name });
+  const { rows } = await db.query(
+    `update audio_files set name = $2 where id = $1
+     returning user_id, status, to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') t`, [id, name]);
+  const r = rows[0];
+  history.add('writer', 'ok', 'write', { op: 'rename', entityId: id, user: r.user_id, row: { id, name, status: r.status, updatedAt: r.t, userId: r.user_id } });
+  return r.t as string;
 }
 
 export async function waitRow(c: AppClient, id: string): Promise<void> {

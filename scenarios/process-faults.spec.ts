@@ -11,7 +11,7 @@ test('Realtime server restart mid-stream: the client reconnects and converges vi
   await alice.row(id).waitFor();
   history.add('nemesis', 'info', 'fault', { kind: 'realtime-restart', phase: 'start' });
   const restarting = stack.local!.realtime.restart();
-  const at = await serverRename(db, id, 'renamed-during-restart.wav');
+  const at = await serverRename(db, id, 'renamed-during-restart.wav', history);
   await restarting;
   history.add('nemesis', 'info', 'fault', { kind: 'realtime-restart', phase: 'end' });
   await alice.waitConnected(30_000);
@@ -30,7 +30,7 @@ test('Postgres restart: changes committed after it still reach the client @local
   const pg = await import('pg');
   const fresh = new pg.default.Client({ connectionString: stack.info.dbUrl });
   await fresh.connect();
-  const at = await serverRename(fresh, id, 'after-pg-restart.wav');
+  const at = await serverRename(fresh, id, 'after-pg-restart.wav', history);
   await expect(alice.row(id)).toHaveAttribute('data-updated-at', at, { timeout: 20_000 });
   await finalReads([alice], fresh, user, history);
   await fresh.end();

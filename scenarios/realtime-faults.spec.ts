@@ -34,7 +34,7 @@ async function convergesThroughRepeatedAck({ openClient, db, user, stack, histor
   history.add('nemesis', 'info', 'fault', { kind, phase: 'start' });
   // publication-change `{}`: as if a table had been added; the tables themselves stay as they are.
   await realtimeFault(stack.info, kind, {});
-  const at = await serverRename(db, id, `renamed-after-${kind}.wav`);
+  const at = await serverRename(db, id, `renamed-after-${kind}.wav`, history);
   await expect.poll(() => alice.frames.filter(isPgAck).length, { message: 'the repeated ack', timeout: 10_000 }).toBeGreaterThan(acks);
   history.add('nemesis', 'info', 'fault', { kind, phase: 'end' });
   const ackAt = alice.frames.filter(isPgAck).at(-1)!.at;
@@ -64,7 +64,7 @@ test('database outage: a page loaded during it loops through refused joins, then
   const refused = alice.frames.slice(from).find(isJoinRefused)!;
   await expect.poll(() => alice.frames.some((f) => f.at > refused.at && f.dir === 'sent' && f.event === 'phx_join' && f.topic === refused.topic),
     { message: 'the refused join is tried again', timeout: 12_000 }).toBe(true);
-  const at = await serverRename(db, id, 'renamed-in-outage.wav');
+  const at = await serverRename(db, id, 'renamed-in-outage.wav', history);
   await alice.page.waitForTimeout(Math.max(0, endsAt - Date.now()));
   history.add('nemesis', 'info', 'fault', { kind: 'db-outage', phase: 'end' });
   // supabase-js rejoins on its own backoff (up to 10 s between tries), then the ack brings the resync.
@@ -83,7 +83,7 @@ test('events limit: a change dropped silently while it is tripped is caught up w
   const { id, alice, from } = await livePage({ openClient, db, user }, 'limit.wav');
   history.add('nemesis', 'info', 'fault', { kind: 'limit-trip', phase: 'start', ms: TRIP_MS });
   await realtimeFault(stack.info, 'limit-trip', { ms: TRIP_MS });
-  const at = await serverRename(db, id, 'renamed-while-tripped.wav');
+  const at = await serverRename(db, id, 'renamed-while-tripped.wav', history);
   // Production says nothing: no system message, no error, the channel stays joined and "Live".
   await alice.page.waitForTimeout(TRIP_MS);
   history.add('nemesis', 'info', 'fault', { kind: 'limit-trip', phase: 'end' });

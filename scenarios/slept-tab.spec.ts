@@ -35,7 +35,7 @@ test('a tab that slept past its token\'s expiry is live again soon after it wake
   });
   const woke = Date.now();
 
-  const at = await serverRename(db, id, 'after-waking.wav');
+  const at = await serverRename(db, id, 'after-waking.wav', history);
   // A fresh token and a new channel (a 1 s backoff, the join, "Subscribed to PostgreSQL", the
   // catch-up fetch), then the plan's 2 s budget; the refresh timer alone comes only seconds later.
   await expect(alice.row(id), 'a change made on waking reaches the page within 6 s').toHaveAttribute('data-updated-at', at, { timeout: 6_000 });

@@ -19,7 +19,7 @@ test('a slow accessToken callback: the first join carries the user\'s token, and
   const token = join!.payload.access_token;
   expect(typeof token === 'string' ? decodeJwt(token).sub : 'no access_token', 'the join goes out with the user\'s token, not as anon').toBe(user.id);
   // Live means changes reach the page: one committed now arrives within the 2 s budget (with margin).
-  const at = await serverRename(db, id, 'renamed-once-live.wav');
+  const at = await serverRename(db, id, 'renamed-once-live.wav', history);
   await expect(alice.row(id)).toHaveAttribute('data-updated-at', at, { timeout: 3_000 });
   await finalReads([alice], db, user, history);
 });

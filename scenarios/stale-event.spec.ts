@@ -1,12 +1,12 @@
 import { test, expect } from '../fixtures/index.ts';
 import { seedFile, serverRename } from './helpers.ts';
 
-test('a payload older than the held row is ignored', async ({ openClient, db, user }) => {
+test('a payload older than the held row is ignored', async ({ openClient, db, user, history }) => {
   const id = await seedFile(db, user, 'v1.wav');
   const { rows } = await db.query(`select to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') t, created_at from audio_files where id = $1`, [id]);
   const oldAt = rows[0].t as string;
   const alice = await openClient();
-  const newAt = await serverRename(db, id, 'v2.wav');
+  const newAt = await serverRename(db, id, 'v2.wav', history);
   await expect(alice.row(id)).toHaveAttribute('data-updated-at', newAt, { timeout: 10_000 });
   // A late, stale copy of the row arrives through a sync response (as a slow replica or a late retry would).
   await alice.page.route('**/api/sync**', async (route) => {
@@ -23,7 +23,7 @@ test('a payload older than the held row is ignored', async ({ openClient, db, us
   await expect(alice.row(id).locator('[data-testid=audio-name]')).toHaveText('v2.wav');
 });
 
-test('a sync answer read before a realtime change, landing after it, does not take the row back', async ({ openClient, db, user }) => {
+test('a sync answer read before a realtime change, landing after it, does not take the row back', async ({ openClient, db, user, history }) => {
   const id = await seedFile(db, user, 'crossing-v1.wav');
   const alice = await openClient();
   await alice.row(id).waitFor();
@@ -31,7 +31,7 @@ test('a sync answer read before a realtime change, landing after it, does not ta
   // v2 is committed while the socket is down, so it comes back in the reconcile sync of the rejoin.
   alice.realtimeProxy.cut();
   await expect(alice.page.locator('[data-testid=connection-status]')).not.toHaveAttribute('data-state', 'connected', { timeout: 10_000 });
-  await serverRename(db, id, 'crossing-v2.wav');
+  await serverRename(db, id, 'crossing-v2.wav', history);
   // The sync answer is read at once but held on its way back (a slow link), while realtime is live.
   let release!: () => void;
   const released = new Promise<void>((resolve) => { release = resolve; });
@@ -44,7 +44,7 @@ test('a sync answer read before a realtime change, landing after it, does not ta
   });
   alice.realtimeProxy.heal();
   await expect.poll(() => held, { message: 'the reconcile sync was answered', timeout: 20_000 }).toBe(true);
-  const v3 = await serverRename(db, id, 'crossing-v3.wav');
+  const v3 = await serverRename(db, id, 'crossing-v3.wav', history);
   await expect(alice.row(id), 'v3 arrives by realtime while the sync answer is held').toHaveAttribute('data-updated-at', v3, { timeout: 5_000 });
   release();
   await alice.waitConnected();

@@ -14,7 +14,7 @@ test('under StrictMode\'s set-up, clean-up, set-up the page holds one channel on
   await alice.row(id).waitFor();
   // A leaked setup finishes its awaits (token, storage) shortly after the kept one: give it time to join.
   await alice.page.waitForTimeout(2_000);
-  const at = await serverRename(db, id, 'strict-renamed.wav');
+  const at = await serverRename(db, id, 'strict-renamed.wav', history);
   await expect(alice.row(id), 'within the 2 s budget (with margin)').toHaveAttribute('data-updated-at', at, { timeout: 4_000 });
 
   const channels = liveChannels(alice.frames).filter((c) => c.topic === `realtime:user:${user.id}`);

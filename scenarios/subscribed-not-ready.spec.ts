@@ -34,19 +34,19 @@ async function renameInWindow(c: AppClient, from: number, rename: () => Promise<
   return at;
 }
 
-test('a change committed between SUBSCRIBED and the postgres_changes ack of the first join reaches the UI @local', async ({ openClient, db, user, stack }) => {
+test('a change committed between SUBSCRIBED and the postgres_changes ack of the first join reaches the UI @local', async ({ openClient, db, user, stack, history }) => {
   const id = await seedFile(db, user, 'first-join.wav');
   const alice = await openClient();
   await alice.row(id).waitFor();
   await setSubscribeDelay(stack.info, user.id, WINDOW_MS);
   const from = alice.frames.length;
   await alice.page.reload();
-  const at = await renameInWindow(alice, from, () => serverRename(db, id, 'renamed-before-ack.wav'));
+  const at = await renameInWindow(alice, from, () => serverRename(db, id, 'renamed-before-ack.wav', history));
   await expect(alice.row(id), 'converged within the 2 s budget after the ack').toHaveAttribute('data-updated-at', at, { timeout: 2_000 });
   expect(await alice.status()).toBe('connected');
 });
 
-test('a change committed between SUBSCRIBED and the postgres_changes ack of a rejoin reaches the UI @local', async ({ openClient, db, user, stack }) => {
+test('a change committed between SUBSCRIBED and the postgres_changes ack of a rejoin reaches the UI @local', async ({ openClient, db, user, stack, history }) => {
   const id = await seedFile(db, user, 'rejoin.wav');
   const alice = await openClient();
   await alice.row(id).waitFor();
@@ -55,7 +55,7 @@ test('a change committed between SUBSCRIBED and the postgres_changes ack of a re
   await expect(alice.page.locator('[data-testid=connection-status]')).not.toHaveAttribute('data-state', 'connected', { timeout: 10_000 });
   const from = alice.frames.length;
   alice.realtimeProxy.heal();
-  const at = await renameInWindow(alice, from, () => serverRename(db, id, 'renamed-before-reack.wav'));
+  const at = await renameInWindow(alice, from, () => serverRename(db, id, 'renamed-before-reack.wav', history));
   await expect(alice.row(id), 'converged within the 2 s budget after the ack').toHaveAttribute('data-updated-at', at, { timeout: 2_000 });
   expect(await alice.status()).toBe('connected');
 });

@@ -11,7 +11,7 @@ for (const skewMin of [0, -5]) {
   const title = skewMin
     ? `a short-lived access token is refreshed in time with the browser clock ${-skewMin} min behind`
     : 'an access token expiring mid-session is refreshed without losing the subscription';
-  test(title, async ({ openClient, db, user }) => {
+  test(title, async ({ openClient, db, user, history }) => {
     const id = await seedFile(db, user, 'token.wav');
     const alice = await openClient();
     await alice.row(id).waitFor();
@@ -30,7 +30,7 @@ for (const skewMin of [0, -5]) {
     // for it and a refreshed token has itself been replaced.
     await alice.page.waitForTimeout(Math.max(0, exp! * 1000 - Date.now()) + (exp! - iat!) * 1000);
 
-    const at = await serverRename(db, id, 'after-expiry.wav');
+    const at = await serverRename(db, id, 'after-expiry.wav', history);
     await expect(alice.row(id), 'a change after the expiry reaches the DOM within the 2 s budget').toHaveAttribute('data-updated-at', at, { timeout: 2_000 });
     expect(await alice.status()).toBe('connected');
     expect(await alice.page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument), 'no reload').toBe(true);

@@ -70,7 +70,7 @@ const ENTRIES = {
   'new-client-on-error': { breaks: 'on a refused or dropped channel, subscribes again on a fresh supabase client and leaves the old one, which supabase-js rejoins once the link is back: two live channels, every change twice', caughtBy: 'reconnect-window', test: 'holds one subscription', checker: 'no-channel-leak' },
   'merge-partial-change': { breaks: 'merges a change the server could not send whole (a row over 1 MB arrives as a 413 with only its small values) as if it were the row: the name is wiped', caughtBy: 'large-row' },
   'overwrite-queue': { breaks: 'writes the tab\'s own copy of the queue over the stored one, so a rename another tab of the profile queued offline is lost once that tab closes', caughtBy: 'offline-queue', test: 'two tabs', checker: 'no-lost-write' },
-  'reconcile-once': { breaks: 'takes a reconcile fetch that failed after a reconnect (a 503, a dropped request, with the socket up) as done: the page says connected over a list that misses the gap, until the next reconnect', caughtBy: 'reconnect-window', test: 'reconcile fetch that fails' },
+  'reconcile-once': { breaks: 'takes a reconcile fetch that failed after a reconnect (a 503, a dropped request, with the socket up) as done: the page says connected over a list that misses the gap, until the next reconnect', caughtBy: 'reconnect-window', test: 'reconcile fetch that fails', checker: 'stale-while-connected' },
   'worker-skip-run-row': { breaks: 'the worker finishes the file but leaves its run processing', caughtBy: 'worker-transitions', inWorker: true },
 } satisfies Record<PlantedBug, Omit<PlantedEntry, 'name'>>;
 

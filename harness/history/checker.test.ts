@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   CHECKERS, CHECKER_NAMES, isCheckerName, checkAll, checkSafe, compose, conflictRule, convergence, describeFailures, isolation, latencyBudget,
-  mergeValid, monotonicReads, noDoubleApply, noLostWrite, noResurrection, overall, readYourWrites, replayOrder, writesFollowReads,
+  mergeValid, monotonicReads, noDoubleApply, noLostWrite, noResurrection, overall, readYourWrites, replayOrder, staleWhileConnected, writesFollowReads,
   type Valid,
 } from './checker.ts';
 import { toJepsenEdn } from './jepsen.ts';
@@ -57,6 +57,7 @@ function builder() {
     receive: (c: string, row: RowVersion) => add(c, 'ok', 'receive', { topic: 'realtime:x', event: 'postgres_changes', table: 'audio_files', type: 'UPDATE', id: row.id, row, userId: row.userId }),
     receiveDelete: (c: string, id: string, userId: string) => add(c, 'ok', 'receive', { topic: 'realtime:x', event: 'postgres_changes', table: 'audio_files', type: 'DELETE', id, userId }),
     write: (p: string, op: string, entityId: string, user: string, row: RowVersion | null) => add(p, 'ok', 'write', { op, entityId, user, row }),
+    fault: (kind: string, phase: 'start' | 'end', client?: string) => add('nemesis', 'info', 'fault', { kind, phase, ...(client ? { client } : {}) }),
     ledger: (entries: LedgerEntry[]) => add('db', 'ok', 'ledger', { entries }),
     dbRead: (entities: RowVersion[]) => add('db', 'ok', 'final-read', { entities }),
     clientUnsettled: (c: string, user: string) => add(c, 'info', 'final-read', { user, error: 'never quiesced' }),
@@ -489,6 +490,38 @@ test('no-resurrection: a list page whose rows the probe did not all see added sh
   };
   fails(noResurrection(make(true)), 'resurrected');
   passes(noResurrection(make(false)));
+});
+
+test('stale-while-connected: a connected page showing a row older than the server had committed long before fails; caught up, under a fault, gone sooner or with its own write in flight, it passes', () => {
+  const make = (o: { caughtUp?: boolean; fault?: boolean; leaves?: boolean; ownRename?: boolean; deleted?: boolean } = {}) => {
+    const b = builder();
+    b.login('c1', 'alice');
+    b.open('c1');
+    const r1 = b.row('f1', 'alice', 'a.wav', b.now());
+    b.write('writer-1', 'insert', 'f1', 'alice', r1);
+    b.see('c1', 'f1', r1.updatedAt, { event: 'added' });
+    if (o.fault) b.fault('cut', 'start', 'c1');
+    const r2 = b.row('f1', 'alice', 'b.wav', b.now());
+    b.write('writer-2', 'rename', 'f1', 'alice', r2);
+    if (o.deleted) b.write('writer-3', 'delete', 'f1', 'alice', null);
+    if (o.ownRename) b.ui('c1', 'rename', 'f1', 'c.wav');
+    b.wait(1_000);
+    if (o.caughtUp) b.see('c1', 'f1', r2.updatedAt);
+    if (o.leaves) b.open('c1');
+    // 2.5 × the 2 s budget max, and more.
+    b.wait(6_000);
+    if (o.fault) b.fault('cut', 'end', 'c1');
+    b.dbRead([]);
+    return b.h;
+  };
+  const v = staleWhileConnected(make());
+  assert.equal(v.valid, false);
+  assert.deepEqual(v.anomalies.map((a) => a.kind), ['stale']);
+  passes(staleWhileConnected(make({ caughtUp: true })));
+  passes(staleWhileConnected(make({ fault: true })));
+  passes(staleWhileConnected(make({ leaves: true })));
+  passes(staleWhileConnected(make({ ownRename: true })));
+  passes(staleWhileConnected(make({ deleted: true })));
 });
 
 test('no-resurrection: a realtime DELETE counts as heard once its page had the budget\'s time to apply it', () => {

@@ -12,11 +12,12 @@ import { conflictRule } from './checkers/conflict-rule.ts';
 import { isolation } from './checkers/isolation.ts';
 import { latencyBudget } from './checkers/latency-budget.ts';
 import { noChannelLeak } from './checkers/channel-leak.ts';
+import { staleWhileConnected } from './checkers/staleness.ts';
 
 export { checkSafe, mergeValid, compose, overall, type Checker, type CheckOptions, type Valid } from './checkers/verdict.ts';
 export {
   convergence, noLostWrite, noDoubleApply, replayOrder, readYourWrites, monotonicReads, writesFollowReads,
-  noResurrection, conflictRule, isolation, latencyBudget, noChannelLeak,
+  noResurrection, conflictRule, isolation, latencyBudget, noChannelLeak, staleWhileConnected,
 };
 
 /**
@@ -36,6 +37,7 @@ const BY_NAME = {
   isolation,
   'latency-budget': latencyBudget,
   'no-channel-leak': noChannelLeak,
+  'stale-while-connected': staleWhileConnected,
 } satisfies Record<string, Checker>;
 
 export type CheckerName = keyof typeof BY_NAME;

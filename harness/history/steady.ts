@@ -1,6 +1,9 @@
 import type { HistoryEntry } from '../schema/history.ts';
 import { VERSIONED_TESTIDS } from './testids.ts';
 
+/** How long after a fault ends its effects may still show: the steady state starts after it. */
+export const FAULT_GRACE_MS = 5_000;
+
 /** One DOM observation of the latency probe (fixtures/probe.ts); `at` is epoch ms. */
 export interface Sighting {
   at: number; testid: string; id: string; updatedAt: string; status: string; event: string; index?: number;
@@ -51,14 +54,14 @@ function sighting(e: HistoryEntry): Sighting {
  * Every client's steady-state samples from a history alone (its `observe` and `fault` entries), by
  * client name: what the report charts and the latency-budget checker judges.
  */
-export function steadySamplesByClient(entries: readonly HistoryEntry[], graceMs = 5_000): Record<string, number[]> {
+export function steadySamplesByClient(entries: readonly HistoryEntry[], graceMs = FAULT_GRACE_MS): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const [client, xs] of Object.entries(steadyByClient(entries, graceMs))) out[client] = xs.map((x) => x.ms);
   return out;
 }
 
 /** As steadySamplesByClient, with the entry index of each sample's sighting. */
-export function steadyByClient(entries: readonly HistoryEntry[], graceMs = 5_000): Record<string, Sample[]> {
+export function steadyByClient(entries: readonly HistoryEntry[], graceMs = FAULT_GRACE_MS): Record<string, Sample[]> {
   const seen = new Map<string, Sighting[]>();
   const faults: HistoryEntry[] = [];
   for (const e of entries) {
@@ -80,11 +83,11 @@ export function steadyByClient(entries: readonly HistoryEntry[], graceMs = 5_000
  * was active or had ended less than `graceMs` before, and it reached the DOM before that connected
  * spell ended. Commit time is the row's `updatedAt`. First sighting of each row version only.
  */
-export function steadySamples(seen: Sighting[], faults: Span[], graceMs = 5_000): number[] {
+export function steadySamples(seen: Sighting[], faults: Span[], graceMs = FAULT_GRACE_MS): number[] {
   return steadyDetail(seen, faults, graceMs).map((s) => s.ms);
 }
 
-export function steadyDetail(seen: readonly Sighting[], faults: readonly Span[], graceMs = 5_000): Sample[] {
+export function steadyDetail(seen: readonly Sighting[], faults: readonly Span[], graceMs = FAULT_GRACE_MS): Sample[] {
   // Usually in time order already (a history is): sorting then is wasted work on a large run.
   let sorted = true;
   for (let i = 1; i < seen.length && sorted; i++) sorted = seen[i - 1]!.at <= seen[i]!.at;
@@ -130,7 +133,7 @@ export function steadyDetail(seen: readonly Sighting[], faults: readonly Span[],
 }
 
 /** Fault windows stretched by the grace period and merged, in time order. */
-function blackout(faults: readonly Span[], graceMs: number): Span[] {
+export function blackout(faults: readonly Span[], graceMs: number): Span[] {
   const spans = faults.map((f) => ({ start: f.start, end: f.end + graceMs })).sort((a, b) => a.start - b.start);
   const out: Span[] = [];
   for (const s of spans) {
@@ -154,7 +157,7 @@ function lastAtOrBefore(spans: readonly Span[], t: number): number {
 }
 
 /** One client's steady-state samples from a history alone. */
-export function steadySamplesOf(entries: readonly HistoryEntry[], client: string, graceMs = 5_000): number[] {
+export function steadySamplesOf(entries: readonly HistoryEntry[], client: string, graceMs = FAULT_GRACE_MS): number[] {
   const faults = entries.filter((e) => e.f === 'fault');
   return steadySamples(sightings(entries, client), faultSpans(faults, client), graceMs);
 }
