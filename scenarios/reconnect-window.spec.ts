@@ -4,13 +4,20 @@ import { finalReads } from '../fixtures/db.ts';
 import config from '../syncwright.config.ts';
 import { FAULT_GRACE_MS } from '../harness/history/steady.ts';
 import { STALE_FACTOR } from '../harness/history/checkers/staleness.ts';
+import type { AppClient } from '../fixtures/app-client.ts';
 
-test('changes committed while the realtime socket was down are recovered on reconnect', async ({ openClient, db, user, history }) => {
-  const id = await seedFile(db, user, 'during-gap.wav');
+/** A page showing file `id`, whose realtime socket is then cut, and which no longer says it is connected. */
+async function liveThenCut(openClient: () => Promise<AppClient>, id: string): Promise<AppClient> {
   const alice = await openClient();
   await alice.row(id).waitFor();
   alice.realtimeProxy.cut();
   await expect(alice.page.locator('[data-testid=connection-status]')).not.toHaveAttribute('data-state', 'connected', { timeout: 10_000 });
+  return alice;
+}
+
+test('changes committed while the realtime socket was down are recovered on reconnect', async ({ openClient, db, user, history }) => {
+  const id = await seedFile(db, user, 'during-gap.wav');
+  const alice = await liveThenCut(openClient, id);
   const at = await serverRename(db, id, 'renamed-in-gap.wav', history);
   const created = await seedFile(db, user, 'created-in-gap.wav');
   alice.realtimeProxy.heal();
@@ -25,10 +32,7 @@ test('changes committed while the realtime socket was down are recovered on reco
 // that "resets" on a fresh client gets every change twice, on two sockets).
 test('after a dropped socket the page holds one subscription: a later change arrives, once', async ({ openClient, db, user, history }) => {
   const id = await seedFile(db, user, 'after-drop.wav');
-  const alice = await openClient();
-  await alice.row(id).waitFor();
-  alice.realtimeProxy.cut();
-  await expect(alice.page.locator('[data-testid=connection-status]')).not.toHaveAttribute('data-state', 'connected', { timeout: 10_000 });
+  const alice = await liveThenCut(openClient, id);
   alice.realtimeProxy.heal();
   await alice.waitConnected(30_000);
   // supabase-js's own rejoins land within its first backoff steps (1 s, 2 s): past them and the checker's 2 s.
@@ -44,10 +48,7 @@ test('after a dropped socket the page holds one subscription: a later change arr
 // convergence judges the final reads.
 test('a reconcile fetch that fails after the reconnect is tried again, and the gap still arrives', async ({ openClient, db, user, history }) => {
   const id = await seedFile(db, user, 'failed-reconcile.wav');
-  const alice = await openClient();
-  await alice.row(id).waitFor();
-  alice.realtimeProxy.cut();
-  await expect(alice.page.locator('[data-testid=connection-status]')).not.toHaveAttribute('data-state', 'connected', { timeout: 10_000 });
+  const alice = await liveThenCut(openClient, id);
   await serverRename(db, id, 'renamed-before-a-failed-reconcile.wav', history);
   history.add('nemesis', 'info', 'fault', { kind: 'sync-unavailable', phase: 'start', client: alice.name, link: 'app' });
   let refused = 0;

@@ -405,6 +405,18 @@ test('a change the server could not send whole (a 413 stub) is fetched, not merg
   }
 });
 
+/** An engine whose realtime is up: its channel joins at once and gets the postgres_changes ack. */
+async function liveEngine(fetch: typeof globalThis.fetch, planted: string): Promise<SyncEngine> {
+  const ch = { state: 'joined', on: () => ch, subscribe: (cb: (s: string) => void) => { setTimeout(() => cb('SUBSCRIBED')); return ch; } };
+  let system: ((m: unknown) => void) | undefined;
+  ch.on = ((type: string, _f: unknown, cb: (m: unknown) => void) => { if (type === 'system') system = cb; return ch; }) as never;
+  const supabase = { channel: () => ch, removeChannel: async () => 'ok', realtime: { connectionState: () => 'open' } } as unknown as SupabaseClient;
+  const e = new SyncEngine({ userId: U1, kv: new MemoryKV(), fetch, supabase, online: () => true, uuid: () => randomUUID(), planted });
+  await e.start();
+  system!({ extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL' });
+  return e;
+}
+
 test('wake: a tab back from the background fetches what the feed may have dropped; trust-live-feed does not', async () => {
   for (const planted of ['', 'trust-live-feed']) {
     const server = new FakeServer();
@@ -413,13 +425,7 @@ test('wake: a tab back from the background fetches what the feed may have droppe
       if (String(input).startsWith('/api/sync')) syncs++;
       return server.fetch(input, init);
     }) as typeof globalThis.fetch;
-    const ch = { state: 'joined', on: () => ch, subscribe: (cb: (s: string) => void) => { setTimeout(() => cb('SUBSCRIBED')); return ch; } };
-    let system: ((m: unknown) => void) | undefined;
-    ch.on = ((type: string, _f: unknown, cb: (m: unknown) => void) => { if (type === 'system') system = cb; return ch; }) as never;
-    const supabase = { channel: () => ch, removeChannel: async () => 'ok', realtime: { connectionState: () => 'open' } } as unknown as SupabaseClient;
-    const e = new SyncEngine({ userId: U1, kv: new MemoryKV(), fetch, supabase, online: () => true, uuid: () => randomUUID(), planted });
-    await e.start();
-    system!({ extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL' });
+    const e = await liveEngine(fetch, planted);
     await settle();
     const before = syncs;
     assert.ok(before >= 1, 'the reconcile after subscribing');
@@ -442,13 +448,7 @@ test('a reconcile fetch that fails with the socket up is tried again, and the pa
       if (String(input).startsWith('/api/sync') && syncs++ === 0) return new Response('{}', { status: 503 });
       return server.fetch(input, init);
     }) as typeof globalThis.fetch;
-    const ch = { state: 'joined', on: () => ch, subscribe: (cb: (s: string) => void) => { setTimeout(() => cb('SUBSCRIBED')); return ch; } };
-    let system: ((m: unknown) => void) | undefined;
-    ch.on = ((type: string, _f: unknown, cb: (m: unknown) => void) => { if (type === 'system') system = cb; return ch; }) as never;
-    const supabase = { channel: () => ch, removeChannel: async () => 'ok', realtime: { connectionState: () => 'open' } } as unknown as SupabaseClient;
-    const e = new SyncEngine({ userId: U1, kv: new MemoryKV(), fetch, supabase, online: () => true, uuid: () => randomUUID(), planted });
-    await e.start();
-    system!({ extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL' });
+    const e = await liveEngine(fetch, planted);
     await settle();
     assert.equal(syncs, 1, 'the reconcile after subscribing, refused');
     assert.equal(e.status, planted ? 'connected' : 'connecting', planted ? 'the planted bug says connected over the gap' : 'not connected before the gap is in');
