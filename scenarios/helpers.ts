@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { AppClient } from '../fixtures/app-client.ts';
 import type { TestUser } from '../fixtures/index.ts';
 import type { History } from '../harness/history/recorder.ts';
+import { ROW_COLUMNS } from '../fixtures/db.ts';
+import { rowVersion } from '../fixtures/browser-history.ts';
 
 /** A file the user already has, made on the server (as another device would). */
 export async function seedFile(db: pg.Client, user: TestUser, name: string, status: 'uploaded' | 'processing' | 'succeeded' = 'succeeded'): Promise<string> {
@@ -21,12 +23,10 @@ export async function seedFile(db: pg.Client, user: TestUser, name: string, stat
  */
 export async function serverRename(db: pg.Client, id: string, name: string, history: History): Promise<string> {
   history.add('writer', 'invoke', 'write', { op: 'rename', entityId: id, name });
-  const { rows } = await db.query(
-    `update audio_files set name = $2 where id = $1
-     returning user_id, status, to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') t`, [id, name]);
-  const r = rows[0];
-  history.add('writer', 'ok', 'write', { op: 'rename', entityId: id, user: r.user_id, row: { id, name, status: r.status, updatedAt: r.t, userId: r.user_id } });
-  return r.t as string;
+  const { rows } = await db.query(`update audio_files set name = $2 where id = $1 returning ${ROW_COLUMNS}`, [id, name]);
+  const row = rowVersion(rows[0])!;
+  history.add('writer', 'ok', 'write', { op: 'rename', entityId: id, user: row.userId, row });
+  return row.updatedAt;
 }
 
 export async function waitRow(c: AppClient, id: string): Promise<void> {

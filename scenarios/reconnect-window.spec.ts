@@ -50,14 +50,12 @@ test('a reconcile fetch that fails after the reconnect is tried again, and the g
   const id = await seedFile(db, user, 'failed-reconcile.wav');
   const alice = await liveThenCut(openClient, id);
   await serverRename(db, id, 'renamed-before-a-failed-reconcile.wav', history);
-  history.add('nemesis', 'info', 'fault', { kind: 'sync-unavailable', phase: 'start', client: alice.name, link: 'app' });
-  let refused = 0;
-  await alice.page.route('**/api/sync**', (route) => (refused++ === 0
-    ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'try again' } }) })
-    : route.continue()));
+  // Sync requests answered 503 from before the heal until the first one has been refused.
+  await alice.refuseSync(30_000);
   alice.realtimeProxy.heal();
-  await expect.poll(() => refused, { message: 'the reconcile fetch after the heal', timeout: 30_000 }).toBeGreaterThan(0);
-  history.add('nemesis', 'info', 'fault', { kind: 'sync-unavailable', phase: 'end', client: alice.name, link: 'app' });
+  const refused = () => history.entries.some((e) => e.process === alice.name && e.f === 'sync' && e.value.status === 503);
+  await expect.poll(refused, { message: 'the reconcile fetch after the heal is refused', timeout: 30_000, intervals: [100] }).toBe(true);
+  await alice.refuseSync(0);
   await alice.waitConnected(20_000);
   // Past the faults' grace and the checker's staleness bound, with a second to spare; the final
   // reads after it are what tells the checkers the page was still open, and what it showed then.

@@ -41,9 +41,12 @@ export function staleWhileConnected(h: readonly HistoryEntry[], opts?: CheckOpti
   if (!versions.size) return verdict('stale-while-connected', anomalies);
   const faults = v.entries.filter((e) => e.f === 'fault');
   const runEnd = v.entries.length ? Date.parse(v.entries[v.entries.length - 1]!.wall) : 0;
+  // Per row, when the server first acknowledged deleting it.
+  const deleted = new Map<string, number>();
+  for (const [id, steps] of v.deletions) deleted.set(id, Math.min(...steps.map(at)));
   for (const c of v.clients.values()) {
-    const quiet = blackout(faultSpans(faults, c.name), graceMs);
-    for (const doc of documents(c, runEnd)) check(v, c, doc, versions, quiet, staleMs, anomalies);
+    const ctx: Context = { v, c, versions, deleted, own: ownWrites(c), quiet: blackout(faultSpans(faults, c.name), graceMs), staleMs };
+    for (const doc of documents(c, runEnd)) check(ctx, doc, anomalies);
   }
   return verdict('stale-while-connected', anomalies);
 }
@@ -71,7 +74,11 @@ function committed(v: View): Map<string, Version[]> {
     else if (e.f === 'sync' && Array.isArray(val.rows)) for (const r of val.rows) add(r, e);
   }
   const out = new Map<string, Version[]>();
-  for (const x of first.values()) out.set(x.id, [...(out.get(x.id) ?? []), x]);
+  for (const x of first.values()) {
+    const xs = out.get(x.id);
+    if (xs) xs.push(x);
+    else out.set(x.id, [x]);
+  }
   for (const xs of out.values()) xs.sort((a, b) => a.at - b.at);
   return out;
 }
@@ -123,24 +130,42 @@ function quietFrom(x: number, ms: number, quiet: readonly Span[]): number {
   return x;
 }
 
-function check(v: View, c: Client, d: Doc, versions: Map<string, Version[]>, quiet: readonly Span[], staleMs: number, anomalies: Anomaly[]): void {
+/** What judging one client's documents needs, computed once per client. */
+interface Context {
+  v: View; c: Client; versions: Map<string, Version[]>; deleted: Map<string, number>;
+  /** Per row, when this client's user asked to change it or it sent a change of it. */
+  own: Map<string, number[]>;
+  quiet: readonly Span[]; staleMs: number;
+}
+
+function ownWrites(c: Client): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const add = (id: string | undefined, t: number) => {
+    if (!id) return;
+    const xs = out.get(id);
+    if (xs) xs.push(t);
+    else out.set(id, [t]);
+  };
+  for (const i of c.intents) add(i.entityId, at(i));
+  for (const m of c.mutations) add(m.entityId, Date.parse(m.invoke.wall));
+  return out;
+}
+
+function check({ v, c, versions, deleted, own, quiet, staleMs }: Context, d: Doc, anomalies: Anomaly[]): void {
   if (!d.user || d.user === UNSURE) return;
   for (const [id, shown] of d.rows) {
     if (v.owners.get(id) !== d.user) continue;
     const vs = versions.get(id);
     if (!vs) continue;
-    const gone = (v.deletions.get(id) ?? []).map((s) => at(s));
-    const own = [
-      ...c.intents.filter((i) => i.entityId === id).map((i) => at(i)),
-      ...c.mutations.filter((m) => m.entityId === id).map((m) => Date.parse(m.invoke.wall)),
-    ];
+    const gone = deleted.get(id) ?? Infinity;
+    const mine = own.get(id) ?? [];
     for (const s of d.spells) {
       const flagged = vs.some((ver) => {
         const from = quietFrom(Math.max(ver.at, s.start), staleMs, quiet);
         const deadline = from + staleMs;
         if (deadline >= s.end) return false;
-        if (gone.some((t) => t <= deadline)) return false;
-        if (own.some((t) => t >= from - staleMs && t <= deadline)) return false;
+        if (gone <= deadline) return false;
+        if (mine.some((t) => t >= from - staleMs && t <= deadline)) return false;
         const last = lastAtOrBefore(shown, deadline);
         if (!last || last.event === 'removed') return false;
         if (stamp(last.updatedAt) >= ver.updatedAt) return false;
